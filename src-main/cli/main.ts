@@ -1,0 +1,6 @@
+import { run } from './program.js';
+
+/** Process entry point (bin/anneal.js). */
+export async function main(argv: readonly string[]): Promise<void> {
+  process.exitCode = await run(argv);
+}

@@ -1,0 +1,23 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Where a command writes; the real process streams, or buffers in tests. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const processIo: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+/** A commander argument parser for whole numbers >= 1. */
+export function positiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${flag} must be a whole number >= 1`);
+    }
+    return n;
+  };
+}

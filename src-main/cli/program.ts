@@ -1,0 +1,56 @@
+// The `anneal` command line: a thin adapter that parses arguments and calls the engine.
+import { Command, CommanderError } from 'commander';
+import { registerDoctor } from './commands/doctor.js';
+import { registerSchedule } from './commands/schedule.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { processIo, type Io } from './options.js';
+
+declare const ANNEAL_VERSION: string | undefined;
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('anneal')
+    .description('Fine-tune pretrained image classifiers on your own image folders, offline.')
+    .version(typeof ANNEAL_VERSION === 'string' ? ANNEAL_VERSION : '0.1.0')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      // One line: commander's "error: …" becomes "anneal: …".
+      outputError: (s, write) =>
+        write(
+          `anneal: ${s
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\n+/g, ' ')}\n`,
+        ),
+    });
+  registerSchedule(program, io);
+  registerDoctor(program, io);
+  // Every subcommand inherits the same error handling.
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+        return EXIT_OK;
+      }
+      return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`anneal: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`anneal: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.ANNEAL_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);
+    return EXIT_FAILURE;
+  }
+}

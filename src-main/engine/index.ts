@@ -1,0 +1,5 @@
+// The engine: pure TypeScript (+ TF.js), no Electron, no DOM. The CLI, the server and the
+// desktop shell are thin adapters over what this folder exports.
+export * from './schedules/index.js';
+export * from './plot/index.js';
+export * from './runtime/index.js';

@@ -1,0 +1,115 @@
+// State of the Schedule screen: the config the user edits and the preview it gives, computed by
+// the engine's own previewSchedule so the curve on screen is the one training will use.
+import {
+  ConfigError,
+  parseScheduleFile,
+  previewSchedule,
+  type SchedulePreview,
+} from '../../../src-main/engine/schedules/index.js';
+
+export interface ScheduleEditorInit {
+  text?: string;
+  epochs?: number;
+  stepsPerEpoch?: number;
+  groups?: number;
+  batchSize?: number | undefined;
+}
+
+type Outcome = { preview: SchedulePreview; error: null } | { preview: null; error: string };
+
+export const DEFAULT_SCHEDULE = JSON.stringify(
+  { schedule: { type: 'oneCycle', maxLr: { slice: [3e-6, 3e-3] }, totalSteps: 500 } },
+  null,
+  2,
+);
+
+export class ScheduleEditor {
+  #text = $state(DEFAULT_SCHEDULE);
+  #epochs = $state(5);
+  #stepsPerEpoch = $state(100);
+  #groups = $state(4);
+  #batchSize = $state<number | undefined>(undefined);
+
+  #outcome: Outcome = $derived.by(() => this.#evaluate());
+
+  constructor(init: ScheduleEditorInit = {}) {
+    if (init.text !== undefined) this.#text = init.text;
+    if (init.epochs !== undefined) this.#epochs = init.epochs;
+    if (init.stepsPerEpoch !== undefined) this.#stepsPerEpoch = init.stepsPerEpoch;
+    if (init.groups !== undefined) this.#groups = init.groups;
+    this.#batchSize = init.batchSize;
+  }
+
+  get text(): string {
+    return this.#text;
+  }
+  set text(value: string) {
+    this.#text = value;
+  }
+  get epochs(): number {
+    return this.#epochs;
+  }
+  set epochs(value: number) {
+    this.#epochs = value;
+  }
+  get stepsPerEpoch(): number {
+    return this.#stepsPerEpoch;
+  }
+  set stepsPerEpoch(value: number) {
+    this.#stepsPerEpoch = value;
+  }
+  get groups(): number {
+    return this.#groups;
+  }
+  set groups(value: number) {
+    this.#groups = value;
+  }
+  get batchSize(): number | undefined {
+    return this.#batchSize;
+  }
+  set batchSize(value: number | undefined) {
+    this.#batchSize = value;
+  }
+
+  /** The preview, or null while the config is invalid. */
+  get preview(): SchedulePreview | null {
+    return this.#outcome.preview;
+  }
+
+  /** One line naming the field that is wrong, as the CLI would print it; null when valid. */
+  get error(): string | null {
+    return this.#outcome.error;
+  }
+
+  /** uPlot's AlignedData: x = step, then one series per group, then momentum when cycled. */
+  get chartData(): (number | null)[][] {
+    const p = this.#outcome.preview;
+    if (!p) return [];
+    const series: (number | null)[][] = [p.step];
+    for (let g = 0; g < this.#groups; g++) series.push(p.lr.map((row) => row[g] ?? null));
+    if (p.momentum) series.push(p.momentum);
+    return series;
+  }
+
+  #evaluate(): Outcome {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(this.#text);
+    } catch (e) {
+      return { preview: null, error: `not valid JSON: ${(e as Error).message}` };
+    }
+    try {
+      const plan = parseScheduleFile(raw);
+      const preview = previewSchedule(plan, {
+        epochs: this.#epochs,
+        stepsPerEpoch: this.#stepsPerEpoch,
+        groups: this.#groups,
+        batchSize: this.#batchSize,
+      });
+      return { preview, error: null };
+    } catch (e) {
+      if (e instanceof ConfigError) return { preview: null, error: e.message };
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // Compiles runes in src-renderer's .svelte.ts state classes for their tests.
+  plugins: [svelte()],
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    // 2 cores here; the CLI tests spawn processes.
+    pool: 'forks',
+  },
+});
