@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeFileAtomic as writeAtomic } from '../engine/fs/index.js';
 import { UsageError } from './errors.js';
 
 /** Reads and parses a JSON file; every failure is a UsageError naming the file. */
@@ -20,24 +20,11 @@ export function readJsonFile(path: string, what: string): unknown {
   }
 }
 
-/**
- * Writes a file atomically: a temp file in the same folder, then rename, so a reader or a crash
- * never sees half a file and an existing file is replaced only by a complete one.
- */
+/** Writes a file atomically (engine/fs); a failure is a UsageError naming the path. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const target = resolve(path);
-  const dir = dirname(target);
   try {
-    mkdirSync(dir, { recursive: true });
+    writeAtomic(resolve(path), data);
   } catch (e) {
-    throw new UsageError(`cannot create folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  const tmp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
     throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
 }

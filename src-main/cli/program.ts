@@ -1,6 +1,10 @@
 // The `anneal` command line: a thin adapter that parses arguments and calls the engine.
+import { enableProdMode } from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
 import { registerDoctor } from './commands/doctor.js';
+import { registerImport } from './commands/import.js';
+import { registerModels } from './commands/models.js';
+import { registerPredict } from './commands/predict.js';
 import { registerSchedule } from './commands/schedule.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { processIo, type Io } from './options.js';
@@ -27,13 +31,24 @@ export function buildProgram(io: Io): Command {
     });
   registerSchedule(program, io);
   registerDoctor(program, io);
+  registerModels(program, io);
+  registerImport(program, io);
+  registerPredict(program, io);
   // Every subcommand inherits the same error handling.
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+  const inherit = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride().configureOutput(program.configureOutput());
+      inherit(sub);
+    }
+  };
+  inherit(program);
   return program;
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+  // Production mode: no debug checks, and no "install tfjs-node" banner on every CPU run.
+  enableProdMode();
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,22 +1,36 @@
-// `anneal doctor`: what this machine can run, and what is missing with how to add it.
+// `anneal doctor`: which backends run here, on what device, why the others do not, and which one
+// training would use; plus the optional desktop binary.
 import type { Command } from 'commander';
-import { detectNativeComponents } from '../../engine/index.js';
+import { detectBackends, detectElectron, selectBackend, type Workload } from '../../engine/index.js';
 import type { Io } from '../options.js';
 
 export function registerDoctor(program: Command, io: Io): void {
   program
     .command('doctor')
-    .description('report the optional native components (GPU engine, desktop binary) and what is missing')
-    .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
-      const components = detectNativeComponents();
+    .description('report the TF.js backends that run here (device, reason) and which one is selected')
+    .option('--json', 'print {"backends": [{name, available, device, reason}], "selected"}')
+    .addOption(
+      program
+        .createOption('--for <workload>', 'the work to select a backend for')
+        .choices(['full', 'frozen', 'inference'])
+        .default('full'),
+    )
+    .action(async (opts: { json?: boolean; for: Workload }) => {
+      const backends = await detectBackends();
+      const selected = selectBackend(backends, opts.for).name;
       if (opts.json) {
-        io.stdout(`${JSON.stringify({ components }, null, 2)}\n`);
+        const rows = backends.map(({ name, available, device, reason }) => ({ name, available, device, reason }));
+        io.stdout(`${JSON.stringify({ backends: rows, selected }, null, 2)}\n`);
         return;
       }
-      for (const c of components) {
-        io.stdout(`${c.available ? 'ok     ' : 'missing'}  ${c.name}: ${c.purpose}\n         ${c.detail}\n`);
-        if (!c.available) io.stdout(`         to add it: ${c.howToAdd}\n`);
+      for (const b of backends) {
+        const mark = b.name === selected ? '*' : ' ';
+        io.stdout(`${mark} ${b.name.padEnd(10)} ${b.available ? 'available' : 'missing  '}  ${b.device ?? '-'}\n`);
+        io.stdout(`    ${b.reason}\n`);
       }
+      io.stdout(`selected for ${opts.for} training: ${selected}\n`);
+      const electron = detectElectron();
+      io.stdout(`\ndesktop app (electron): ${electron.available ? 'available' : 'missing'}: ${electron.detail}\n`);
+      if (!electron.available) io.stdout(`    to add it: ${electron.howToAdd}\n`);
     });
 }

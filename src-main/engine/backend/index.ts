@@ -1,0 +1,5 @@
+// TF.js backends: detection with reasons, selection for a workload, activation.
+export { detectBackend, detectBackends, initBackend } from './detect.js';
+export { BackendError, canRun, selectBackend } from './select.js';
+export { BACKEND_NAMES, TRAINING_KERNELS, type BackendInfo, type BackendName, type Workload } from './types.js';
+export { useBackend } from './use.js';

@@ -1,0 +1,45 @@
+// Picks the backend for a workload: the fastest available one that can do it, unless the user
+// named one (--backend, or the config's "backend"), which is honoured or refused with the reason.
+import { BACKEND_NAMES, type BackendInfo, type BackendName, type Workload } from './types.js';
+
+export class BackendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+/**
+ * Speed order. A real GPU first; then, on CPU-only machines: wasm (XNNPACK) for work that needs no
+ * conv backprop, WebGPU on a software rasteriser for full training (measured here: about 20x the
+ * plain-JS cpu backend on ResNet-18), and the cpu backend last. See docs/benchmarks.md.
+ */
+function rank(b: BackendInfo, workload: Workload): number {
+  if (b.name === 'tensorflow') return 0;
+  if (b.name === 'webgpu' && !b.software) return 1;
+  if (b.name === 'wasm') return workload === 'full' ? 9 : 2;
+  if (b.name === 'webgpu') return 3;
+  return 4;
+}
+
+export function canRun(b: BackendInfo, workload: Workload): boolean {
+  return b.available && (workload !== 'full' || b.canTrainConvolutions);
+}
+
+export function selectBackend(backends: readonly BackendInfo[], workload: Workload, requested?: string): BackendInfo {
+  if (requested !== undefined) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
+      throw new BackendError(`unknown backend "${requested}" (expected one of ${BACKEND_NAMES.join(', ')})`);
+    }
+    const b = backends.find((x) => x.name === requested);
+    if (!b || !b.available)
+      throw new BackendError(`backend ${requested} is not available: ${b?.reason ?? 'not probed'}`);
+    if (!canRun(b, workload)) throw new BackendError(`backend ${requested} cannot train convolutions: ${b.reason}`);
+    return b;
+  }
+  const usable = backends.filter((b) => canRun(b, workload)).sort((a, b) => rank(a, workload) - rank(b, workload));
+  if (!usable[0]) throw new BackendError('no TF.js backend can run here');
+  return usable[0];
+}
+
+export type { BackendName };

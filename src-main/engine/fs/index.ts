@@ -1,0 +1,2 @@
+// File-system helpers shared by the engine and its adapters.
+export { writeFileAtomic, writeJsonAtomic } from './atomic.js';

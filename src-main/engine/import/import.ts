@@ -1,0 +1,180 @@
+// `anneal import`: pretrained weights from the files people have, into a model dir.
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkDestination, saveModelDir, type ModelDirError, type ModelMeta } from '../model-dir/index.js';
+import {
+  buildModel,
+  efficientNetStages,
+  getArch,
+  headDenseName,
+  makeDivisible,
+  modelsDir,
+  type ArchSpec,
+  type BuiltModel,
+} from '../models/index.js';
+import { WeightFileError, readWeightFile, type RawTensor, type WeightFile } from '../weights/index.js';
+import { timmEfficientNetName, type Naming } from './naming.js';
+import { torchSlots } from './torch-layout.js';
+
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+export interface ImportOptions {
+  file: string;
+  arch: string;
+  naming?: Naming;
+  imageSize?: number;
+  labels?: string[];
+  out: string;
+}
+
+const LIST = 6;
+const list = (names: string[]): string =>
+  `${names.slice(0, LIST).join(', ')}${names.length > LIST ? `, … (${names.length - LIST} more)` : ''}`;
+
+/** timm EfficientNet blocks with an expand conv (expand ratio != 1 or channels change). */
+function timmRenamer(spec: ArchSpec): (key: string) => string {
+  if (spec.family !== 'efficientnet') return (k) => k;
+  const stages = efficientNetStages(spec.efficientnet);
+  const hasExpand = (s: number, b: number): boolean => {
+    const st = stages[s];
+    if (!st) return false;
+    const inC = b === 0 ? st.inChannels : st.outChannels;
+    return makeDivisible(inC * st.expand) !== inC;
+  };
+  return (k) => timmEfficientNetName(k, stages.length, hasExpand);
+}
+
+/** The file's tensors under torchvision's names, buffers that carry no weights dropped. */
+function torchvisionTensors(file: WeightFile, spec: ArchSpec, naming: Naming): Map<string, RawTensor> {
+  if (naming === 'keras') {
+    throw new ImportError(
+      `--naming keras: Keras Applications ${spec.title} is a different network from torchvision's ` +
+        '(Keras ResNets put biases in convolutions and the stride on the first 1x1 conv; Keras EfficientNets use ' +
+        'BatchNorm eps 1e-3 and TF padding); import torchvision or timm weights for this architecture',
+    );
+  }
+  const rename = naming === 'timm' ? timmRenamer(spec) : (k: string) => k;
+  const out = new Map<string, RawTensor>();
+  for (const [key, t] of file.tensors) {
+    if (key.endsWith('num_batches_tracked')) continue;
+    out.set(rename(key), t);
+  }
+  return out;
+}
+
+function defaultNaming(file: WeightFile): Naming {
+  return file.format === 'keras-h5' || file.format === 'keras-v3' ? 'keras' : 'torchvision';
+}
+
+/** Checks the tensors against the model and copies them in, or says exactly what does not fit. */
+export function loadTorchvisionWeights(built: BuiltModel, tensors: Map<string, RawTensor>): void {
+  const slots = torchSlots(built.model);
+  const expected = new Set(slots.map((s) => s.name));
+  const missing = slots.filter((s) => !tensors.has(s.name)).map((s) => s.name);
+  const extra = [...tensors.keys()].filter((k) => !expected.has(k));
+  const misshaped = slots
+    .filter((s) => tensors.has(s.name) && tensors.get(s.name)!.shape.join(',') !== s.torchShape.join(','))
+    .map(
+      (s) =>
+        `${s.name} (file [${tensors.get(s.name)!.shape.join(', ')}], ${built.spec.id} [${s.torchShape.join(', ')}])`,
+    );
+  if (missing.length || extra.length || misshaped.length) {
+    const parts = [
+      missing.length ? `${missing.length} missing: ${list(missing)}` : '',
+      extra.length ? `${extra.length} unexpected: ${list(extra)}` : '',
+      misshaped.length ? `${misshaped.length} mis-shaped: ${list(misshaped)}` : '',
+    ].filter(Boolean);
+    throw new ImportError(`these weights do not fit ${built.spec.id}: ${parts.join('; ')}`);
+  }
+  const byLayer = new Map<string, (typeof slots)[number][]>();
+  for (const s of slots) byLayer.set(s.layer.name, [...(byLayer.get(s.layer.name) ?? []), s]);
+  for (const group of byLayer.values()) {
+    const layer = group[0]!.layer;
+    const values = group
+      .sort((a, b) => a.index - b.index)
+      .map((s) => tf.tensor(s.convert(tensors.get(s.name)!.data), layer.weights[s.index]!.shape as number[]));
+    layer.setWeights(values);
+    tf.dispose(values);
+  }
+}
+
+export function classesOf(spec: ArchSpec, tensors: Map<string, RawTensor>): number {
+  const head = tensors.get(`${headDenseName(spec)}.weight`);
+  if (!head || head.shape.length !== 2) {
+    throw new ImportError(
+      `no ${headDenseName(spec)}.weight of shape [classes, features]: is this a ${spec.id} state_dict?`,
+    );
+  }
+  return head.shape[0]!;
+}
+
+export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
+  let spec: ArchSpec;
+  try {
+    spec = getArch(o.arch);
+  } catch (e) {
+    throw new ImportError((e as Error).message);
+  }
+  try {
+    checkDestination(o.out);
+  } catch (e) {
+    throw new ImportError((e as ModelDirError).message);
+  }
+  let file: WeightFile;
+  try {
+    file = await readWeightFile(o.file);
+  } catch (e) {
+    if (e instanceof WeightFileError) throw new ImportError(e.message);
+    throw e;
+  }
+  const naming = o.naming ?? defaultNaming(file);
+  const tensors = torchvisionTensors(file, spec, naming);
+  const classes = classesOf(spec, tensors);
+  const labels = resolveLabels(o.labels, classes, spec);
+  const built = buildModel(spec, { numClasses: classes, inputSize: o.imageSize ?? spec.inputSize });
+  try {
+    loadTorchvisionWeights(built, tensors);
+    const meta: ModelMeta = {
+      format: 'anneal-model',
+      version: 1,
+      arch: spec.id,
+      classes,
+      labels,
+      inputSize: o.imageSize ?? spec.inputSize,
+      preprocessing: spec.preprocessing,
+      groups: built.groups.map((g) => g.name),
+      source: { file: basename(o.file), sha256: file.sha256, format: file.format, naming },
+      created: new Date().toISOString(),
+    };
+    try {
+      await saveModelDir(o.out, built.model, meta);
+    } catch (e) {
+      throw new ImportError((e as Error).message);
+    }
+    return meta;
+  } finally {
+    built.model.dispose();
+  }
+}
+
+function resolveLabels(given: string[] | undefined, classes: number, spec: ArchSpec): string[] {
+  if (given) {
+    if (given.length !== classes) {
+      throw new ImportError(`--labels has ${given.length} labels but the weights have ${classes} classes`);
+    }
+    return given;
+  }
+  const catalogLabels = spec.weights.find((w) => w.classes === classes && w.labels)?.labels;
+  if (catalogLabels) return loadCatalogLabels(catalogLabels);
+  return Array.from({ length: classes }, (_, i) => `class_${i}`);
+}
+
+function loadCatalogLabels(file: string): string[] {
+  return JSON.parse(readFileSync(join(modelsDir(), file), 'utf8')) as string[];
+}
