@@ -92,6 +92,32 @@ describe('an imported ResNet-50', () => {
     }
   });
 
+  it('re-imports from its TF.js layers model.json and predicts the same', () => {
+    const again = join(dir, 'r50-from-tfjs');
+    const labels = join(dir, 'imagenet.json');
+    writeFileSync(labels, JSON.stringify(JSON.parse(readFileSync(join(model, 'anneal.json'), 'utf8')).labels));
+    const r = anneal([
+      'import',
+      join(model, 'model.json'),
+      '--arch',
+      'resnet50',
+      '--image-size',
+      '64',
+      '--labels',
+      labels,
+      '--out',
+      again,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(again, 'anneal.json'), 'utf8')).source).toMatchObject({
+      format: 'tfjs-layers',
+      naming: 'tfjs',
+    });
+    const a = JSON.parse(anneal(['predict', '--model', model, image, '--json', '--backend', 'wasm']).stdout);
+    const b = JSON.parse(anneal(['predict', '--model', again, image, '--json', '--backend', 'wasm']).stdout);
+    expect(b[0].logits).toEqual(a[0].logits);
+  });
+
   it('prints a readable top-k', () => {
     const r = anneal(['predict', '--model', model, image, '--top', '3', '--backend', 'wasm']);
     expect(r.status).toBe(0);

@@ -84,14 +84,7 @@ export function loadTorchvisionWeights(built: BuiltModel, tensors: Map<string, R
       (s) =>
         `${s.name} (file [${tensors.get(s.name)!.shape.join(', ')}], ${built.spec.id} [${s.torchShape.join(', ')}])`,
     );
-  if (missing.length || extra.length || misshaped.length) {
-    const parts = [
-      missing.length ? `${missing.length} missing: ${list(missing)}` : '',
-      extra.length ? `${extra.length} unexpected: ${list(extra)}` : '',
-      misshaped.length ? `${misshaped.length} mis-shaped: ${list(misshaped)}` : '',
-    ].filter(Boolean);
-    throw new ImportError(`these weights do not fit ${built.spec.id}: ${parts.join('; ')}`);
-  }
+  mismatch(built.spec.id, missing, extra, misshaped);
   const byLayer = new Map<string, (typeof slots)[number][]>();
   for (const s of slots) byLayer.set(s.layer.name, [...(byLayer.get(s.layer.name) ?? []), s]);
   for (const group of byLayer.values()) {
@@ -102,6 +95,43 @@ export function loadTorchvisionWeights(built: BuiltModel, tensors: Map<string, R
     layer.setWeights(values);
     tf.dispose(values);
   }
+}
+
+/** A TF.js layers model with our layer names: weights map by name, already in TF.js layout. */
+function loadTfjsWeights(built: BuiltModel, tensors: Map<string, RawTensor>): void {
+  const wanted = built.model.layers.flatMap((layer) =>
+    layer.weights.map((w, index) => ({
+      layer,
+      index,
+      name: `${layer.name}/${w.originalName.split('/').pop()}`,
+      shape: w.shape as number[],
+    })),
+  );
+  const expected = new Set(wanted.map((w) => w.name));
+  const missing = wanted.filter((w) => !tensors.has(w.name)).map((w) => w.name);
+  const extra = [...tensors.keys()].filter((k) => !expected.has(k));
+  const misshaped = wanted
+    .filter((w) => tensors.has(w.name) && tensors.get(w.name)!.shape.join(',') !== w.shape.join(','))
+    .map(
+      (w) => `${w.name} (file [${tensors.get(w.name)!.shape.join(', ')}], ${built.spec.id} [${w.shape.join(', ')}])`,
+    );
+  mismatch(built.spec.id, missing, extra, misshaped);
+  for (const layer of built.model.layers) {
+    if (!layer.weights.length) continue;
+    const values = wanted.filter((w) => w.layer === layer).map((w) => tf.tensor(tensors.get(w.name)!.data, w.shape));
+    layer.setWeights(values);
+    tf.dispose(values);
+  }
+}
+
+function mismatch(arch: string, missing: string[], extra: string[], misshaped: string[]): void {
+  if (!missing.length && !extra.length && !misshaped.length) return;
+  const parts = [
+    missing.length ? `${missing.length} missing: ${list(missing)}` : '',
+    extra.length ? `${extra.length} unexpected: ${list(extra)}` : '',
+    misshaped.length ? `${misshaped.length} mis-shaped: ${list(misshaped)}` : '',
+  ].filter(Boolean);
+  throw new ImportError(`these weights do not fit ${arch}: ${parts.join('; ')}`);
 }
 
 export function classesOf(spec: ArchSpec, tensors: Map<string, RawTensor>): number {
@@ -133,13 +163,15 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
     if (e instanceof WeightFileError) throw new ImportError(e.message);
     throw e;
   }
-  const naming = o.naming ?? defaultNaming(file);
-  const tensors = torchvisionTensors(file, spec, naming);
-  const classes = classesOf(spec, tensors);
+  const tfjs = file.format === 'tfjs-layers';
+  const naming = tfjs ? 'tfjs' : (o.naming ?? defaultNaming(file));
+  const tensors = tfjs ? file.tensors : torchvisionTensors(file, spec, naming as Naming);
+  const classes = tfjs ? tfjsClasses(spec, tensors) : classesOf(spec, tensors);
   const labels = resolveLabels(o.labels, classes, spec);
   const built = buildModel(spec, { numClasses: classes, inputSize: o.imageSize ?? spec.inputSize });
   try {
-    loadTorchvisionWeights(built, tensors);
+    if (tfjs) loadTfjsWeights(built, tensors);
+    else loadTorchvisionWeights(built, tensors);
     const meta: ModelMeta = {
       format: 'anneal-model',
       version: 1,
@@ -161,6 +193,14 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
   } finally {
     built.model.dispose();
   }
+}
+
+function tfjsClasses(spec: ArchSpec, tensors: Map<string, RawTensor>): number {
+  const kernel = tensors.get(`${headDenseName(spec)}/kernel`);
+  if (!kernel || kernel.shape.length !== 2) {
+    throw new ImportError(`no ${headDenseName(spec)}/kernel of shape [features, classes]: is this a TF.js ${spec.id}?`);
+  }
+  return kernel.shape[1]!;
 }
 
 function resolveLabels(given: string[] | undefined, classes: number, spec: ArchSpec): string[] {
