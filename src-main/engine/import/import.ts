@@ -75,16 +75,11 @@ function defaultNaming(file: WeightFile): Naming {
 /** Checks the tensors against the model and copies them in, or says exactly what does not fit. */
 export function loadTorchvisionWeights(built: BuiltModel, tensors: Map<string, RawTensor>): void {
   const slots = torchSlots(built.model);
-  const expected = new Set(slots.map((s) => s.name));
-  const missing = slots.filter((s) => !tensors.has(s.name)).map((s) => s.name);
-  const extra = [...tensors.keys()].filter((k) => !expected.has(k));
-  const misshaped = slots
-    .filter((s) => tensors.has(s.name) && tensors.get(s.name)!.shape.join(',') !== s.torchShape.join(','))
-    .map(
-      (s) =>
-        `${s.name} (file [${tensors.get(s.name)!.shape.join(', ')}], ${built.spec.id} [${s.torchShape.join(', ')}])`,
-    );
-  mismatch(built.spec.id, missing, extra, misshaped);
+  checkFit(
+    built.spec.id,
+    slots.map((s) => ({ name: s.name, shape: s.torchShape })),
+    tensors,
+  );
   const byLayer = new Map<string, (typeof slots)[number][]>();
   for (const s of slots) byLayer.set(s.layer.name, [...(byLayer.get(s.layer.name) ?? []), s]);
   for (const group of byLayer.values()) {
@@ -107,15 +102,7 @@ function loadTfjsWeights(built: BuiltModel, tensors: Map<string, RawTensor>): vo
       shape: w.shape as number[],
     })),
   );
-  const expected = new Set(wanted.map((w) => w.name));
-  const missing = wanted.filter((w) => !tensors.has(w.name)).map((w) => w.name);
-  const extra = [...tensors.keys()].filter((k) => !expected.has(k));
-  const misshaped = wanted
-    .filter((w) => tensors.has(w.name) && tensors.get(w.name)!.shape.join(',') !== w.shape.join(','))
-    .map(
-      (w) => `${w.name} (file [${tensors.get(w.name)!.shape.join(', ')}], ${built.spec.id} [${w.shape.join(', ')}])`,
-    );
-  mismatch(built.spec.id, missing, extra, misshaped);
+  checkFit(built.spec.id, wanted, tensors);
   for (const layer of built.model.layers) {
     if (!layer.weights.length) continue;
     const values = wanted.filter((w) => w.layer === layer).map((w) => tf.tensor(tensors.get(w.name)!.data, w.shape));
@@ -124,7 +111,18 @@ function loadTfjsWeights(built: BuiltModel, tensors: Map<string, RawTensor>): vo
   }
 }
 
-function mismatch(arch: string, missing: string[], extra: string[], misshaped: string[]): void {
+/** Every expected tensor present with its shape and nothing else, or one error listing what is not. */
+function checkFit(
+  arch: string,
+  wanted: readonly { name: string; shape: number[] }[],
+  tensors: Map<string, RawTensor>,
+): void {
+  const expected = new Set(wanted.map((w) => w.name));
+  const missing = wanted.filter((w) => !tensors.has(w.name)).map((w) => w.name);
+  const extra = [...tensors.keys()].filter((k) => !expected.has(k));
+  const misshaped = wanted
+    .filter((w) => tensors.has(w.name) && tensors.get(w.name)!.shape.join(',') !== w.shape.join(','))
+    .map((w) => `${w.name} (file [${tensors.get(w.name)!.shape.join(', ')}], ${arch} [${w.shape.join(', ')}])`);
   if (!missing.length && !extra.length && !misshaped.length) return;
   const parts = [
     missing.length ? `${missing.length} missing: ${list(missing)}` : '',
