@@ -1,6 +1,7 @@
 // The `anneal` command line: a thin adapter that parses arguments and calls the engine.
 import { enableProdMode } from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
+import { registerData } from './commands/data.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerImport } from './commands/import.js';
 import { registerModels } from './commands/models.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: Io): Command {
   registerModels(program, io);
   registerImport(program, io);
   registerPredict(program, io);
+  registerData(program, io);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

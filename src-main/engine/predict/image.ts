@@ -1,6 +1,8 @@
 // The eval transform: decode (EXIF orientation applied), RGB, resize the shorter side to the
 // input size, centre-crop, scale and normalise. An image already at the input size is used as is.
 import sharp from 'sharp';
+import { DecodeError, decodeImage } from '../data/sources/index.js';
+import type { RgbImage } from '../data/types.js';
 import type { ModelMeta } from '../model-dir/index.js';
 
 export class ImageError extends Error {
@@ -13,36 +15,17 @@ export class ImageError extends Error {
   }
 }
 
-export interface RgbImage {
-  width: number;
-  height: number;
-  /** 8-bit RGB, row-major HWC. */
-  data: Uint8Array;
-}
-
-/** Decodes any format sharp reads; alpha is dropped (as PIL's convert('RGB') does). */
+/**
+ * Decodes by content (JPEG, PNG, WebP, GIF, BMP, TIFF), strictly: a truncated file is an error,
+ * never a grey-filled picture. The same decoder reads training data, so what predict accepts and
+ * what training accepts are the same files.
+ */
 export async function decodeRgb(path: string): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(path, { failOn: 'error' })
-      .rotate()
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return {
-      width: info.width,
-      height: info.height,
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    };
+    return await decodeImage(path);
   } catch (e) {
-    const msg = (e as Error).message;
-    const reason = /unsupported image format|Input file is missing|Input file contains unsupported/i.test(msg)
-      ? msg.includes('missing')
-        ? 'no such file'
-        : 'not an image sharp can decode'
-      : `cannot decode: ${msg}`;
-    throw new ImageError(path, reason);
+    if (e instanceof DecodeError) throw new ImageError(path, e.reason === 'not found' ? 'no such file' : e.reason);
+    throw e;
   }
 }
 

@@ -1,3 +1,3 @@
 // Prediction: the eval transform and top-k over a model dir.
-export { ImageError, decodeRgb, loadImageForModel, normalize, resizeAndCrop, type RgbImage } from './image.js';
+export { ImageError, decodeRgb, loadImageForModel, normalize, resizeAndCrop } from './image.js';
 export { predictImages, type Prediction } from './predict.js';

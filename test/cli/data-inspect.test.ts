@@ -1,0 +1,74 @@
+// `anneal data inspect` through the real executable: the JSON report is the engine's, the human
+// report lists classes, sizes, imbalance, duplicates and every problem; problems exit 0, a
+// dataset that cannot be read exits 2 with one line.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inspectDataset, type InspectReport } from '../../src-main/engine/data/sources/index.js';
+import { mixedDataset, type MixedDataset } from '../engine/data/sources/fixtures.js';
+import { anneal, tempDir } from './helpers.js';
+
+let mixed: MixedDataset;
+beforeAll(async () => {
+  mixed = await mixedDataset();
+});
+
+describe('anneal data inspect', () => {
+  it('--json: exactly the bad files, the rest counted, as the engine reports it', async () => {
+    const r = anneal(['data', 'inspect', mixed.root, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as InspectReport;
+    const rel = (p: string) => p.slice(mixed.root.length + 1);
+    expect(Object.fromEntries(report.problems.map((p) => [rel(p.path), p.reason]))).toEqual(mixed.problems);
+    expect(Object.fromEntries(report.classes.map((c) => [c.name, c.count]))).toEqual(mixed.counts);
+    expect(report).toEqual(await inspectDataset(mixed.root));
+  });
+
+  it('human output: class table, sizes, imbalance advice, duplicates, then every problem', () => {
+    const r = anneal(['data', 'inspect', mixed.root]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(/^class\s+images$/m);
+    for (const [name, count] of Object.entries(mixed.counts))
+      expect(out).toMatch(new RegExp(`^${name}\\s+${count}$`, 'm'));
+    expect(out).toMatch(/^width\s+20\s+40\s+[\d.]+\s+80$/m);
+    expect(out).toMatch(/imbalance: 9× .*consider class weights or a balanced sampler/);
+    for (const p of mixed.duplicate) expect(out).toContain(`    ${p}\n`);
+    expect(out).toContain(`problems: ${Object.keys(mixed.problems).length}`);
+    for (const [path, reason] of Object.entries(mixed.problems)) {
+      expect(out).toMatch(new RegExp(`^  ${path.replace(/\./g, '\\.')}\\s+${reason.replace(/[()]/g, '\\$&')}$`, 'm'));
+    }
+  });
+
+  it('a CSV list works the same way', () => {
+    const dir = mixed.root;
+    const list = join(tempDir(), 'list.csv');
+    writeFileSync(list, `path,label\n${join(dir, 'copies/b.jpg')},b\n${join(dir, 'bad/cut.png')},b\n`);
+    const r = anneal(['data', 'inspect', list, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as InspectReport;
+    expect(report.layout).toBe('csv');
+    expect(report.total).toBe(1);
+    expect(report.problems).toEqual([{ path: join(dir, 'bad/cut.png'), reason: 'truncated PNG' }]);
+  });
+
+  it('a missing folder exits 2 with one line on stderr', () => {
+    const missing = join(tempDir(), 'no-such-dataset');
+    const r = anneal(['data', 'inspect', missing]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^anneal: .*no-such-dataset: no such file or folder\n$/);
+  });
+
+  it('no argument is a usage error; --help works', () => {
+    const none = anneal(['data', 'inspect']);
+    expect(none.status).toBe(2);
+    expect(none.stderr.trimEnd().split('\n')).toHaveLength(1);
+    const help = anneal(['data', 'inspect', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: anneal data inspect [options] <dir|csv>');
+    expect(help.stdout).toContain('--json');
+  });
+});
