@@ -111,10 +111,15 @@ export class DataLoader {
         inFlight.push(this.#prepare(batches[next++]!, epoch));
     };
     launch();
-    while (inFlight.length) {
-      const batch = await inFlight.shift()!;
-      launch();
-      if (batch.n > 0) yield batch;
+    try {
+      while (inFlight.length) {
+        const batch = await inFlight.shift()!;
+        launch();
+        if (batch.n > 0) yield batch;
+      }
+    } finally {
+      // A consumer that stops early (break, an error) leaves prefetched batches behind.
+      for (const p of inFlight) p.catch(() => undefined);
     }
   }
 

@@ -1,0 +1,85 @@
+// Callbacks are the training loop's extension point (tfjs-layers base_callbacks.ts): a base with
+// async no-op hooks, a list that fans out, and a cooperative stop flag the loop checks after every
+// batch. Schedules, logging, checkpoints, early stopping and the divergence guard are callbacks.
+
+/** What the loop knows at a hook; callbacks read it and may set lr, momentum, stop. */
+export interface TrainState {
+  /** Global epoch index, counted across stages from 0. */
+  epoch: number;
+  stage: number;
+  stageName: string;
+  /** Epoch within the stage. */
+  stageEpoch: number;
+  /** Optimizer step within the stage (the schedule's time). */
+  stageStep: number;
+  /** Optimizer step counted across stages. */
+  step: number;
+  stepsPerEpoch: number;
+  /** Rate per layer group for the coming step (set by the schedule callback). */
+  lr: number[];
+  /** SGD momentum / Adam beta1 for the coming step, or null to keep the optimizer's own. */
+  momentum: number | null;
+  /** Multiplies every rate from now on (a mid-run rate change). */
+  lrScale: number;
+  /** Per-epoch values of every logged metric in this stage (plateau reads its monitor). */
+  history: Record<string, number[]>;
+  stopRequested: boolean;
+  stopReason: string | null;
+}
+
+export interface BatchLogs {
+  loss: number;
+  size: number;
+  updateRatio?: number[] | null;
+}
+
+export interface EpochLogs {
+  loss: number;
+  accuracy: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  seconds: number;
+  [metric: string]: number | undefined;
+}
+
+export abstract class Callback {
+  async onTrainBegin(_s: TrainState): Promise<void> {}
+  async onStageBegin(_s: TrainState): Promise<void> {}
+  async onEpochBegin(_s: TrainState): Promise<void> {}
+  async onBatchBegin(_s: TrainState): Promise<void> {}
+  async onBatchEnd(_s: TrainState, _logs: BatchLogs): Promise<void> {}
+  async onEpochEnd(_s: TrainState, _logs: EpochLogs): Promise<void> {}
+  async onStageEnd(_s: TrainState): Promise<void> {}
+  async onTrainEnd(_s: TrainState): Promise<void> {}
+}
+
+/** Calls every callback's hook in order. */
+export class CallbackList extends Callback {
+  constructor(readonly callbacks: Callback[]) {
+    super();
+  }
+  override async onTrainBegin(s: TrainState) {
+    for (const c of this.callbacks) await c.onTrainBegin(s);
+  }
+  override async onStageBegin(s: TrainState) {
+    for (const c of this.callbacks) await c.onStageBegin(s);
+  }
+  override async onEpochBegin(s: TrainState) {
+    for (const c of this.callbacks) await c.onEpochBegin(s);
+  }
+  override async onBatchBegin(s: TrainState) {
+    for (const c of this.callbacks) await c.onBatchBegin(s);
+  }
+  override async onBatchEnd(s: TrainState, logs: BatchLogs) {
+    for (const c of this.callbacks) await c.onBatchEnd(s, logs);
+  }
+  override async onEpochEnd(s: TrainState, logs: EpochLogs) {
+    for (const c of this.callbacks) await c.onEpochEnd(s, logs);
+  }
+  override async onStageEnd(s: TrainState) {
+    for (const c of this.callbacks) await c.onStageEnd(s);
+  }
+  override async onTrainEnd(s: TrainState) {
+    for (const c of this.callbacks) await c.onTrainEnd(s);
+  }
+}

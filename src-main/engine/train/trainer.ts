@@ -1,0 +1,226 @@
+// The training loop: stages (each a fit with its own schedule time), batches from the data
+// pipeline, gradients by tf.variableGrads, one optimizer with a parameter group per layer group.
+// Everything else (rates, logging, checkpoints, stopping) happens in callbacks.
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataLoader } from '../data/pipeline/index.js';
+import { setTrainable, type BuiltModel } from '../models/index.js';
+import {
+  createOptimizer,
+  paramSpecs,
+  type GroupOptimizer,
+  type OptimizerConfig,
+  type ParamSpec,
+} from '../optim/index.js';
+import type { CompiledStage } from '../schedules/index.js';
+import type { Callback } from './callbacks.js';
+import { CallbackList, type EpochLogs, type TrainState } from './callbacks.js';
+import { correct, crossEntropy } from './loss.js';
+
+export interface ResumePoint {
+  /** Stage and epoch within it to start at (the first not yet finished). */
+  stage: number;
+  stageEpoch: number;
+  epoch: number;
+  step: number;
+  stageStep: number;
+  optimizer: unknown;
+  history: Record<string, number[]>;
+}
+
+export interface TrainerOptions {
+  built: BuiltModel;
+  stages: CompiledStage[];
+  optimizer: OptimizerConfig;
+  train: DataLoader;
+  val?: DataLoader | null;
+  callbacks?: Callback[];
+  classWeights?: readonly number[] | null;
+  /** Clip the global gradient norm to this value (torch clip_grad_norm_). */
+  gradClipNorm?: number | null;
+  /** Micro-batches summed before each optimizer step (a larger effective batch in the same memory). */
+  accumulate?: number;
+  /** Measure the update-to-weight ratio per group every N optimizer steps (0: never). */
+  updateRatioEvery?: number;
+  resume?: ResumePoint | null;
+}
+
+export interface FitResult {
+  epochs: EpochLogs[];
+  stopped: string | null;
+}
+
+export class Trainer {
+  readonly state: TrainState;
+  readonly optimizer: GroupOptimizer;
+  readonly #o: TrainerOptions;
+  readonly #callbacks: CallbackList;
+  readonly #params: ParamSpec[];
+  readonly #classWeights: tf.Tensor1D | null;
+
+  constructor(o: TrainerOptions) {
+    this.#o = o;
+    this.#callbacks = new CallbackList(o.callbacks ?? []);
+    // Every parameter joins the one optimizer up front, frozen or not (fastai keeps one optimizer
+    // across fine_tune's stages); a frozen parameter simply gets no gradient.
+    this.#params = paramSpecs(o.built.groups);
+    this.optimizer = createOptimizer(o.optimizer, this.#params, o.built.groups.length);
+    if (o.resume?.optimizer) this.optimizer.setState(o.resume.optimizer as never);
+    this.#classWeights = o.classWeights ? tf.tensor1d([...o.classWeights]) : null;
+    const r = o.resume;
+    this.state = {
+      epoch: r?.epoch ?? 0,
+      stage: r?.stage ?? 0,
+      stageName: o.stages[r?.stage ?? 0]?.name ?? '',
+      stageEpoch: r?.stageEpoch ?? 0,
+      stageStep: r?.stageStep ?? 0,
+      step: r?.step ?? 0,
+      stepsPerEpoch: o.train.batchesPerEpoch(),
+      lr: [],
+      momentum: null,
+      lrScale: 1,
+      history: r?.history ?? {},
+      stopRequested: false,
+      stopReason: null,
+    };
+  }
+
+  /** Cooperative stop: honoured after the current batch. */
+  requestStop(reason: string): void {
+    this.state.stopRequested = true;
+    this.state.stopReason ??= reason;
+  }
+
+  async fit(): Promise<FitResult> {
+    const s = this.state;
+    const epochs: EpochLogs[] = [];
+    await this.#callbacks.onTrainBegin(s);
+    try {
+      for (; s.stage < this.#o.stages.length && !s.stopRequested; s.stage++, s.stageEpoch = 0, s.stageStep = 0) {
+        const stage = this.#o.stages[s.stage]!;
+        s.stageName = stage.name;
+        if (s.stageEpoch === 0) s.history = {};
+        const groups = this.#o.built.groups;
+        setTrainable(groups, (i) => stage.freeze === 'none' || i === groups.length - 1);
+        await this.#callbacks.onStageBegin(s);
+        for (; s.stageEpoch < stage.epochs && !s.stopRequested; s.stageEpoch++, s.epoch++) {
+          epochs.push(await this.#epoch());
+        }
+        await this.#callbacks.onStageEnd(s);
+        if (s.stopRequested) break;
+      }
+    } finally {
+      await this.#callbacks.onTrainEnd(s);
+    }
+    return { epochs, stopped: s.stopReason };
+  }
+
+  async #epoch(): Promise<EpochLogs> {
+    const s = this.state;
+    const t0 = performance.now();
+    await this.#callbacks.onEpochBegin(s);
+    const trainable = this.#params.filter((p) => p.variable.trainable);
+    const vars = trainable.map((p) => p.variable);
+    const accumulate = Math.max(1, this.#o.accumulate ?? 1);
+    let lossSum = 0;
+    let correctSum = 0;
+    let seen = 0;
+    let pending: Record<string, tf.Tensor> | null = null;
+    let micro = 0;
+    for await (const batch of this.#o.train.epoch(s.epoch)) {
+      const x = tf.tensor4d(batch.x, [batch.n, this.#o.train.o.size, this.#o.train.o.size, 3]);
+      const y = tf.tensor1d(batch.y, 'int32');
+      let hits: tf.Scalar | null = null;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = this.#o.built.model.apply(x, { training: true }) as tf.Tensor2D;
+        // Everything made inside is freed when variableGrads returns: keep the accuracy count.
+        hits = tf.keep(correct(logits, y));
+        return crossEntropy(logits, y, this.#classWeights ?? undefined);
+      }, vars);
+      lossSum += (await value.data())[0]! * batch.n;
+      correctSum += (await hits!.data())[0]!;
+      seen += batch.n;
+      tf.dispose([x, y, value, hits!]);
+      pending = pending ? this.#sum(pending, grads) : grads;
+      if (++micro < accumulate) continue;
+      await this.#step(pending, micro, batch.n, lossSum / seen);
+      pending = null;
+      micro = 0;
+      if (s.stopRequested) break;
+    }
+    if (pending) {
+      await this.#step(pending, micro, 0, seen ? lossSum / seen : NaN);
+    }
+    const logs: EpochLogs = { loss: seen ? lossSum / seen : NaN, accuracy: seen ? correctSum / seen : NaN, seconds: 0 };
+    if (this.#o.val) Object.assign(logs, await this.evaluate(this.#o.val));
+    logs.seconds = (performance.now() - t0) / 1000;
+    for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') (s.history[k] ??= []).push(v);
+    await this.#callbacks.onEpochEnd(s, logs);
+    return logs;
+  }
+
+  #sum(a: Record<string, tf.Tensor>, b: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+    const out: Record<string, tf.Tensor> = {};
+    for (const k of Object.keys(a)) out[k] = tf.add(a[k]!, b[k]!);
+    tf.dispose([...Object.values(a), ...Object.values(b)]);
+    return out;
+  }
+
+  async #step(grads: Record<string, tf.Tensor>, micro: number, size: number, runningLoss: number): Promise<void> {
+    const s = this.state;
+    await this.#callbacks.onBatchBegin(s);
+    const averaged =
+      micro > 1
+        ? tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.div(g, micro)])))
+        : grads;
+    if (averaged !== grads) tf.dispose(Object.values(grads));
+    const clipped = this.#o.gradClipNorm ? clipByGlobalNorm(averaged, this.#o.gradClipNorm) : averaged;
+    if (clipped !== averaged) tf.dispose(Object.values(averaged));
+    const every = this.#o.updateRatioEvery ?? 0;
+    const measure = every > 0 && s.step % every === 0;
+    const ratio = await this.optimizer.step(
+      clipped,
+      s.lr.map((v) => v * s.lrScale),
+      s.momentum,
+      measure,
+    );
+    tf.dispose(Object.values(clipped));
+    await this.#callbacks.onBatchEnd(s, { loss: runningLoss, size, updateRatio: ratio });
+    s.step++;
+    s.stageStep++;
+  }
+
+  /** Loss and accuracy of the current weights on a loader (inference mode). */
+  async evaluate(loader: DataLoader): Promise<{ val_loss: number; val_accuracy: number }> {
+    let lossSum = 0;
+    let hits = 0;
+    let n = 0;
+    for await (const batch of loader.epoch(0)) {
+      const size = loader.o.size;
+      const [l, c] = tf.tidy(() => {
+        const x = tf.tensor4d(batch.x, [batch.n, size, size, 3]);
+        const y = tf.tensor1d(batch.y, 'int32');
+        const logits = this.#o.built.model.apply(x, { training: false }) as tf.Tensor2D;
+        return [tf.mul(crossEntropy(logits, y, this.#classWeights ?? undefined), batch.n), correct(logits, y)];
+      });
+      lossSum += (await l.data())[0]!;
+      hits += (await c.data())[0]!;
+      n += batch.n;
+      tf.dispose([l, c]);
+    }
+    return { val_loss: n ? lossSum / n : NaN, val_accuracy: n ? hits / n : NaN };
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.#classWeights?.dispose();
+  }
+}
+
+/** torch.nn.utils.clip_grad_norm_: scale every gradient by min(1, max / total L2 norm). */
+export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, maxNorm: number): Record<string, tf.Tensor> {
+  return tf.tidy(() => {
+    const total = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+    const scale = tf.minimum(tf.scalar(1), tf.div(maxNorm, tf.add(total, 1e-6)));
+    return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)]));
+  });
+}
