@@ -7,6 +7,7 @@ import { registerImport } from './commands/import.js';
 import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerTrain } from './commands/train.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { processIo, type Io } from './options.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(io: Io): Command {
   registerImport(program, io);
   registerPredict(program, io);
   registerData(program, io);
+  registerTrain(program, io);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -13,8 +13,8 @@ export interface CliResult {
 }
 
 /** Runs the real `anneal` executable, as a user would. */
-export function anneal(args: readonly string[], cwd?: string): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+export function anneal(args: readonly string[], cwd?: string, timeoutMs = 60_000): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -27,5 +27,7 @@ export const ModelMeta = z.strictObject({
     })
     .nullable(),
   created: z.string(),
+  /** Base rate this model fine-tunes well at (the fine_tune recipe's baseLr when none is given). */
+  fineTuneLr: z.number().positive().optional(),
 });
 export type ModelMeta = z.infer<typeof ModelMeta>;

@@ -15,7 +15,8 @@ export const RunConfig = z.looseObject({
   /** Architecture id (trains from its bundled or random weights) or a model dir (pretrained). */
   model: z.string().optional(),
   imageSize: positiveInt.optional(),
-  batchSize: positiveInt.default(32),
+  /** Images per batch; "auto": 32, or fewer (down to 8) so a small dataset still gets ~20 steps an epoch. */
+  batchSize: z.union([positiveInt, z.literal('auto')]).default('auto'),
   seed: z.number().int().default(0),
   backend: z.string().optional(),
   optimizer: OptimizerConfig.default(OptimizerConfig.parse({})),
@@ -71,4 +72,11 @@ export function parseRunConfig(input: unknown): ParsedRunConfig {
   const unknown = Object.keys(input).filter((k) => !known.has(k));
   if (unknown.length) throw new ConfigError(unknown[0]!, `unknown field (known: ${[...known].join(', ')})`);
   return { config: parsed.data, plan: parseScheduleFile(input) };
+}
+
+/** "auto": a power of two from 8 to 32 giving about 20 optimizer steps per epoch. */
+export function resolveBatchSize(batchSize: number | 'auto', trainImages: number): number {
+  if (batchSize !== 'auto') return batchSize;
+  const target = Math.max(8, Math.min(32, Math.floor(trainImages / 20)));
+  return 2 ** Math.floor(Math.log2(target));
 }

@@ -1,8 +1,10 @@
 // Training: the loop, its callbacks, the run config.
 export { Callback, CallbackList, type BatchLogs, type EpochLogs, type TrainState } from './callbacks.js';
-export { RunConfig, parseRunConfig, type ParsedRunConfig } from './config.js';
+export { RunConfig, parseRunConfig, resolveBatchSize, type ParsedRunConfig } from './config.js';
 export { correct, crossEntropy } from './loss.js';
 export { LearningRateScheduler } from './schedule-callback.js';
 export { DivergenceGuard, EarlyStopping, type EarlyStoppingOptions } from './stopping.js';
 export { Trainer, clipByGlobalNorm, type FitResult, type ResumePoint, type TrainerOptions } from './trainer.js';
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
+export { bundledModelDir, resumeRun, startRun, type RunOptions, type RunResult } from './run.js';
+export { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';

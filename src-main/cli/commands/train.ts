@@ -1,0 +1,229 @@
+// `anneal train` and `anneal resume`: the training run, with a progress bar on a terminal.
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import {
+  bundledModelDir,
+  ConfigError,
+  isModelDir,
+  readModelMeta,
+  resumeRun,
+  RunStoreError,
+  startRun,
+  type Progress,
+  type RunResult,
+} from '../../engine/index.js';
+import { UsageError } from '../errors.js';
+import { readJsonFile } from '../io.js';
+import { positiveInt, type Io } from '../options.js';
+
+interface TrainFlags {
+  data?: string;
+  model?: string;
+  config?: string;
+  epochs?: number;
+  freezeEpochs?: number;
+  lr?: number;
+  batchSize?: number;
+  imageSize?: number;
+  seed?: number;
+  backend?: string;
+  out: string;
+  json?: boolean;
+}
+
+const nonNegativeInt = (flag: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} must be a whole number >= 0`);
+  return Number(v);
+};
+const positiveNumber = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number > 0`);
+  return n;
+};
+
+function suggestedLr(model: string): number | undefined {
+  const dir = isModelDir(model) ? model : bundledModelDir(model);
+  if (!dir) return undefined;
+  try {
+    return readModelMeta(dir).fineTuneLr;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run config: --config's JSON, then the flags on top (a flag wins). */
+export function mergeTrainConfig(flags: TrainFlags): Record<string, unknown> {
+  const base = flags.config ? readJsonFile(flags.config, 'config') : {};
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) {
+    throw new UsageError(`config ${flags.config}: expected a JSON object`);
+  }
+  const config: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  const set = (key: string, v: unknown) => {
+    if (v !== undefined) config[key] = v;
+  };
+  set('data', flags.data);
+  set('model', flags.model);
+  set('batchSize', flags.batchSize);
+  set('imageSize', flags.imageSize);
+  set('seed', flags.seed);
+  set('backend', flags.backend);
+  const hasSchedule = ['schedule', 'stages', 'recipe'].some((k) => config[k] !== undefined);
+  if (flags.epochs !== undefined) {
+    if (hasSchedule) throw new UsageError('--epochs conflicts with the schedule in --config: give one or the other');
+    // fastai fine_tune: K frozen epochs, then N unfrozen. Without --lr, a model that says which
+    // base rate it fine-tunes well at (anneal.json fineTuneLr) gets it; else fastai's 2e-3.
+    const lr = flags.lr ?? suggestedLr(typeof config.model === 'string' ? config.model : 'resnet_micro');
+    config.recipe = {
+      type: 'fineTune',
+      epochs: flags.epochs,
+      freezeEpochs: flags.freezeEpochs ?? 1,
+      ...(lr !== undefined ? { baseLr: lr } : {}),
+    };
+  } else if (!hasSchedule) {
+    throw new UsageError('give --epochs (with --freeze-epochs), or a schedule, stages or recipe in --config');
+  }
+  return config;
+}
+
+function reporter(io: Io, json: boolean, tty: boolean) {
+  let bar: SingleBar | null = null;
+  let epoch = -1;
+  const line = (p: Progress) => {
+    const e = p.epochLogs!;
+    const val =
+      e.val_loss !== undefined ? ` val_loss ${e.val_loss.toFixed(4)} val_acc ${e.val_accuracy!.toFixed(4)}` : '';
+    return `epoch ${p.epoch + 1}/${p.epochs} (${p.stageName}) loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)}${val} ${e.seconds.toFixed(1)}s`;
+  };
+  return (p: Progress) => {
+    if (json) {
+      if (p.kind === 'epoch') io.stdout(`${JSON.stringify({ epoch: p.epoch, stage: p.stageName, ...p.epochLogs })}\n`);
+      return;
+    }
+    if (!tty) {
+      if (p.kind === 'epoch') io.stdout(`${line(p)}\n`);
+      return;
+    }
+    if (p.epoch !== epoch) {
+      bar?.stop();
+      epoch = p.epoch;
+      bar = new SingleBar({
+        format: `epoch ${p.epoch + 1}/${p.epochs} {stage} [{bar}] {value}/{total} | loss {loss} | {ips} img/s | ETA {eta}s`,
+        stream: process.stderr,
+        hideCursor: true,
+      });
+      bar.start(p.stepsPerEpoch, 0, { stage: p.stageName, loss: '-', ips: '-' });
+    }
+    if (p.kind === 'step') {
+      bar?.update(Math.min(p.epochStep, p.stepsPerEpoch), {
+        loss: p.loss.toFixed(4),
+        ips: p.imagesPerSecond.toFixed(1),
+        stage: p.stageName,
+      });
+    } else {
+      bar?.update(p.stepsPerEpoch);
+      bar?.stop();
+      bar = null;
+      io.stderr(`${line(p)}\n`);
+    }
+  };
+}
+
+function finish(io: Io, r: RunResult, json: boolean): void {
+  const summary = { runDir: r.runDir, final: { val_accuracy: r.final.val_accuracy, val_loss: r.final.val_loss } };
+  if (r.skipped.length) {
+    io.stderr(`anneal: skipped ${r.skipped.length} file${r.skipped.length === 1 ? '' : 's'} that could not be used:\n`);
+    for (const s of r.skipped) io.stderr(`  ${s.path}: ${s.reason}\n`);
+  }
+  if (r.stopped) io.stderr(`anneal: stopped: ${r.stopped}\n`);
+  if (json) {
+    io.stdout(`${JSON.stringify(summary)}\n`);
+  } else {
+    io.stdout(
+      `run ${r.runDir}: ${r.epochs} epochs on ${r.backend.name}; val_accuracy ${r.final.val_accuracy ?? '-'}, val_loss ${r.final.val_loss ?? '-'}\n`,
+    );
+  }
+}
+
+/** Ctrl+C stops after the current batch (the run is checkpointed); a second one quits at once. */
+function interruptible(): { attach(stop: (reason: string) => void): void; detach(): void } {
+  let stop: ((reason: string) => void) | null = null;
+  let count = 0;
+  const handler = () => {
+    count += 1;
+    if (count > 1) process.exit(130);
+    stop?.('interrupted (Ctrl+C)');
+  };
+  process.on('SIGINT', handler);
+  return {
+    attach: (s) => (stop = s),
+    detach: () => process.off('SIGINT', handler),
+  };
+}
+
+async function guarded(fn: () => Promise<RunResult>): Promise<RunResult> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof RunStoreError) throw new UsageError(e.message);
+    const name = (e as Error).name;
+    if (['DataError', 'BackendError', 'ModelDirError', 'ImportError'].includes(name))
+      throw new UsageError((e as Error).message);
+    throw e;
+  }
+}
+
+export function registerTrain(program: Command, io: Io): void {
+  program
+    .command('train')
+    .description(
+      'fine-tune a model on an image folder (fastai fine_tune with --epochs/--freeze-epochs, or a run config)',
+    )
+    .option('--data <dir>', 'image folder (one subfolder per class), train/ + val/ folders, or a CSV list')
+    .option('--model <id|dir>', 'architecture id (resnet_micro, resnet50, …) or a model dir from anneal import')
+    .option('--config <file>', 'run config JSON (docs/training.md); flags override it')
+    .option('--epochs <n>', 'epochs with every layer training (after the frozen ones)', positiveInt('--epochs'))
+    .option('--freeze-epochs <k>', 'epochs training only the head first (default 1)', nonNegativeInt('--freeze-epochs'))
+    .option('--lr <rate>', 'base learning rate of the fine_tune recipe (default 2e-3)', positiveNumber('--lr'))
+    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'))
+    .option('--image-size <n>', 'input size in pixels', positiveInt('--image-size'))
+    .option('--seed <n>', 'seed of the split, shuffling and augmentation', nonNegativeInt('--seed'))
+    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: the fastest that can train)')
+    .option('--out <dir>', 'folder that holds the runs', 'runs')
+    .option('--json', 'print JSON; the last line is {"runDir", "final": {"val_accuracy", "val_loss"}}')
+    .action(async (flags: TrainFlags) => {
+      const config = mergeTrainConfig(flags);
+      const sig = interruptible();
+      try {
+        const r = await guarded(() =>
+          startRun(config, {
+            out: flags.out,
+            onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
+            onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
+          }),
+        );
+        finish(io, r, Boolean(flags.json));
+      } finally {
+        sig.detach();
+      }
+    });
+
+  program
+    .command('resume')
+    .description('continue a killed or stopped run from its last checkpoint; every epoch is recorded once')
+    .argument('<runDir>', 'the run folder (runs/<id>)')
+    .option('--json', 'print JSON; the last line is {"runDir", "final": {...}}')
+    .action(async (runDir: string, flags: { json?: boolean }) => {
+      const sig = interruptible();
+      try {
+        const r = await guarded(() =>
+          resumeRun(runDir, {
+            onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
+            onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
+          }),
+        );
+        finish(io, r, Boolean(flags.json));
+      } finally {
+        sig.detach();
+      }
+    });
+}

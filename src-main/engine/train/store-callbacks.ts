@@ -1,0 +1,146 @@
+// Callbacks that write to the run store: every step and epoch to metrics.jsonl, a checkpoint every
+// epoch (and the best), and a throttled progress stream for whoever watches (CLI bar, desktop app).
+import type { GroupOptimizer } from '../optim/index.js';
+import type { RunStore } from '../runs/index.js';
+import { Callback, type BatchLogs, type EpochLogs, type TrainState } from './callbacks.js';
+import { getModelWeights } from './weights.js';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+export interface Progress {
+  kind: 'step' | 'epoch';
+  epoch: number;
+  stage: number;
+  stageName: string;
+  step: number;
+  /** Steps done in this epoch, and how many it has. */
+  epochStep: number;
+  stepsPerEpoch: number;
+  /** Epochs in the whole run. */
+  epochs: number;
+  lr: number[];
+  momentum: number | null;
+  loss: number;
+  imagesPerSecond: number;
+  epochLogs?: EpochLogs;
+  updateRatio?: number[] | null;
+}
+
+/** Writes metrics and emits progress at most every `intervalMs` (~8/s, tfjs-layers' yieldEvery). */
+export class MetricsLogger extends Callback {
+  #lastEmit = 0;
+  #epochStart = 0;
+  #images = 0;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly totalEpochs: number,
+    private readonly onProgress?: (p: Progress) => void,
+    private readonly intervalMs = 125,
+  ) {
+    super();
+  }
+
+  override async onEpochBegin(): Promise<void> {
+    this.#epochStart = performance.now();
+    this.#images = 0;
+  }
+
+  override async onBatchEnd(s: TrainState, logs: BatchLogs): Promise<void> {
+    const lr = s.lr.map((v) => v * s.lrScale);
+    this.store.appendStep({
+      step: s.step,
+      epoch: s.epoch,
+      stage: s.stage,
+      lr,
+      loss: logs.loss,
+      momentum: s.momentum,
+      ...(logs.updateRatio ? { updateRatio: logs.updateRatio } : {}),
+    });
+    this.#images += logs.size;
+    const now = performance.now();
+    if (this.onProgress && now - this.#lastEmit >= this.intervalMs) {
+      this.#lastEmit = now;
+      this.onProgress(this.#progress(s, 'step', logs.loss, lr, logs.updateRatio ?? null));
+    }
+  }
+
+  override async onEpochEnd(s: TrainState, logs: EpochLogs): Promise<void> {
+    this.store.appendEpoch({
+      epoch: s.epoch,
+      stage: s.stage,
+      loss: logs.loss,
+      accuracy: logs.accuracy,
+      val_loss: logs.val_loss ?? null,
+      val_accuracy: logs.val_accuracy ?? null,
+      lr: s.lr.map((v) => v * s.lrScale),
+      seconds: logs.seconds,
+    });
+    this.onProgress?.({ ...this.#progress(s, 'epoch', logs.loss, s.lr, null), epochLogs: logs });
+  }
+
+  #progress(s: TrainState, kind: 'step' | 'epoch', loss: number, lr: number[], updateRatio: number[] | null): Progress {
+    const elapsed = (performance.now() - this.#epochStart) / 1000;
+    return {
+      kind,
+      epoch: s.epoch,
+      stage: s.stage,
+      stageName: s.stageName,
+      step: s.step,
+      epochStep: s.stageStep - s.stageEpoch * s.stepsPerEpoch + (kind === 'step' ? 1 : 0),
+      stepsPerEpoch: s.stepsPerEpoch,
+      epochs: this.totalEpochs,
+      lr,
+      momentum: s.momentum,
+      loss,
+      imagesPerSecond: elapsed > 0 ? this.#images / elapsed : 0,
+      updateRatio,
+    };
+  }
+}
+
+/** A checkpoint after every epoch (seed 000 kept every epoch), and `best/` by a monitored metric. */
+export class Checkpointer extends Callback {
+  #best: { metric: string; value: number; epoch: number } | null;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly model: tfl.LayersModel,
+    private readonly optimizer: () => GroupOptimizer,
+    private readonly monitor = 'val_loss',
+    private readonly keepLast?: number,
+    best: { metric: string; value: number; epoch: number } | null = null,
+  ) {
+    super();
+    this.#best = best;
+  }
+
+  get best(): { metric: string; value: number; epoch: number } | null {
+    return this.#best;
+  }
+
+  override async onEpochEnd(s: TrainState, logs: EpochLogs): Promise<void> {
+    const v = logs[this.monitor] ?? logs.loss;
+    const lower = !this.monitor.includes('acc');
+    const isBest =
+      Number.isFinite(v) && (this.#best === null || (lower ? v! < this.#best.value : v! > this.#best.value));
+    if (isBest) this.#best = { metric: this.monitor, value: v!, epoch: s.epoch };
+    const weights = await getModelWeights(this.model);
+    await this.store.writeCheckpoint(
+      {
+        weights,
+        optimizer: { json: await this.optimizer().getState() },
+        state: {
+          epoch: s.epoch,
+          stage: s.stage,
+          stageEpoch: s.stageEpoch,
+          step: Math.max(0, s.step - 1),
+          scheduleState: { history: s.history, lrScale: s.lrScale },
+          rng: null,
+          best: this.#best,
+        },
+      },
+      { best: isBest, ...(this.keepLast ? { keepLast: this.keepLast } : {}) },
+    );
+    this.store.appendEvent('checkpoint', { epoch: s.epoch, best: isBest });
+  }
+}
