@@ -2,6 +2,7 @@
 import { enableProdMode } from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
 import { registerData } from './commands/data.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerImport } from './commands/import.js';
 import { registerModels } from './commands/models.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: Io): Command {
   registerPredict(program, io);
   registerData(program, io);
   registerTrain(program, io);
+  registerDemo(program, io);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

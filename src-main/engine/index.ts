@@ -13,3 +13,4 @@ export * from './fs/index.js';
 export * from './optim/index.js';
 export * from './train/index.js';
 export * from './runs/index.js';
+export * from './demo/index.js';

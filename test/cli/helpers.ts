@@ -12,8 +12,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `anneal` executable, as a user would. */
-export function anneal(args: readonly string[], cwd?: string, timeoutMs = 60_000): CliResult {
+/** Runs the real `anneal` executable, as a user would (the timeout only catches a hang). */
+export function anneal(args: readonly string[], cwd?: string, timeoutMs = 900_000): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeShapes } from '../helpers/shapes.js';
+import { makeShapes } from '../../src-main/engine/demo/shapes.js';
 import { anneal, BIN, tempDir, writeJson } from './helpers.js';
 
 let data: string;

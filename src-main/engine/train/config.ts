@@ -14,6 +14,8 @@ export const RunConfig = z.looseObject({
   valSplit: z.number().gt(0).lt(1).default(0.2),
   /** Architecture id (trains from its bundled or random weights) or a model dir (pretrained). */
   model: z.string().optional(),
+  /** false: start an architecture from random weights even where Anneal ships pretrained ones. */
+  pretrained: z.boolean().default(true),
   imageSize: positiveInt.optional(),
   /** Images per batch; "auto": 32, or fewer (down to 8) so a small dataset still gets ~20 steps an epoch. */
   batchSize: z.union([positiveInt, z.literal('auto')]).default('auto'),

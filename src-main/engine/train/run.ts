@@ -52,7 +52,8 @@ async function loadModel(
   classes: string[],
 ): Promise<{ built: BuiltModel; source: ModelMeta | null }> {
   const given = config.model ?? 'resnet_micro';
-  const ref = isModelDir(given) ? given : (bundledModelDir(given) ?? given);
+  const bundled = config.pretrained ? bundledModelDir(given) : null;
+  const ref = isModelDir(given) ? given : (bundled ?? given);
   if (isModelDir(ref)) {
     const { model, meta } = await loadModelDir(ref);
     const spec = getArch(meta.arch);

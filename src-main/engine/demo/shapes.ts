@@ -1,5 +1,5 @@
-// A generated 4-class image dataset (circle, square, triangle, cross) of small PNGs: the target task
-// of the training tests and of `anneal demo` (nothing committed; made at run time).
+// A generated 4-class image dataset (circle, cross, square, triangle) of small PNGs: the target task
+// of `anneal demo` and of the training tests (made at run time, nothing committed).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
