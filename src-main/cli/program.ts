@@ -5,6 +5,7 @@ import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerImport } from './commands/import.js';
+import { registerLrFind } from './commands/lr-find.js';
 import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
 import { registerSchedule } from './commands/schedule.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): Command {
   registerPredict(program, io);
   registerData(program, io);
   registerTrain(program, io);
+  registerLrFind(program, io);
   registerDemo(program, io);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {

@@ -16,10 +16,17 @@ import { UsageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
 import { positiveInt, type Io } from '../options.js';
 
-interface TrainFlags {
+export interface RunFlags {
   data?: string;
   model?: string;
   config?: string;
+  batchSize?: number;
+  imageSize?: number;
+  seed?: number;
+  backend?: string;
+}
+
+interface TrainFlags extends RunFlags {
   epochs?: number;
   freezeEpochs?: number;
   lr?: number;
@@ -51,8 +58,8 @@ function suggestedLr(model: string): number | undefined {
   }
 }
 
-/** The run config: --config's JSON, then the flags on top (a flag wins). */
-export function mergeTrainConfig(flags: TrainFlags): Record<string, unknown> {
+/** --config's JSON with the flags every run command shares on top (a flag wins). */
+export function mergeRunFlags(flags: RunFlags): Record<string, unknown> {
   const base = flags.config ? readJsonFile(flags.config, 'config') : {};
   if (typeof base !== 'object' || base === null || Array.isArray(base)) {
     throw new UsageError(`config ${flags.config}: expected a JSON object`);
@@ -67,6 +74,12 @@ export function mergeTrainConfig(flags: TrainFlags): Record<string, unknown> {
   set('imageSize', flags.imageSize);
   set('seed', flags.seed);
   set('backend', flags.backend);
+  return config;
+}
+
+/** The run config of `anneal train`: the shared flags, then the schedule from --epochs. */
+export function mergeTrainConfig(flags: TrainFlags): Record<string, unknown> {
+  const config = mergeRunFlags(flags);
   const hasSchedule = ['schedule', 'stages', 'recipe'].some((k) => config[k] !== undefined);
   if (flags.epochs !== undefined) {
     if (hasSchedule) throw new UsageError('--epochs conflicts with the schedule in --config: give one or the other');
@@ -160,7 +173,8 @@ function interruptible(): { attach(stop: (reason: string) => void): void; detach
   };
 }
 
-async function guarded(fn: () => Promise<RunResult>): Promise<RunResult> {
+/** Maps the engine's input errors to usage errors (exit 2, one line). */
+export async function guardedRun<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -194,7 +208,7 @@ export function registerTrain(program: Command, io: Io): void {
       const config = mergeTrainConfig(flags);
       const sig = interruptible();
       try {
-        const r = await guarded(() =>
+        const r = await guardedRun(() =>
           startRun(config, {
             out: flags.out,
             onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
@@ -215,7 +229,7 @@ export function registerTrain(program: Command, io: Io): void {
     .action(async (runDir: string, flags: { json?: boolean }) => {
       const sig = interruptible();
       try {
-        const r = await guarded(() =>
+        const r = await guardedRun(() =>
           resumeRun(runDir, {
             onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
             onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),

@@ -6,5 +6,23 @@ export { LearningRateScheduler } from './schedule-callback.js';
 export { DivergenceGuard, EarlyStopping, type EarlyStoppingOptions } from './stopping.js';
 export { Trainer, clipByGlobalNorm, type FitResult, type ResumePoint, type TrainerOptions } from './trainer.js';
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
-export { bundledModelDir, resumeRun, startRun, type RunOptions, type RunResult } from './run.js';
+export {
+  bundledModelDir,
+  resumeRun,
+  runLrFind,
+  startRun,
+  type LrFindRunOptions,
+  type RunOptions,
+  type RunResult,
+} from './run.js';
 export { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
+export { lrFind, type LrFindResult } from './lr-find.js';
+export {
+  lrAt,
+  smoothLosses,
+  suggest,
+  trimForSuggestions,
+  valleyIndex,
+  type LrFindOptions,
+  type Suggestions,
+} from './lr-find-math.js';

@@ -12,12 +12,13 @@ import type { Split } from '../data/types.js';
 import { isModelDir, loadModelDir, saveModelDir, type ModelMeta } from '../model-dir/index.js';
 import { buildModel, getArch, layerGroups, modelsDir, replaceHead, type BuiltModel } from '../models/index.js';
 import { manifestHash, RunStore } from '../runs/index.js';
-import { compilePlan, ConfigError } from '../schedules/index.js';
+import { compilePlan, ConfigError, type SchedulePlan } from '../schedules/index.js';
 import type { Callback } from './callbacks.js';
 import { parseRunConfig, resolveBatchSize, type RunConfig } from './config.js';
 import { LearningRateScheduler } from './schedule-callback.js';
 import { DivergenceGuard, EarlyStopping } from './stopping.js';
 import { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
+import { lrFind, type LrFindResult } from './lr-find.js';
 import { Trainer, type ResumePoint } from './trainer.js';
 import { setModelWeights } from './weights.js';
 
@@ -95,6 +96,10 @@ interface Prepared {
 
 async function prepare(input: unknown, fixedSplit?: Split): Promise<Prepared> {
   const { config, plan } = parseRunConfig(input);
+  return prepareWith(config, plan, fixedSplit);
+}
+
+async function prepareWith(config: RunConfig, plan: SchedulePlan, fixedSplit?: Split): Promise<Prepared> {
   if (!config.data) throw new Error('no dataset: give --data or "data" in the config');
   const workload = plan.stages.every((s) => s.freeze === 'backbone') ? 'frozen' : 'full';
   const backend = await useBackend(workload, config.backend);
@@ -297,4 +302,39 @@ export async function resumeRun(runDir: string, o: Omit<RunOptions, 'out'>): Pro
   store.appendEvent('resume-from-checkpoint', { epoch: st.epoch, step: st.step });
   store.appendEvent('start', { backend: p.backend.name, device: p.backend.device, resumed: true });
   return execute(p, store, { ...o, out: runDir }, resume, st.best ?? null);
+}
+
+export interface LrFindRunOptions {
+  startLr?: number;
+  endLr?: number;
+  numIt?: number;
+  /** Only the head trains, as fastai's lr_find on a frozen learner (default: when the model is pretrained). */
+  freezeBackbone?: boolean;
+}
+
+/** `anneal lr-find`: the LR range test on a run config's data and model; nothing is saved. */
+export async function runLrFind(
+  input: Record<string, unknown>,
+  o: LrFindRunOptions = {},
+): Promise<LrFindResult & { backend: BackendInfo }> {
+  // No schedule: the range test is its own; any schedule in the config is ignored.
+  const { schedule: _s, stages: _st, recipe: _r, ...rest } = input;
+  void _s;
+  void _st;
+  void _r;
+  const { config } = parseRunConfig({ ...rest, schedule: { type: 'constant', lr: 1 } });
+  const plan: SchedulePlan = { stages: [], lrScaling: undefined, batchSize: undefined };
+  const p = await prepareWith(config, plan);
+  try {
+    const result = await lrFind(p.built, p.train, config.optimizer, {
+      ...o,
+      freezeBackbone: o.freezeBackbone ?? p.source !== null,
+    });
+    return { ...result, backend: p.backend };
+  } finally {
+    p.built.model.dispose();
+    await p.train.close();
+    await p.val.close();
+    await p.pool.close();
+  }
 }

@@ -1,0 +1,66 @@
+// `anneal lr-find`: the LR range test (schedules.md), with fastai's suggestions and a plot.
+import type { Command } from 'commander';
+import { renderLrFindPng, runLrFind } from '../../engine/index.js';
+import { writeFileAtomic } from '../io.js';
+import { positiveInt, type Io } from '../options.js';
+import { guardedRun, mergeRunFlags, type RunFlags } from './train.js';
+
+interface LrFindFlags extends RunFlags {
+  startLr?: number;
+  endLr?: number;
+  numIt: number;
+  plot?: string;
+  all?: boolean;
+  json?: boolean;
+}
+
+const positiveNumber = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a number > 0, got ${v}`);
+  return n;
+};
+
+export function registerLrFind(program: Command, io: Io): void {
+  program
+    .command('lr-find')
+    .description('LR range test: one step per rate from 1e-7 to 10, smoothed loss, suggested rates (fastai lr_find)')
+    .option('--data <dir>', 'image folder, train/ + val/ folders, or a CSV list')
+    .option('--model <id|dir>', 'architecture id or model dir')
+    .option('--config <file>', 'run config JSON (its data, model, optimizer, augmentation…)')
+    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'))
+    .option('--image-size <n>', 'input size in pixels', positiveInt('--image-size'))
+    .option('--seed <n>', 'seed', positiveInt('--seed'))
+    .option('--backend <name>', 'TF.js backend')
+    .option('--start-lr <rate>', 'first rate (default 1e-7)', positiveNumber)
+    .option('--end-lr <rate>', 'last rate (default 10)', positiveNumber)
+    .option('--num-it <n>', 'steps (default 100)', positiveInt('--num-it'), 100)
+    .option('--all', 'train every layer (default: only the head of a pretrained model, as before fine_tune)')
+    .option('--plot <file.png>', 'draw the loss against the rate, suggestions marked')
+    .option('--json', 'print {"lrs", "losses", "suggestions": {"minimum", "steep", "valley"}}')
+    .action(async (flags: LrFindFlags) => {
+      const config = mergeRunFlags(flags);
+      const r = await guardedRun(() =>
+        runLrFind(config, {
+          startLr: flags.startLr,
+          endLr: flags.endLr,
+          numIt: flags.numIt,
+          ...(flags.all ? { freezeBackbone: false } : {}),
+        }),
+      );
+      if (flags.plot) {
+        writeFileAtomic(flags.plot, renderLrFindPng(r, `LR range test: ${String(config.model ?? 'resnet_micro')}`));
+        io.stderr(`anneal: wrote ${flags.plot}\n`);
+      }
+      if (flags.json) {
+        io.stdout(
+          `${JSON.stringify({ lrs: r.lrs, losses: r.losses, suggestions: r.suggestions, diverged: r.diverged })}\n`,
+        );
+        return;
+      }
+      const s = r.suggestions;
+      io.stdout(
+        `${r.lrs.length} steps on ${r.backend.name}${r.diverged ? ' (stopped: the loss diverged)' : ''}\n` +
+          `suggested rates: valley ${s.valley.toExponential(2)} (fastai's default), steep ${s.steep.toExponential(2)}, minimum/10 ${s.minimum.toExponential(2)}\n`,
+      );
+    });
+}

@@ -1,0 +1,81 @@
+// The LR range test (Smith 2015; fastai lr_find): one step per rate on an exponential ramp, until
+// the ramp ends or the smoothed loss diverges; then every weight (BatchNorm statistics included)
+// is put back, so the test leaves the model as it found it.
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataLoader } from '../data/pipeline/index.js';
+import { setTrainable, type BuiltModel } from '../models/index.js';
+import { createOptimizer, paramSpecs, type OptimizerConfig } from '../optim/index.js';
+import { lrAt, smoothStep, suggest, trimForSuggestions, type LrFindOptions, type Suggestions } from './lr-find-math.js';
+import { crossEntropy } from './loss.js';
+import { getModelWeights, setModelWeights } from './weights.js';
+
+export interface LrFindResult {
+  lrs: number[];
+  /** Smoothed, debiased losses (what fastai plots and suggests from). */
+  losses: number[];
+  rawLosses: number[];
+  suggestions: Suggestions;
+  /** True when it stopped because the loss diverged before the end of the ramp. */
+  diverged: boolean;
+}
+
+export async function lrFind(
+  built: BuiltModel,
+  loader: DataLoader,
+  optimizer: OptimizerConfig,
+  o: LrFindOptions & { freezeBackbone?: boolean } = {},
+): Promise<LrFindResult> {
+  const opts = { startLr: o.startLr ?? 1e-7, endLr: o.endLr ?? 10, numIt: o.numIt ?? 100 };
+  const factor = o.divergeFactor ?? 4;
+  const groups = built.groups;
+  setTrainable(groups, (i) => !o.freezeBackbone || i === groups.length - 1);
+  const saved = await getModelWeights(built.model);
+  const params = paramSpecs(groups);
+  const opt = createOptimizer(optimizer, params, groups.length);
+  const vars = params.filter((p) => p.variable.trainable).map((p) => p.variable);
+  const lrs: number[] = [];
+  const raw: number[] = [];
+  const smooth: number[] = [];
+  let avg = 0;
+  let best = Infinity;
+  let diverged = false;
+  try {
+    for (let epoch = 0; lrs.length < opts.numIt && !diverged; epoch++) {
+      for await (const batch of loader.epoch(epoch)) {
+        const i = lrs.length;
+        const lr = lrAt(i, opts);
+        const size = loader.o.size;
+        const x = tf.tensor4d(batch.x, [batch.n, size, size, 3]);
+        const y = tf.tensor1d(batch.y, 'int32');
+        const { value, grads } = tf.variableGrads(
+          () => crossEntropy(built.model.apply(x, { training: true }) as tf.Tensor2D, y),
+          vars,
+        );
+        await opt.step(
+          grads,
+          groups.map(() => lr),
+          null,
+        );
+        const loss = (await value.data())[0]!;
+        tf.dispose([x, y, value, ...Object.values(grads)]);
+        let s: number;
+        [avg, s] = smoothStep(avg, loss, i);
+        lrs.push(lr);
+        raw.push(loss);
+        smooth.push(s);
+        if (s < best) best = s;
+        if (!Number.isFinite(s) || s > factor * best) {
+          diverged = true;
+          break;
+        }
+        if (lrs.length >= opts.numIt) break;
+      }
+    }
+  } finally {
+    opt.dispose();
+    setModelWeights(built.model, saved);
+    setTrainable(groups, () => true);
+  }
+  const trimmed = trimForSuggestions(lrs, smooth, opts.numIt);
+  return { lrs, losses: smooth, rawLosses: raw, suggestions: suggest(trimmed.lrs, trimmed.losses), diverged };
+}
