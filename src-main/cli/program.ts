@@ -1,13 +1,16 @@
 // The `anneal` command line: a thin adapter that parses arguments and calls the engine.
 import { enableProdMode } from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
+import { registerControl } from './commands/control.js';
 import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerEval } from './commands/eval.js';
 import { registerImport } from './commands/import.js';
 import { registerLrFind } from './commands/lr-find.js';
 import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
+import { registerRuns } from './commands/runs.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerTrain } from './commands/train.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
@@ -41,7 +44,10 @@ export function buildProgram(io: Io): Command {
   registerData(program, io);
   registerTrain(program, io);
   registerLrFind(program, io);
+  registerControl(program, io);
   registerDemo(program, io);
+  registerEval(program, io);
+  registerRuns(program, io);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

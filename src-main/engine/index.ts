@@ -14,3 +14,4 @@ export * from './optim/index.js';
 export * from './train/index.js';
 export * from './runs/index.js';
 export * from './demo/index.js';
+export * from './evaluate/index.js';

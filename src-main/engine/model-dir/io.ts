@@ -36,9 +36,18 @@ export function checkDestination(out: string): void {
   }
 }
 
-export async function saveModelDir(out: string, model: tfl.LayersModel, meta: ModelMeta): Promise<void> {
+/**
+ * `replace`: the destination is the caller's own earlier output (a run's model/ after a resume): the
+ * new model is written completely first, then swapped in, so a failure still leaves the old one.
+ */
+export async function saveModelDir(
+  out: string,
+  model: tfl.LayersModel,
+  meta: ModelMeta,
+  opts: { replace?: boolean } = {},
+): Promise<void> {
   const target = resolve(out);
-  checkDestination(target);
+  if (!opts.replace) checkDestination(target);
   const parent = dirname(target);
   try {
     mkdirSync(parent, { recursive: true });
@@ -63,8 +72,15 @@ export async function saveModelDir(out: string, model: tfl.LayersModel, meta: Mo
       }),
     );
     writeFileSync(join(tmp, 'anneal.json'), `${JSON.stringify(ModelMeta.parse(meta), null, 2)}\n`);
-    if (existsSync(target)) rmSync(target, { recursive: true }); // an empty folder, checked above
-    renameSync(tmp, target);
+    if (existsSync(target)) {
+      // An empty folder (checked above), or with `replace` the previous model: moved aside first.
+      const old = `${tmp}.old`;
+      renameSync(target, old);
+      renameSync(tmp, target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, target);
+    }
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     if (e instanceof ModelDirError) throw e;

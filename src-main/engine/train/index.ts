@@ -26,3 +26,4 @@ export {
   type LrFindOptions,
   type Suggestions,
 } from './lr-find-math.js';
+export { CONTROL_FILE, ControlCommand, RunControl, sendControl } from './control.js';

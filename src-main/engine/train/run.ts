@@ -17,6 +17,7 @@ import type { Callback } from './callbacks.js';
 import { parseRunConfig, resolveBatchSize, type RunConfig } from './config.js';
 import { LearningRateScheduler } from './schedule-callback.js';
 import { DivergenceGuard, EarlyStopping } from './stopping.js';
+import { RunControl } from './control.js';
 import { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
 import { lrFind, type LrFindResult } from './lr-find.js';
 import { Trainer, type ResumePoint } from './trainer.js';
@@ -171,6 +172,7 @@ async function execute(
   );
   const callbacks: Callback[] = [
     new LearningRateScheduler(stages),
+    new RunControl(store),
     new DivergenceGuard(config.divergenceFactor),
     new MetricsLogger(store, totalEpochs, o.onProgress),
     checkpointer,
@@ -200,18 +202,23 @@ async function execute(
       if (bestCkpt) setModelWeights(built.model, bestCkpt.weights as never);
       store.appendEvent('divergence', { reason: result.stopped, restored: bestCkpt?.state.epoch ?? null });
     }
-    await saveModelDir(join(store.dir, 'model'), built.model, {
-      format: 'anneal-model',
-      version: 1,
-      arch: built.spec.id,
-      classes: p.classes.length,
-      labels: p.classes,
-      inputSize: p.train.o.size,
-      preprocessing: p.train.o.preprocessing,
-      groups: built.groups.map((g) => g.name),
-      source: null,
-      created: new Date().toISOString(),
-    });
+    await saveModelDir(
+      join(store.dir, 'model'),
+      built.model,
+      {
+        format: 'anneal-model',
+        version: 1,
+        arch: built.spec.id,
+        classes: p.classes.length,
+        labels: p.classes,
+        inputSize: p.train.o.size,
+        preprocessing: p.train.o.preprocessing,
+        groups: built.groups.map((g) => g.name),
+        source: null,
+        created: new Date().toISOString(),
+      },
+      { replace: true },
+    );
     const epochs = store.readMetrics().epochs;
     const last = epochs.at(-1);
     store.appendEvent(result.stopped ? 'stop' : 'done', { reason: result.stopped, epochs: epochs.length });

@@ -1,0 +1,98 @@
+// A model on a set of labelled images: the eval transform (no augmentation: the input size
+// itself, centre-cropped, exactly `anneal predict`'s pixels) through the worker pipeline, logits
+// collected batch by batch, then scored by scoreLogits.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { DataLoader, type WorkerPool } from '../data/pipeline/index.js';
+import type { Problem, Sample } from '../data/types.js';
+import type { ModelMeta } from '../model-dir/index.js';
+import { EvalError } from './errors.js';
+import { scoreLogits, type Scores } from './metrics.js';
+
+export interface EvaluateOptions {
+  /** Images per forward pass (default 32). */
+  batchSize?: number;
+  /** A pool to share, or how many worker threads to start for this evaluation. */
+  workers?: number | WorkerPool;
+  /** k of the top-k accuracy (default 5, at most the number of classes). */
+  topK?: number;
+  /** How many of the highest-loss images to report (default 10). */
+  topLosses?: number;
+  /** Images scored so far and in all, after each batch. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EvalResult extends Scores {
+  /** Files that could not be decoded: left out of every number above. */
+  skipped: Problem[];
+}
+
+/**
+ * Evaluates `model` on `samples` (labels index `meta.labels`). Every tensor it makes is freed
+ * before it returns; the model is the caller's to dispose.
+ */
+export async function evaluate(
+  model: tfl.LayersModel,
+  meta: Pick<ModelMeta, 'inputSize' | 'preprocessing' | 'labels'>,
+  samples: readonly Sample[],
+  o: EvaluateOptions = {},
+): Promise<EvalResult> {
+  const classes = meta.labels.length;
+  if (samples.length === 0) throw new EvalError('no images to evaluate');
+  const bad = samples.find((s) => !Number.isInteger(s.label) || s.label < 0 || s.label >= classes);
+  if (bad) throw new EvalError(`${bad.path}: label ${bad.label} is not one of the model's ${classes} classes`);
+  const size = meta.inputSize;
+  const loader = new DataLoader({
+    samples,
+    batchSize: o.batchSize ?? 32,
+    size,
+    preprocessing: meta.preprocessing,
+    augment: null,
+    shuffle: false,
+    workers: o.workers,
+  });
+  const chunks: Float32Array[] = [];
+  const labels: number[] = [];
+  const paths: string[] = [];
+  try {
+    for await (const batch of loader.epoch(0)) {
+      const logits = tf.tidy(() => {
+        const x = tf.tensor4d(batch.x, [batch.n, size, size, 3]);
+        return model.apply(x, { training: false }) as tf.Tensor;
+      });
+      try {
+        if (logits.shape.length !== 2 || logits.shape[1] !== classes) {
+          throw new EvalError(`the model outputs shape [${logits.shape.join(', ')}]; expected [n, ${classes}] logits`);
+        }
+        chunks.push((await logits.data()) as Float32Array);
+      } finally {
+        logits.dispose();
+      }
+      labels.push(...batch.y);
+      paths.push(...batch.paths);
+      o.onProgress?.(labels.length, samples.length);
+    }
+  } finally {
+    await loader.close();
+  }
+  const skipped = loader.skipped;
+  if (labels.length === 0) {
+    const why = skipped[0] ? ` (${skipped[0].path}: ${skipped[0].reason})` : '';
+    throw new EvalError(`none of the ${samples.length} images could be read${why}`);
+  }
+  const flat = new Float32Array(labels.length * classes);
+  let offset = 0;
+  for (const c of chunks) {
+    flat.set(c, offset);
+    offset += c.length;
+  }
+  const scores = scoreLogits({
+    classes: meta.labels,
+    labels,
+    logits: flat,
+    paths,
+    topK: o.topK,
+    topLosses: o.topLosses,
+  });
+  return { ...scores, skipped };
+}

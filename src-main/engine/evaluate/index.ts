@@ -1,0 +1,25 @@
+// Evaluating a trained model (classification report, confusion matrix, top losses) and looking
+// at runs side by side: what `anneal eval` and `anneal runs` print and plot.
+export { confusionChartConfig, renderConfusionPng, type ConfusionChartOptions } from './confusion-chart.js';
+export { EvalError } from './errors.js';
+export { evaluate, type EvalResult, type EvaluateOptions } from './evaluate.js';
+export { formatClassificationReport, formatConfusion, formatEvalReport, formatTopLosses } from './format.js';
+export { scoreLogits, type Averages, type ClassScore, type ScoreInput, type Scores, type TopLoss } from './metrics.js';
+export { formatComparison, formatEventDetails, formatRunDetail, formatRunList } from './runs-format.js';
+export {
+  bestRunIds,
+  COMPARE_METRICS,
+  compareRuns,
+  describeRun,
+  higherIsBetter,
+  RUN_SORT_COLUMNS,
+  shortLabels,
+  sortRuns,
+  stageNames,
+  type CompareMetric,
+  type RunDetail,
+  type RunSeries,
+  type RunSortColumn,
+} from './runs-view.js';
+export { formatDuration, formatMetric, formatTable, type TableColumn } from './table.js';
+export { resolveEvalTarget, type EvalTarget } from './target.js';

@@ -1,0 +1,91 @@
+// What `anneal eval <dir>` evaluates: a run folder (its trained model/, on its validation split
+// unless other data is given) or a model dir (on the data given), as labelled samples whose
+// labels index the model's classes.
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readDataset } from '../data/sources/index.js';
+import type { Problem, Sample } from '../data/types.js';
+import { isModelDir, readModelMeta, type ModelMeta } from '../model-dir/index.js';
+import { RUN_FILES, RunStore, summarizeRun } from '../runs/index.js';
+import { EvalError } from './errors.js';
+
+export interface EvalTarget {
+  kind: 'run' | 'model';
+  /** The model dir to load: <run>/model for a run. */
+  modelDir: string;
+  meta: ModelMeta;
+  /** The run, when a run folder was given. */
+  run: RunStore | null;
+  samples: Sample[];
+  /** What the samples are, for people: "its validation split (40 images)", "photos/ (all 200 images)". */
+  source: string;
+  /** Files the dataset listing already refused (not images, unreadable, …). */
+  problems: Problem[];
+}
+
+/** Relabels samples from the dataset's class order to the model's; a class the model lacks is refused. */
+function toModelLabels(samples: readonly Sample[], classes: readonly string[], meta: ModelMeta, what: string) {
+  const index = new Map(meta.labels.map((l, i) => [l, i]));
+  const used = new Set(samples.map((s) => s.label));
+  const unknown = classes.filter((c, i) => used.has(i) && !index.has(c));
+  if (unknown.length) {
+    const list = unknown.map((c) => JSON.stringify(c)).join(', ');
+    throw new EvalError(
+      `${what}: class${unknown.length > 1 ? 'es' : ''} ${list} not among the model's labels (${meta.labels.join(', ')})`,
+    );
+  }
+  return samples.map((s) => {
+    const name = classes[s.label];
+    if (name === undefined) throw new EvalError(`${what}: ${s.path} has label ${s.label}, beyond its class list`);
+    return { path: s.path, label: index.get(name)! };
+  });
+}
+
+export async function resolveEvalTarget(path: string, o: { data?: string } = {}): Promise<EvalTarget> {
+  const dir = resolve(path);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new EvalError(`${path}: no such folder`);
+  }
+  if (!isDir) throw new EvalError(`${path} is not a folder (give a run folder or a model dir)`);
+  let run: RunStore | null = null;
+  let modelDir = dir;
+  if (existsSync(join(dir, RUN_FILES.meta))) {
+    run = RunStore.open(dir);
+    modelDir = join(run.dir, 'model');
+    if (!isModelDir(modelDir)) {
+      const status = summarizeRun(run.dir).status;
+      throw new EvalError(`run ${run.id} (${status}) has no trained model yet: model/ is written when training ends`);
+    }
+  } else if (!isModelDir(dir)) {
+    throw new EvalError(`${path} is neither a run folder (no run.json) nor a model dir (no anneal.json)`);
+  }
+  const meta = readModelMeta(modelDir);
+  if (o.data !== undefined) {
+    const { dataset } = await readDataset(o.data);
+    return {
+      kind: run ? 'run' : 'model',
+      modelDir,
+      meta,
+      run,
+      samples: toModelLabels(dataset.samples, dataset.classes, meta, o.data),
+      source: `${o.data} (all ${dataset.samples.length} images)`,
+      problems: dataset.problems,
+    };
+  }
+  if (!run) throw new EvalError(`${path} is a model dir: give --data <dir> with the images to evaluate it on`);
+  const split = run.readSplit();
+  if (!split) throw new EvalError(`run ${run.id} has no ${RUN_FILES.split}; give --data <dir>`);
+  if (split.val.length === 0) throw new EvalError(`run ${run.id} has no validation images; give --data <dir>`);
+  return {
+    kind: 'run',
+    modelDir,
+    meta,
+    run,
+    samples: toModelLabels(split.val, run.meta.dataset.classes, meta, `run ${run.id}`),
+    source: `its validation split (${split.val.length} images)`,
+    problems: [],
+  };
+}

@@ -1,0 +1,86 @@
+// Steering a running job from another process: pause, a rate change, resume, stop; each recorded in
+// events.jsonl, and the rates the job then used reflect the change.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeShapes } from '../../src-main/engine/demo/index.js';
+import { anneal, BIN, tempDir } from './helpers.js';
+
+const events = (run: string) =>
+  readFileSync(join(run, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; scaleTo?: number; step?: number });
+const until = async (check: () => boolean, ms = 300_000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('anneal control', () => {
+  it('pauses, changes the rate, resumes and stops a running job', async () => {
+    const data = join(tempDir('anneal-ctl-'), 'shapes');
+    await makeShapes(data, 16);
+    const out = tempDir('anneal-ctl-runs-');
+    const job = spawn(
+      process.execPath,
+      [
+        BIN,
+        'train',
+        '--data',
+        data,
+        '--epochs',
+        '8',
+        '--freeze-epochs',
+        '1',
+        '--image-size',
+        '32',
+        '--batch-size',
+        '8',
+        '--out',
+        out,
+        '--json',
+      ],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise((r) => job.on('exit', r));
+    await until(
+      () =>
+        existsSync(out) && readdirSync(out).length > 0 && existsSync(join(out, readdirSync(out)[0]!, 'metrics.jsonl')),
+    );
+    const run = join(out, readdirSync(out)[0]!);
+    const ctl = (...a: string[]) => {
+      const r = anneal(['control', run, ...a]);
+      expect(r.status, r.stderr).toBe(0);
+    };
+    ctl('pause');
+    await until(() => events(run).some((e) => e.type === 'pause'));
+    ctl('lr', '--scale', '0.5');
+    ctl('resume');
+    await until(() => events(run).some((e) => e.type === 'resume'));
+    const change = events(run).find((e) => e.type === 'lr-change')!;
+    expect(change.scaleTo).toBe(0.5);
+    ctl('stop', '--reason', 'enough');
+    await exited;
+    const types = events(run).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['start', 'pause', 'lr-change', 'resume', 'stop']));
+    // Steps after the change used half the scheduled rate: their logged lr is the scaled one.
+    const steps = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === 'step');
+    expect(steps.length).toBeGreaterThan(0);
+    const stopped = anneal(['resume', run, '--json']);
+    expect(stopped.status).toBe(0);
+  }, 900_000);
+
+  it('refuses what it cannot do', () => {
+    expect(anneal(['control', tempDir('anneal-ctl-none-'), 'pause']).status).toBe(2);
+    const r = anneal(['control', tempDir('x-'), 'fly']);
+    expect(r.status).toBe(2);
+  });
+});
