@@ -67,13 +67,24 @@ describe('anneal control', () => {
     await exited;
     const types = events(run).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['start', 'pause', 'lr-change', 'resume', 'stop']));
-    // Steps after the change used half the scheduled rate: their logged lr is the scaled one.
+    // Before the change every step used the schedule's rates; after it, exactly half of them.
     const steps = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l))
+      .map((l) => JSON.parse(l) as { type: string; step: number; epoch: number; lr: number[] })
       .filter((l) => l.type === 'step');
-    expect(steps.length).toBeGreaterThan(0);
+    const perEpoch = steps.filter((st) => st.epoch === 0).length;
+    const cfg = join(tempDir('anneal-ctl-cfg-'), 'c.json');
+    writeFileSync(cfg, JSON.stringify(JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).config));
+    const preview = JSON.parse(
+      anneal(['schedule', '--config', cfg, '--steps-per-epoch', String(perEpoch), '--groups', '6']).stdout,
+    ) as { lr: number[][] };
+    const at = change.step!;
+    for (const st of steps) {
+      const k = st.step < at ? 1 : 0.5;
+      st.lr.forEach((v, g) => expect(v).toBeCloseTo(preview.lr[st.step]![g]! * k, 15));
+    }
+    expect(steps.some((st) => st.step >= at)).toBe(true);
     const stopped = anneal(['resume', run, '--json']);
     expect(stopped.status).toBe(0);
   }, 900_000);

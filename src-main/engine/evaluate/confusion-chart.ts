@@ -52,7 +52,8 @@ function cellsPlugin(classes: readonly string[], confusion: readonly (readonly n
           ctx.strokeRect(left, top, w, h);
           // Too small to read: the colour alone says it (the text report has every number).
           if (Math.min(w, h) < 14) return;
-          ctx.fillStyle = share > 0.5 ? '#ffffff' : '#202020';
+          // Zeros in grey: in a large matrix the few off-diagonal counts must stand out.
+          ctx.fillStyle = share > 0.5 ? '#ffffff' : count === 0 ? '#a8a8a8' : '#202020';
           const bold = i === j ? 'bold ' : '';
           const showShare = h >= 3.2 * font && count > 0;
           ctx.font = `${bold}${font}px "DejaVu Sans"`;

@@ -100,10 +100,10 @@ describe('evaluate', () => {
     const r = await evaluate(model, META, samples, { workers: 1, topLosses: 2 });
     const text = formatEvalReport(r);
     expect(text).toContain('              precision    recall  f1-score   support\n');
-    expect(text).toMatch(/^ {7}green {5}0\.5000 {4}0\.5000 {4}0\.5000 {9}2$/m);
+    expect(text).toMatch(/^ {7}green {5}1\.0000 {4}0\.5000 {4}0\.6667 {9}2$/m);
+    expect(text).toMatch(/^weighted avg {5}0\.6250 {4}0\.5000 {4}0\.5000 {9}4$/m);
     expect(text).toMatch(/^ {4}accuracy {25}0\.5000 {9}4$/m);
     expect(text).toMatch(/^ {3}macro avg /m);
-    expect(text).toMatch(/^weighted avg /m);
     expect(text).toMatch(/^true \\ predicted {2}red {2}green {2}blue$/m);
     expect(text).toContain('top 2 losses');
   });
