@@ -64,7 +64,8 @@ describe('anneal eval <run>', () => {
     expect(r.status, r.stderr.slice(-1500)).toBe(0);
     expect(r.stdout).toMatch(/^resnet_micro, run \S+, on its validation split \(4 images\); backend \w+$/m);
     expect(r.stdout).toContain('              precision    recall  f1-score   support\n');
-    for (const c of ['circle', 'cross', 'square', 'triangle']) expect(r.stdout).toMatch(new RegExp(`^ +${c} +\\d`, 'm'));
+    for (const c of ['circle', 'cross', 'square', 'triangle'])
+      expect(r.stdout).toMatch(new RegExp(`^ +${c} +\\d`, 'm'));
     expect(r.stdout).toMatch(/^ {4}accuracy +\d\.\d{4} +4$/m);
     expect(r.stdout).toMatch(/^ {3}macro avg( +\d\.\d{4}){3} +4$/m);
     expect(r.stdout).toMatch(/^weighted avg( +\d\.\d{4}){3} +4$/m);

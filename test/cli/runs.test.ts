@@ -12,6 +12,7 @@ import { anneal, tempDir } from './helpers.js';
 let out: string;
 let trained: string;
 let written: RunStore;
+let noVal: RunStore;
 
 beforeAll(async () => {
   const data = join(tempDir('anneal-runs-data-'), 'shapes');
@@ -23,17 +24,29 @@ beforeAll(async () => {
   ]);
   expect(r.status, r.stderr.slice(-2000)).toBe(0);
   trained = JSON.parse(r.stdout.trim().split('\n').at(-1)!).runDir;
-  // A second run with known numbers: three epochs, better than anything 2 epochs on 24 images give.
-  written = RunStore.create(out, { ...RunStore.open(trained).meta, arch: 'resnet18', created: new Date() });
-  written.appendEvent('start');
-  [
-    [0.9, 0.7, 0.3, 0.95],
-    [0.5, 0.9, 0.2, 1.0],
-    [0.4, 0.95, 0.25, 0.99],
-  ].forEach(([loss, accuracy, val_loss, val_accuracy], epoch) =>
-    written.appendEpoch({ epoch, stage: 0, loss: loss!, accuracy: accuracy!, val_loss: val_loss!, val_accuracy: val_accuracy!, lr: [1e-3], seconds: 65 }),
-  );
-  written.appendEvent('done', { epochs: 3 });
+  // Two more runs with known numbers: three perfect epochs (nothing trained here can beat a final
+  // val_acc of 1), and one without a validation set (its val metrics are null).
+  const meta = RunStore.open(trained).meta;
+  const later = (s: number) => new Date(Date.now() + s * 1000);
+  written = RunStore.create(out, { ...meta, arch: 'resnet18', created: later(60) });
+  noVal = RunStore.create(out, { ...meta, arch: 'resnet34', created: later(120) });
+  for (const [store, rows] of [
+    [
+      written,
+      [
+        [0.9, 0.7, 0.3, 0.95],
+        [0.5, 0.9, 0.2, 1.0],
+        [0.4, 0.95, 0.25, 1.0],
+      ],
+    ],
+    [noVal, [[1.5, 0.2, null, null]]],
+  ] as const) {
+    store.appendEvent('start');
+    rows.forEach(([loss, accuracy, val_loss, val_accuracy], epoch) =>
+      store.appendEpoch({ epoch, stage: 0, loss, accuracy, val_loss, val_accuracy, lr: [1e-3], seconds: 65 }),
+    );
+    store.appendEvent('done', { epochs: rows.length });
+  }
   // Has a run.json, but not an Anneal one: listed as skipped, never as a run.
   mkdirSync(join(out, 'zz-damaged'));
   writeFileSync(join(out, 'zz-damaged', 'run.json'), '{"format": "something-else"}');
@@ -44,19 +57,25 @@ describe('anneal runs list', () => {
     const r = anneal(['runs', 'list', '--out', out, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const runs = JSON.parse(r.stdout) as RunSummary[];
-    expect(runs.map((s) => s.dir)).toEqual([trained, written.dir]);
+    expect(runs.map((s) => s.dir)).toEqual([trained, written.dir, noVal.dir]);
     expect(runs[0]).toMatchObject({ arch: 'resnet_micro', status: 'done', epochs: 2 });
     expect(runs[1]).toMatchObject({ arch: 'resnet18', status: 'done', epochs: 3, seconds: 195 });
-    expect(runs[1]!.final).toMatchObject({ val_loss: 0.25, val_accuracy: 0.99 });
+    expect(runs[1]!.final).toMatchObject({ val_loss: 0.25, val_accuracy: 1 });
+    expect(runs[2]!.final).toMatchObject({ val_loss: null, val_accuracy: null });
     expect(r.stderr).toMatch(/^anneal: skipped .*zz-damaged: .*not an Anneal run/m);
   });
 
-  it('sorts by a column, ascending or with --desc', () => {
-    const ids = (args: string[]) =>
-      (JSON.parse(anneal(['runs', 'list', '--out', out, '--json', ...args]).stdout) as RunSummary[]).map((s) => s.dir);
-    expect(ids(['--sort', 'val_loss'])).toEqual([written.dir, trained]);
-    expect(ids(['--sort', 'val_acc', '--desc'])).toEqual([written.dir, trained]);
-    expect(ids(['--sort', 'val_acc'])).toEqual([trained, written.dir]);
+  it('sorts by a column, ascending or with --desc, runs without the value last', () => {
+    const list = (args: string[]) =>
+      JSON.parse(anneal(['runs', 'list', '--out', out, '--json', ...args]).stdout) as RunSummary[];
+    const up = list(['--sort', 'val_loss']);
+    expect(up.map((s) => s.dir).at(-1)).toBe(noVal.dir);
+    const values = up.slice(0, 2).map((s) => s.final!.val_loss!);
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    const down = list(['--sort', 'val_loss', '--desc']);
+    expect(down.map((s) => s.dir)).toEqual([up[1]!.dir, up[0]!.dir, noVal.dir]);
+    expect(list(['--sort', 'epochs', '--desc']).map((s) => s.dir)).toEqual([written.dir, trained, noVal.dir]);
+    expect(list(['--sort', 'arch']).map((s) => s.dir)).toEqual([written.dir, noVal.dir, trained]);
   });
 
   it('prints a table with the best final val_acc marked', () => {
@@ -65,8 +84,8 @@ describe('anneal runs list', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^id +arch +status +epochs +time +loss +acc +val_loss +val_acc +best_val_acc$/);
     const row = lines.find((l) => l.startsWith(written.id))!;
-    expect(row).toMatch(/^\S+ +resnet18 +done +3 +3m15s +0\.4000 +0\.9500 +0\.2500 +0\.9900\* +1\.0000 @1$/);
-    expect(lines.find((l) => l.startsWith(RunStore.open(trained).id))).not.toContain('*');
+    expect(row).toMatch(/^\S+ +resnet18 +done +3 +3m15s +0\.4000 +0\.9500 +0\.2500 +1\.0000\* +1\.0000 @1$/);
+    expect(lines.find((l) => l.startsWith(noVal.id))).toMatch(/ +1\.5000 +0\.2000 +- +- +-$/);
     expect(r.stdout).toContain('* highest final val_acc');
   });
 });
@@ -118,8 +137,8 @@ describe('anneal runs compare', () => {
     const r = anneal(['runs', 'compare', trained, written.dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^run +arch +status +epochs +time +final val_accuracy +best val_accuracy$/m);
-    expect(r.stdout).toMatch(/^resnet18-\w{4} +resnet18 +done +3 +3m15s +0\.9900 +1\.0000 @1$/m);
-    expect(r.stdout).toMatch(/^ +2 +0\.9900 *$/m); // the trained run has no epoch 2
+    expect(r.stdout).toMatch(/^resnet18-\w{4} +resnet18 +done +3 +3m15s +1\.0000 +1\.0000 @1$/m);
+    expect(r.stdout).toMatch(/^ +2 +1\.0000 *$/m); // the trained run has no epoch 2
   });
 });
 

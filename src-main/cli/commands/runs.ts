@@ -53,8 +53,8 @@ export function registerRuns(program: Command, io: Io): void {
       const found = await guarded(() => listRuns(flags.out, { onSkip: (dir, why) => skipped.push(`${dir}: ${why}`) }));
       for (const s of skipped) io.stderr(`anneal: skipped ${s}\n`);
       const sorted = sortRuns(found, flags.sort, Boolean(flags.desc));
-      if (flags.json) return io.stdout(json(sorted));
-      io.stdout(sorted.length ? formatRunList(sorted) : `no runs in ${flags.out}\n`);
+      if (flags.json) io.stdout(json(sorted));
+      else io.stdout(sorted.length ? formatRunList(sorted) : `no runs in ${flags.out}\n`);
     });
 
   runs

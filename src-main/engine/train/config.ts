@@ -31,6 +31,8 @@ export const RunConfig = z.looseObject({
         monitor: z.string().default('val_loss'),
         patience: positiveInt.default(5),
         minDelta: z.number().min(0).default(0),
+        /** Keras restore_best_weights: end with the best checkpoint's weights, not the last epoch's. */
+        restoreBest: z.boolean().default(true),
       }),
     ])
     .default(false),

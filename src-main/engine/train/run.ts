@@ -197,10 +197,14 @@ async function execute(
     const result = await trainer.fit();
     const skipped = [...p.problems, ...p.train.skipped, ...p.val.skipped];
     if (skipped.length) store.appendEvent('skipped-files', { count: skipped.length, files: skipped });
-    if (result.stopped?.startsWith('divergence')) {
+    const restoreBest =
+      result.stopped?.startsWith('divergence') ||
+      (result.stopped?.startsWith('early stopping') && config.earlyStopping && config.earlyStopping.restoreBest);
+    if (restoreBest) {
       const bestCkpt = await store.bestCheckpoint();
       if (bestCkpt) setModelWeights(built.model, bestCkpt.weights as never);
-      store.appendEvent('divergence', { reason: result.stopped, restored: bestCkpt?.state.epoch ?? null });
+      const type = result.stopped!.startsWith('divergence') ? 'divergence' : 'early-stop';
+      store.appendEvent(type, { reason: result.stopped, restored: bestCkpt?.state.epoch ?? null });
     }
     await saveModelDir(
       join(store.dir, 'model'),

@@ -77,10 +77,16 @@ describe('evaluate', () => {
     expect(tf.memory().numTensors).toBe(before);
     const good = samples.filter((s) => !s.path.endsWith('bad.png'));
     // prettier-ignore
+    const logits = [
+      4, 0, 0, // red
+      0, 4, 0, // green
+      0, 0, 4, // blue
+      0, 0, 0, // black
+    ];
     const expected = scoreLogits({
       classes: META.labels,
       labels: good.map((s) => s.label),
-      logits: [4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0],
+      logits,
       paths: good.map((s) => s.path),
       topK: 2,
     });
@@ -141,7 +147,16 @@ describe('renderConfusionPng', () => {
   const ihdr = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
 
   it('draws a few classes large and many classes smaller, as PNG', () => {
-    const few = renderConfusionPng({ classes: ['a', 'b'], confusion: [[3, 1], [0, 4]] }, { title: 'two' });
+    const few = renderConfusionPng(
+      {
+        classes: ['a', 'b'],
+        confusion: [
+          [3, 1],
+          [0, 4],
+        ],
+      },
+      { title: 'two' },
+    );
     expect(few.subarray(1, 4).toString()).toBe('PNG');
     expect(ihdr(few).width).toBeGreaterThanOrEqual(520);
     const classes = Array.from({ length: 30 }, (_, i) => `class number ${i}`);
