@@ -21,3 +21,20 @@ export function positiveInt(flag: string): (value: string) => number {
     return n;
   };
 }
+
+/** A commander argument parser for whole numbers >= 0. */
+export function nonNegativeInt(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\s*\d+\s*$/.test(value)) throw new InvalidArgumentError(`${flag} must be a whole number >= 0`);
+    return Number(value);
+  };
+}
+
+/** A commander argument parser for numbers > 0 (rates, factors). */
+export function positiveNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a number > 0`);
+    return n;
+  };
+}

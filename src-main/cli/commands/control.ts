@@ -4,13 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { sendControl, type ControlCommand } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
-import type { Io } from '../options.js';
-
-const positive = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number > 0`);
-  return n;
-};
+import { positiveNumber, type Io } from '../options.js';
 
 export function registerControl(program: Command, io: Io): void {
   program
@@ -18,8 +12,8 @@ export function registerControl(program: Command, io: Io): void {
     .description('pause, resume or stop a running training job, or change its learning rate (recorded in events.jsonl)')
     .argument('<runDir>', 'the run folder of the job (runs/<id>)')
     .argument('<action>', 'pause, resume, stop or lr')
-    .option('--scale <k>', "lr: multiply every group's rate by k from now on", positive('--scale'))
-    .option('--to <rate>', "lr: scale the rates so the head's becomes this", positive('--to'))
+    .option('--scale <k>', "lr: multiply every group's rate by k from now on", positiveNumber('--scale'))
+    .option('--to <rate>', "lr: scale the rates so the head's becomes this", positiveNumber('--to'))
     .option('--reason <text>', 'stop: why (recorded)')
     .action((runDir: string, action: string, o: { scale?: number; to?: number; reason?: string }) => {
       if (!existsSync(join(runDir, 'run.json'))) throw new UsageError(`${runDir} is not a run folder (no run.json)`);

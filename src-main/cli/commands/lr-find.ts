@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { renderLrFindPng, runLrFind } from '../../engine/index.js';
 import { writeFileAtomic } from '../io.js';
-import { positiveInt, type Io } from '../options.js';
-import { guardedRun, mergeRunFlags, type RunFlags } from './train.js';
+import { positiveInt, positiveNumber, type Io } from '../options.js';
+import { addRunOptions, guardedRun, mergeRunFlags, type RunFlags } from './train.js';
 
 interface LrFindFlags extends RunFlags {
   startLr?: number;
@@ -14,26 +14,15 @@ interface LrFindFlags extends RunFlags {
   json?: boolean;
 }
 
-const positiveNumber = (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a number > 0, got ${v}`);
-  return n;
-};
-
 export function registerLrFind(program: Command, io: Io): void {
-  program
-    .command('lr-find')
-    .description('LR range test: one step per rate from 1e-7 to 10, smoothed loss, suggested rates (fastai lr_find)')
-    .option('--data <dir>', 'image folder, train/ + val/ folders, or a CSV list')
-    .option('--model <id|dir>', 'architecture id or model dir')
-    .option('--config <file>', 'run config JSON (its data, model, optimizer, augmentation…)')
-    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'))
-    .option('--image-size <n>', 'input size in pixels', positiveInt('--image-size'))
-    .option('--seed <n>', 'seed', positiveInt('--seed'))
-    .option('--backend <name>', 'TF.js backend')
-    .option('--start-lr <rate>', 'first rate (default 1e-7)', positiveNumber)
-    .option('--end-lr <rate>', 'last rate (default 10)', positiveNumber)
-    .option('--num-it <n>', 'steps (default 100)', positiveInt('--num-it'), 100)
+  addRunOptions(
+    program
+      .command('lr-find')
+      .description('LR range test: one step per rate from 1e-7 to 10, smoothed loss, suggested rates (fastai lr_find)'),
+  )
+    .option('--start-lr <rate>', 'first rate (default 1e-7)', positiveNumber('--start-lr'))
+    .option('--end-lr <rate>', 'last rate (default 10)', positiveNumber('--end-lr'))
+    .option('--num-it <n>', 'steps', positiveInt('--num-it'), 100)
     .option('--all', 'train every layer (default: only the head of a pretrained model, as before fine_tune)')
     .option('--plot <file.png>', 'draw the loss against the rate, suggestions marked')
     .option('--json', 'print {"lrs", "losses", "suggestions": {"minimum", "steep", "valley"}}')

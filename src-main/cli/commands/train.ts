@@ -14,7 +14,7 @@ import {
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
-import { positiveInt, type Io } from '../options.js';
+import { nonNegativeInt, positiveInt, positiveNumber, type Io } from '../options.js';
 
 export interface RunFlags {
   data?: string;
@@ -37,16 +37,6 @@ interface TrainFlags extends RunFlags {
   out: string;
   json?: boolean;
 }
-
-const nonNegativeInt = (flag: string) => (v: string) => {
-  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} must be a whole number >= 0`);
-  return Number(v);
-};
-const positiveNumber = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number > 0`);
-  return n;
-};
 
 function suggestedLr(model: string): number | undefined {
   const dir = isModelDir(model) ? model : bundledModelDir(model);
@@ -186,22 +176,29 @@ export async function guardedRun<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export function registerTrain(program: Command, io: Io): void {
-  program
-    .command('train')
-    .description(
-      'fine-tune a model on an image folder (fastai fine_tune with --epochs/--freeze-epochs, or a run config)',
-    )
+/** The flags every command that runs a model on a dataset takes (train, lr-find). */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
     .option('--data <dir>', 'image folder (one subfolder per class), train/ + val/ folders, or a CSV list')
     .option('--model <id|dir>', 'architecture id (resnet_micro, resnet50, …) or a model dir from anneal import')
     .option('--config <file>', 'run config JSON (docs/training.md); flags override it')
+    .option('--batch-size <n>', 'images per batch (default: auto)', positiveInt('--batch-size'))
+    .option('--image-size <n>', 'input size in pixels', positiveInt('--image-size'))
+    .option('--seed <n>', 'seed of the split, shuffling and augmentation', nonNegativeInt('--seed'))
+    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: the fastest that can do the work)');
+}
+
+export function registerTrain(program: Command, io: Io): void {
+  addRunOptions(
+    program
+      .command('train')
+      .description(
+        'fine-tune a model on an image folder (fastai fine_tune with --epochs/--freeze-epochs, or a run config)',
+      ),
+  )
     .option('--epochs <n>', 'epochs with every layer training (after the frozen ones)', positiveInt('--epochs'))
     .option('--freeze-epochs <k>', 'epochs training only the head first (default 1)', nonNegativeInt('--freeze-epochs'))
     .option('--lr <rate>', 'base learning rate of the fine_tune recipe (default 2e-3)', positiveNumber('--lr'))
-    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'))
-    .option('--image-size <n>', 'input size in pixels', positiveInt('--image-size'))
-    .option('--seed <n>', 'seed of the split, shuffling and augmentation', nonNegativeInt('--seed'))
-    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: the fastest that can train)')
     .option('--out <dir>', 'folder that holds the runs', 'runs')
     .option('--json', 'print JSON; the last line is {"runDir", "final": {"val_accuracy", "val_loss"}}')
     .action(async (flags: TrainFlags) => {
