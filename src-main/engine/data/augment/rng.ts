@@ -3,6 +3,7 @@
 // work and in whatever order. The generator itself (mulberry32) is the data sources' one, so a
 // seed means one thing across splits, shuffles and augmentation.
 import { mulberry32, shuffleInPlace, type Rng } from '../sources/index.js';
+import { fmix32 } from '../sources/prng.js';
 
 export { mulberry32, shuffleInPlace, type Rng };
 
@@ -17,15 +18,6 @@ export function deriveSeed(...parts: number[]): number {
     // Parts beyond 32 bits (e.g. Date.now()) still count.
     h = fmix32((h ^ Math.floor(p / 4294967296)) >>> 0);
   }
-  return h >>> 0;
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
   return h >>> 0;
 }
 

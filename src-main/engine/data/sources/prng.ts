@@ -19,7 +19,7 @@ export function mulberry32(seed: number): Rng {
 }
 
 /** MurmurHash3's fmix32 finaliser: every input bit affects every output bit. */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
