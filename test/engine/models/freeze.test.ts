@@ -29,7 +29,8 @@ describe('freezing layer groups', () => {
     const head = groups.at(-1)!.layers.filter((l) => l.weights.length > 0);
     const before = snapshot(backbone);
     const headBefore = snapshot(head);
-    const x = tf.randomNormal([8, 16, 16, 3], 5, 2);
+    // Seeded and normalised like real inputs, so the run is the same every time.
+    const x = tf.randomNormal([8, 16, 16, 3], 0, 1, 'float32', 42);
     const y = tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'float32');
     const start = tf.memory().numTensors;
     await model.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
@@ -43,7 +44,7 @@ describe('freezing layer groups', () => {
     await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });
     const bnAfter = backbone.find((l) => l.getClassName() === 'BatchNormalization')!;
     const bnIndex = backbone.indexOf(bnAfter);
-    // Unfrozen, BatchNorm updates its moving mean again (batch mean ≈ 5 drags it away from 0).
+    // Unfrozen, BatchNorm updates its moving mean again (the batch means move it away from 0).
     expect(Array.from(bnAfter.getWeights()[2]!.dataSync())).not.toEqual(before[bnIndex]![2]);
     tf.dispose([x, y]);
     model.dispose();
