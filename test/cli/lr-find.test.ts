@@ -39,4 +39,22 @@ describe('anneal lr-find', () => {
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
     expect(statSync(bundled).mtimeMs).toBe(before);
   });
+
+  it('--all trains every layer, on a backend that can backpropagate through convolutions', () => {
+    const r = anneal([
+      'lr-find',
+      '--data',
+      data,
+      '--model',
+      'resnet_micro',
+      '--image-size',
+      '32',
+      '--num-it',
+      '12',
+      '--all',
+      '--json',
+    ]);
+    expect(r.status, r.stderr.slice(-1500)).toBe(0);
+    expect((JSON.parse(r.stdout) as { lrs: number[] }).lrs.length).toBeGreaterThan(0);
+  });
 });

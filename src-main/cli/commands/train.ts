@@ -2,8 +2,11 @@
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
+  BackendError,
   bundledModelDir,
   ConfigError,
+  ImportError,
+  ModelDirError,
   isModelDir,
   readModelMeta,
   resumeRun,
@@ -12,6 +15,7 @@ import {
   type Progress,
   type RunResult,
 } from '../../engine/index.js';
+import { DataError } from '../../engine/data/sources/index.js';
 import { UsageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
 import { nonNegativeInt, positiveInt, positiveNumber, type Io } from '../options.js';
@@ -168,10 +172,8 @@ export async function guardedRun<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof RunStoreError) throw new UsageError(e.message);
-    const name = (e as Error).name;
-    if (['DataError', 'BackendError', 'ModelDirError', 'ImportError'].includes(name))
-      throw new UsageError((e as Error).message);
+    const input = [ConfigError, RunStoreError, DataError, BackendError, ModelDirError, ImportError];
+    if (input.some((kind) => e instanceof kind)) throw new UsageError((e as Error).message);
     throw e;
   }
 }

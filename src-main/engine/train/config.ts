@@ -56,8 +56,8 @@ export interface ParsedRunConfig {
   plan: SchedulePlan;
 }
 
-/** Validates a whole run config; the schedule part follows schedules.md (plan.ts). */
-export function parseRunConfig(input: unknown): ParsedRunConfig {
+/** Validates everything in a run config but its schedule (stages, recipe), which the caller may not need. */
+export function parseRunSettings(input: unknown): RunConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError('', 'the run config must be a JSON object');
   }
@@ -75,7 +75,12 @@ export function parseRunConfig(input: unknown): ParsedRunConfig {
   ]);
   const unknown = Object.keys(input).filter((k) => !known.has(k));
   if (unknown.length) throw new ConfigError(unknown[0]!, `unknown field (known: ${[...known].join(', ')})`);
-  return { config: parsed.data, plan: parseScheduleFile(input) };
+  return parsed.data;
+}
+
+/** Validates a whole run config; the schedule part follows schedules.md (plan.ts). */
+export function parseRunConfig(input: unknown): ParsedRunConfig {
+  return { config: parseRunSettings(input), plan: parseScheduleFile(input) };
 }
 
 /** "auto": a power of two from 8 to 32 giving about 20 optimizer steps per epoch. */

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend, type BackendInfo } from '../backend/index.js';
+import { useBackend, type BackendInfo, type Workload } from '../backend/index.js';
 import { classCounts, classWeights, epochOrder } from '../data/balance/index.js';
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
 import { readDataset, stratifiedSplit } from '../data/sources/index.js';
@@ -14,7 +14,7 @@ import { buildModel, getArch, layerGroups, modelsDir, replaceHead, type BuiltMod
 import { manifestHash, RunStore } from '../runs/index.js';
 import { compilePlan, ConfigError, type SchedulePlan } from '../schedules/index.js';
 import type { Callback } from './callbacks.js';
-import { parseRunConfig, resolveBatchSize, type RunConfig } from './config.js';
+import { parseRunConfig, parseRunSettings, resolveBatchSize, type RunConfig } from './config.js';
 import { LearningRateScheduler } from './schedule-callback.js';
 import { DivergenceGuard, EarlyStopping } from './stopping.js';
 import { RunControl } from './control.js';
@@ -49,14 +49,20 @@ export function bundledModelDir(id: string): string | null {
   return isModelDir(dir) ? dir : null;
 }
 
+/** What `model` means: a model dir (given, or bundled for an architecture id), or an architecture id. */
+function modelRef(config: RunConfig): { ref: string; pretrained: boolean } {
+  const given = config.model ?? 'resnet_micro';
+  if (isModelDir(given)) return { ref: given, pretrained: true };
+  const bundled = config.pretrained ? bundledModelDir(given) : null;
+  return bundled ? { ref: bundled, pretrained: true } : { ref: given, pretrained: false };
+}
+
 async function loadModel(
   config: RunConfig,
   classes: string[],
 ): Promise<{ built: BuiltModel; source: ModelMeta | null }> {
-  const given = config.model ?? 'resnet_micro';
-  const bundled = config.pretrained ? bundledModelDir(given) : null;
-  const ref = isModelDir(given) ? given : (bundled ?? given);
-  if (isModelDir(ref)) {
+  const { ref, pretrained } = modelRef(config);
+  if (pretrained) {
     const { model, meta } = await loadModelDir(ref);
     const spec = getArch(meta.arch);
     const built: BuiltModel = { spec, model, groups: layerGroups(model, spec.groups) };
@@ -97,12 +103,25 @@ interface Prepared {
 
 async function prepare(input: unknown, fixedSplit?: Split): Promise<Prepared> {
   const { config, plan } = parseRunConfig(input);
-  return prepareWith(config, plan, fixedSplit);
+  return prepareWith(config, plan, { fixedSplit });
 }
 
-async function prepareWith(config: RunConfig, plan: SchedulePlan, fixedSplit?: Split): Promise<Prepared> {
+/**
+ * Everything a run needs. Without a plan (lr-find) there are no stages, and the caller says what
+ * work the backend must be able to do.
+ */
+async function prepareWith(
+  config: RunConfig,
+  plan: SchedulePlan | null,
+  o: { fixedSplit?: Split; workload?: Workload } = {},
+): Promise<Prepared> {
   if (!config.data) throw new Error('no dataset: give --data or "data" in the config');
-  const workload = plan.stages.every((s) => s.freeze === 'backbone') ? 'frozen' : 'full';
+  const workload = plan
+    ? plan.stages.every((s) => s.freeze === 'backbone')
+      ? 'frozen'
+      : 'full'
+    : (o.workload ?? 'full');
+  const fixedSplit = o.fixedSplit;
   const backend = await useBackend(workload, config.backend);
   const loaded = await readDataset(config.data);
   const classes = loaded.dataset.classes;
@@ -127,11 +146,13 @@ async function prepareWith(config: RunConfig, plan: SchedulePlan, fixedSplit?: S
     workers: pool,
   });
   const val = new DataLoader({ samples: split.val, batchSize, size, preprocessing, workers: pool });
-  const stages = compilePlan(plan, {
-    stepsPerEpoch: Math.ceil(train.batchesPerEpoch() / config.accumulate),
-    groups: built.groups.length,
-    batchSize: batchSize * config.accumulate,
-  });
+  const stages = !plan
+    ? []
+    : compilePlan(plan, {
+        stepsPerEpoch: Math.ceil(train.batchesPerEpoch() / config.accumulate),
+        groups: built.groups.length,
+        batchSize: batchSize * config.accumulate,
+      });
   return {
     config,
     built,
@@ -328,19 +349,14 @@ export async function runLrFind(
   input: Record<string, unknown>,
   o: LrFindRunOptions = {},
 ): Promise<LrFindResult & { backend: BackendInfo }> {
-  // No schedule: the range test is its own; any schedule in the config is ignored.
-  const { schedule: _s, stages: _st, recipe: _r, ...rest } = input;
-  void _s;
-  void _st;
-  void _r;
-  const { config } = parseRunConfig({ ...rest, schedule: { type: 'constant', lr: 1 } });
-  const plan: SchedulePlan = { stages: [], lrScaling: undefined, batchSize: undefined };
-  const p = await prepareWith(config, plan);
+  // The range test is its own schedule: any schedule in the config is not needed here.
+  const config = parseRunSettings(input);
+  // Only the head trains for a pretrained model (fastai's lr_find on a frozen learner); training
+  // every layer needs a backend that can backpropagate through convolutions.
+  const freezeBackbone = o.freezeBackbone ?? modelRef(config).pretrained;
+  const p = await prepareWith(config, null, { workload: freezeBackbone ? 'frozen' : 'full' });
   try {
-    const result = await lrFind(p.built, p.train, config.optimizer, {
-      ...o,
-      freezeBackbone: o.freezeBackbone ?? p.source !== null,
-    });
+    const result = await lrFind(p.built, p.train, config.optimizer, { ...o, freezeBackbone });
     return { ...result, backend: p.backend };
   } finally {
     p.built.model.dispose();
