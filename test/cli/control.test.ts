@@ -5,13 +5,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/index.js';
-import { anneal, BIN, tempDir } from './helpers.js';
+import { anneal, BIN, readJsonl, tempDir } from './helpers.js';
 
-const events = (run: string) =>
-  readFileSync(join(run, 'events.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { type: string; scaleTo?: number; step?: number });
+const events = (run: string) => readJsonl<{ type: string; scaleTo?: number; step?: number }>(join(run, 'events.jsonl'));
 const until = async (check: () => boolean, ms = 300_000) => {
   const end = Date.now() + ms;
   while (!check()) {
@@ -68,11 +64,9 @@ describe('anneal control', () => {
     const types = events(run).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['start', 'pause', 'lr-change', 'resume', 'stop']));
     // Before the change every step used the schedule's rates; after it, exactly half of them.
-    const steps = readFileSync(join(run, 'metrics.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; step: number; epoch: number; lr: number[] })
-      .filter((l) => l.type === 'step');
+    const steps = readJsonl<{ type: string; step: number; epoch: number; lr: number[] }>(
+      join(run, 'metrics.jsonl'),
+    ).filter((l) => l.type === 'step');
     const perEpoch = steps.filter((st) => st.epoch === 0).length;
     const cfg = join(tempDir('anneal-ctl-cfg-'), 'c.json');
     writeFileSync(cfg, JSON.stringify(JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).config));

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
-import { anneal, BIN, tempDir, writeJson } from './helpers.js';
+import { anneal, BIN, readJsonl, tempDir, writeJson } from './helpers.js';
 
 let data: string;
 let messy: string;
@@ -20,11 +20,7 @@ interface Line {
   loss: number | null;
   val_accuracy?: number | null;
 }
-const metrics = (run: string): Line[] =>
-  readFileSync(join(run, 'metrics.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Line);
+const metrics = (run: string): Line[] => readJsonl<Line>(join(run, 'metrics.jsonl'));
 const lastJson = (stdout: string) =>
   JSON.parse(stdout.trim().split('\n').at(-1)!) as {
     runDir: string;
