@@ -36,7 +36,8 @@ describe('anneal doctor --json', () => {
   it('cpu and wasm always run, on the CPU', () => {
     expect(by('cpu')).toMatchObject({ available: true });
     expect(by('wasm')).toMatchObject({ available: true });
-    expect(by('wasm').reason).toMatch(/cannot train convolutions/);
+    // Anneal's conv backprop kernels (engine/backend/kernels) let wasm train.
+    expect(by('wasm').reason).not.toMatch(/cannot train convolutions/);
   });
   it('tensorflow is missing, with the reason and the way to add it, when tfjs-node(-gpu) is absent', () => {
     if (installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node')) return;
@@ -48,7 +49,6 @@ describe('anneal doctor --json', () => {
       expect(by('webgpu').available).toBe(true);
       expect(by('webgpu').device).toMatch(/llvmpipe|Mesa|OpenGL/);
       expect(by('webgpu').reason).toMatch(/software/);
-      expect(out.selected).toBe('webgpu');
     } else {
       expect(by('webgpu').available).toBe(false);
       expect(by('webgpu').reason).toMatch(/libegl-mesa0/);
@@ -57,6 +57,8 @@ describe('anneal doctor --json', () => {
   it('selects per workload', () => {
     const inf = JSON.parse(anneal(['doctor', '--json', '--for', 'inference']).stdout) as Doctor;
     expect(inf.selected).toBe('wasm');
+    // Software WebGPU trains ResNet-18 at ~1.5 img/s, wasm at ~20: wasm trains here.
+    expect(out.selected).toBe('wasm');
   });
 });
 

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { detectTfjsNode } from '../runtime/native.js';
 import { BACKEND_NAMES, TRAINING_KERNELS, type BackendInfo, type BackendName } from './types.js';
 import { installNavigatorGpu, probeWebGpu } from './webgpu.js';
+import { registerWasmTrainingKernels } from './kernels/index.js';
 import { wasmDir } from './wasm.js';
 
 function cpuName(): string {
@@ -27,6 +28,7 @@ export async function initBackend(name: BackendName): Promise<{ ok: boolean; err
       if (name === 'wasm') {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         wasm.setWasmPaths(wasmDir());
+        registerWasmTrainingKernels();
       }
       if (name === 'webgpu') {
         if (!(await installNavigatorGpu())) return { ok: false, error: 'no WebGPU adapter' };
@@ -113,7 +115,7 @@ async function probeWasm(): Promise<BackendInfo> {
     canTrainConvolutions: missing.length === 0,
     reason:
       missing.length === 0
-        ? 'WebAssembly (XNNPACK) on the CPU'
+        ? "WebAssembly (XNNPACK) on the CPU, with Anneal's conv backprop kernels: trains convolutions"
         : `WebAssembly (XNNPACK) on the CPU: fast inference and frozen-backbone training; no ${missing.join(', ')}, so it cannot train convolutions`,
   };
 }

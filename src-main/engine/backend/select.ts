@@ -10,14 +10,16 @@ export class BackendError extends Error {
 }
 
 /**
- * Speed order. A real GPU first; then, on CPU-only machines: wasm (XNNPACK) for work that needs no
- * conv backprop, WebGPU on a software rasteriser for full training (measured here: about 20x the
- * plain-JS cpu backend on ResNet-18), and the cpu backend last. See docs/benchmarks.md.
+ * Speed order. A real GPU first; then, on CPU-only machines, wasm (XNNPACK, with Anneal's conv
+ * backprop kernels from backend/kernels: ResNet-18 at 64 px trains at ~20 img/s on one core here)
+ * for everything, WebGPU on a software rasteriser (~1.5 img/s), and the plain-JS cpu backend last
+ * (0.07 img/s). A wasm build without those kernels cannot train convolutions and is skipped for
+ * full training by canRun. See docs/benchmarks.md.
  */
-function rank(b: BackendInfo, workload: Workload): number {
+function rank(b: BackendInfo): number {
   if (b.name === 'tensorflow') return 0;
   if (b.name === 'webgpu' && !b.software) return 1;
-  if (b.name === 'wasm') return workload === 'full' ? 9 : 2;
+  if (b.name === 'wasm') return 2;
   if (b.name === 'webgpu') return 3;
   return 4;
 }
@@ -37,7 +39,7 @@ export function selectBackend(backends: readonly BackendInfo[], workload: Worklo
     if (!canRun(b, workload)) throw new BackendError(`backend ${requested} cannot train convolutions: ${b.reason}`);
     return b;
   }
-  const usable = backends.filter((b) => canRun(b, workload)).sort((a, b) => rank(a, workload) - rank(b, workload));
+  const usable = backends.filter((b) => canRun(b, workload)).sort((a, b) => rank(a) - rank(b));
   if (!usable[0]) throw new BackendError('no TF.js backend can run here');
   return usable[0];
 }

@@ -1,0 +1,159 @@
+// `anneal bench`: images per second for inference, full training and the frozen-backbone stage
+// (with and without the feature cache), on random data and random weights, so it needs no files.
+// It times the same pieces a run uses: model.apply, tf.variableGrads, the torch-parity optimizer.
+// Medians of per-step wall times after warm-up, the way torch.utils.benchmark reports.
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '../backend/index.js';
+import { buildModel, getArch, setTrainable, type BuiltModel } from '../models/index.js';
+import { createOptimizer, paramSpecs, parseOptimizerConfig } from '../optim/index.js';
+import { crossEntropy } from '../train/loss.js';
+import { FeatureCache, headOf } from '../train/feature-cache.js';
+
+export interface BenchOptions {
+  model: string;
+  imageSize: number;
+  batchSize: number;
+  steps: number;
+  warmup?: number;
+  backend?: string;
+  classes?: number;
+  /** Called before each phase, for a progress line. */
+  onPhase?: (phase: string) => void;
+}
+
+export interface BenchResult {
+  backend: string;
+  device: string;
+  model: string;
+  image_size: number;
+  batch_size: number;
+  steps: number;
+  train_img_per_s: number;
+  infer_img_per_s: number;
+  frozen_train_img_per_s: number;
+  /** Head-only steps on cached backbone features (the frozen stage after its first epoch). */
+  frozen_cached_img_per_s: number;
+  peak_rss_mb: number;
+  /** Tensors alive after the run minus before: 0 unless something leaks. */
+  leaked_tensors: number;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Runs `fn` warmup + steps times and returns the median seconds of the timed calls. */
+async function timeSteps(warmup: number, steps: number, fn: () => Promise<void>): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push((performance.now() - t0) / 1000);
+  }
+  return median(times);
+}
+
+function trainStep(built: BuiltModel, x: tf.Tensor, y: tf.Tensor1D, optimizer: ReturnType<typeof createOptimizer>) {
+  const vars = paramSpecs(built.groups)
+    .filter((p) => p.variable.trainable)
+    .map((p) => p.variable);
+  return async () => {
+    const { value, grads } = tf.variableGrads(
+      () => crossEntropy(built.model.apply(x, { training: true }) as tf.Tensor2D, y),
+      vars,
+    );
+    await optimizer.step(
+      grads,
+      built.groups.map(() => 1e-3),
+      null,
+      false,
+    );
+    await value.data();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchResult> {
+  const warmup = o.warmup ?? 2;
+  const info = await useBackend('full', o.backend);
+  const spec = getArch(o.model);
+  const built = buildModel(spec, { numClasses: o.classes ?? 10, inputSize: o.imageSize });
+  const optimizer = createOptimizer(
+    parseOptimizerConfig({ type: 'sgd', momentum: 0.9, weightDecay: 1e-4 }),
+    paramSpecs(built.groups),
+    built.groups.length,
+  );
+  const b = o.batchSize;
+  const x = tf.randomNormal([b, o.imageSize, o.imageSize, 3]);
+  const y = tf.tensor1d(
+    Array.from({ length: b }, (_, i) => i % (o.classes ?? 10)),
+    'int32',
+  );
+  try {
+    o.onPhase?.('inference');
+    const infer = await timeSteps(warmup, o.steps, async () => {
+      const out = built.model.apply(x, { training: false }) as tf.Tensor;
+      await out.data();
+      out.dispose();
+    });
+
+    o.onPhase?.('full training');
+    setTrainable(built.groups, () => true);
+    const train = await timeSteps(warmup, o.steps, trainStep(built, x, y, optimizer));
+
+    o.onPhase?.('frozen backbone');
+    setTrainable(built.groups, (i) => i === built.groups.length - 1);
+    const frozen = await timeSteps(warmup, o.steps, trainStep(built, x, y, optimizer));
+
+    o.onPhase?.('frozen backbone, cached features');
+    const cache = new FeatureCache(built);
+    await cache.add(x);
+    const features = cache.batch([...Array(b).keys()]);
+    const head = headOf(built);
+    const headVars = paramSpecs(built.groups)
+      .filter((p) => p.variable.trainable)
+      .map((p) => p.variable);
+    const cached = await timeSteps(warmup, o.steps, async () => {
+      const { value, grads } = tf.variableGrads(() => crossEntropy(head(features, true), y), headVars);
+      await optimizer.step(
+        grads,
+        built.groups.map(() => 1e-3),
+        null,
+        false,
+      );
+      await value.data();
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    tf.dispose(features);
+    cache.dispose();
+    return {
+      backend: info.name,
+      device: info.device ?? 'unknown',
+      model: spec.id,
+      image_size: o.imageSize,
+      batch_size: b,
+      steps: o.steps,
+      train_img_per_s: b / train,
+      infer_img_per_s: b / infer,
+      frozen_train_img_per_s: b / frozen,
+      frozen_cached_img_per_s: b / cached,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      leaked_tensors: 0,
+    };
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    built.model.dispose();
+  }
+}
+
+/** The leak check, outside the timed work: tensors alive after a bench equal those before. */
+export async function runBenchChecked(o: BenchOptions): Promise<BenchResult> {
+  await useBackend('full', o.backend);
+  const before = tf.memory().numTensors;
+  const r = await runBench(o);
+  return { ...r, leaked_tensors: tf.memory().numTensors - before };
+}

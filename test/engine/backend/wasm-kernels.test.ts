@@ -1,0 +1,104 @@
+// Anneal's wasm training kernels against tfjs-backend-cpu's reference kernels, on random shapes:
+// kernel sizes, strides, 'same'/'valid'/explicit padding, odd sizes, depthwise channel multipliers.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src-main/engine/backend/index.js';
+
+type Pad = 'same' | 'valid' | number;
+
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Gradients of sum(conv(x, w) · r) with respect to x and w: dy = r exercises both backprops. */
+async function grads(
+  backend: string,
+  x: Float32Array,
+  xs: number[],
+  w: Float32Array,
+  ws: number[],
+  r: Float32Array,
+  conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D,
+): Promise<{ dx: Float32Array; dw: Float32Array }> {
+  await tf.setBackend(backend);
+  const [dx, dw] = tf.tidy(() => {
+    const xt = tf.tensor4d(x, xs as [number, number, number, number]);
+    const wt = tf.tensor4d(w, ws as [number, number, number, number]);
+    const y = conv(xt, wt);
+    const rt = tf.tensor(r.subarray(0, y.size), y.shape);
+    return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), rt)))([
+      xt,
+      wt,
+    ]);
+  });
+  const out = { dx: (await dx!.data()) as Float32Array, dw: (await dw!.data()) as Float32Array };
+  tf.dispose([dx!, dw!]);
+  return out;
+}
+
+function relL2(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+function randomCase(rand: () => number, depthwise: boolean) {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const k = pick([1, 2, 3, 5, 7] as const);
+  const s = pick([1, 1, 2, 3] as const);
+  const pads: Pad[] = ['same', 'valid', Math.floor(rand() * 3)];
+  const pad = pick(pads);
+  const h = k + Math.floor(rand() * 9);
+  const w = k + Math.floor(rand() * 9);
+  const n = 1 + Math.floor(rand() * 3);
+  const ci = pick([1, 3, 8, 17, 32] as const);
+  const co = depthwise ? ci * pick([1, 2] as const) : pick([1, 4, 16, 33] as const);
+  return { k, s, pad, n, h, w, ci, co };
+}
+
+beforeAll(async () => {
+  for (const b of ['cpu', 'wasm'] as const) expect((await initBackend(b)).ok).toBe(true);
+});
+
+describe('wasm conv backprop kernels match tfjs-backend-cpu', () => {
+  for (const depthwise of [false, true]) {
+    it(`${depthwise ? 'depthwise' : 'conv2d'}: 40 random shapes, relative L2 < 1e-5`, async () => {
+      const rand = mulberry(depthwise ? 7 : 3);
+      for (let t = 0; t < 40; t++) {
+        const c = randomCase(rand, depthwise);
+        const xs = [c.n, c.h, c.w, c.ci];
+        const ws = depthwise ? [c.k, c.k, c.ci, c.co / c.ci] : [c.k, c.k, c.ci, c.co];
+        const x = Float32Array.from({ length: xs.reduce((a, b) => a * b) }, () => rand() * 2 - 1);
+        const w = Float32Array.from({ length: ws.reduce((a, b) => a * b) }, () => rand() * 2 - 1);
+        const r = Float32Array.from({ length: c.n * (c.h + 4) * (c.w + 4) * c.co }, () => rand() * 2 - 1);
+        const conv = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+          depthwise ? tf.depthwiseConv2d(a, b, c.s, c.pad) : tf.conv2d(a, b, c.s, c.pad);
+        const ref = await grads('cpu', x, xs, w, ws, r, conv);
+        const before = tf.memory().numTensors;
+        const got = await grads('wasm', x, xs, w, ws, r, conv);
+        expect(tf.memory().numTensors).toBe(before);
+        const label = JSON.stringify(c);
+        expect(relL2(got.dx, ref.dx), `dx ${label}`).toBeLessThan(1e-5);
+        expect(relL2(got.dw, ref.dw), `dw ${label}`).toBeLessThan(1e-5);
+      }
+    });
+  }
+
+  it('the wasm backend now offers every training kernel', () => {
+    const have = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
+    for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'])
+      expect(have.has(k)).toBe(true);
+  });
+});
