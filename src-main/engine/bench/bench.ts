@@ -6,8 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
 import { buildModel, getArch, setTrainable, type BuiltModel } from '../models/index.js';
 import { createOptimizer, paramSpecs, parseOptimizerConfig } from '../optim/index.js';
-import { crossEntropy } from '../train/loss.js';
-import { FeatureCache, headOf } from '../train/feature-cache.js';
+import { FeatureCache, crossEntropy, headOf } from '../train/index.js';
 
 export interface BenchOptions {
   model: string;

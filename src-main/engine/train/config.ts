@@ -46,6 +46,17 @@ export const RunConfig = z.looseObject({
   updateRatioEvery: z.number().int().min(0).default(50),
   /** Data-loading worker threads (default: cores, at most 4). */
   workers: positiveInt.optional(),
+  /**
+   * Frozen stages: run the frozen backbone once per image view and train the head on the stored
+   * features. views: augmented views kept per image (epoch e of the stage uses view e mod views);
+   * augment false: one view through the eval transform (Keras' "fast feature extraction").
+   */
+  featureCache: z
+    .union([
+      z.literal(false),
+      z.strictObject({ views: positiveInt.default(1), augment: z.boolean().default(true) }),
+    ])
+    .default(false),
   /** Keep every epoch's checkpoint (seed 000 did) or only the last N, besides the best. */
   keepCheckpoints: z.union([z.literal('all'), positiveInt]).default('all'),
 });

@@ -4,7 +4,15 @@ export { RunConfig, parseRunConfig, parseRunSettings, resolveBatchSize, type Par
 export { correct, crossEntropy } from './loss.js';
 export { LearningRateScheduler } from './schedule-callback.js';
 export { DivergenceGuard, EarlyStopping, type EarlyStoppingOptions } from './stopping.js';
-export { Trainer, clipByGlobalNorm, type FitResult, type ResumePoint, type TrainerOptions } from './trainer.js';
+export {
+  Trainer,
+  clipByGlobalNorm,
+  type FeatureCacheOptions,
+  type FitResult,
+  type ResumePoint,
+  type TrainerOptions,
+} from './trainer.js';
+export { FeatureCache, backboneOf, headOf } from './feature-cache.js';
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
 export {
   bundledModelDir,

@@ -20,7 +20,7 @@ import { DivergenceGuard, EarlyStopping } from './stopping.js';
 import { RunControl } from './control.js';
 import { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
 import { lrFind, type LrFindResult } from './lr-find.js';
-import { Trainer, type ResumePoint } from './trainer.js';
+import { Trainer, type FeatureCacheOptions, type ResumePoint } from './trainer.js';
 import { setModelWeights } from './weights.js';
 
 export interface RunOptions {
@@ -97,6 +97,7 @@ interface Prepared {
   val: DataLoader;
   pool: WorkerPool;
   stages: ReturnType<typeof compilePlan>;
+  featureCache: FeatureCacheOptions | null;
   /** Files the dataset listing already refused (not images, empty, unreadable, …). */
   problems: { path: string; reason: string }[];
 }
@@ -146,6 +147,13 @@ async function prepareWith(
     workers: pool,
   });
   const val = new DataLoader({ samples: split.val, batchSize, size, preprocessing, workers: pool });
+  const fc = config.featureCache;
+  // Cached features of un-augmented images come from an eval-transform loader in the same order.
+  const cacheLoader =
+    fc && (!fc.augment || config.augment === false)
+      ? new DataLoader({ ...train.o, augment: null, presize: size, workers: pool })
+      : train;
+  const featureCache = fc ? { views: cacheLoader === train ? fc.views : 1, loader: cacheLoader } : null;
   const stages = !plan
     ? []
     : compilePlan(plan, {
@@ -162,6 +170,7 @@ async function prepareWith(
     backend,
     train,
     val,
+    featureCache,
     pool,
     stages,
     problems: loaded.dataset.problems,
@@ -211,6 +220,7 @@ async function execute(
     accumulate: config.accumulate,
     updateRatioEvery: config.updateRatioEvery,
     resume,
+    featureCache: p.featureCache,
   });
   ref.trainer = trainer;
   o.onTrainer?.(trainer, store);
@@ -268,6 +278,7 @@ async function execute(
     trainer.dispose();
     built.model.dispose();
     await p.train.close();
+    if (p.featureCache && p.featureCache.loader !== p.train) await p.featureCache.loader.close();
     await p.val.close();
     await p.pool.close();
   }
@@ -361,6 +372,7 @@ export async function runLrFind(
   } finally {
     p.built.model.dispose();
     await p.train.close();
+    if (p.featureCache && p.featureCache.loader !== p.train) await p.featureCache.loader.close();
     await p.val.close();
     await p.pool.close();
   }

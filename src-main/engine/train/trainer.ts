@@ -14,6 +14,7 @@ import {
 import type { CompiledStage } from '../schedules/index.js';
 import type { Callback } from './callbacks.js';
 import { CallbackList, type EpochLogs, type TrainState } from './callbacks.js';
+import { FeatureCache, headOf } from './feature-cache.js';
 import { correct, crossEntropy } from './loss.js';
 
 export interface ResumePoint {
@@ -42,6 +43,23 @@ export interface TrainerOptions {
   /** Measure the update-to-weight ratio per group every N optimizer steps (0: never). */
   updateRatioEvery?: number;
   resume?: ResumePoint | null;
+  featureCache?: FeatureCacheOptions | null;
+}
+
+/** Frozen stages train the head on cached backbone features (train/feature-cache.ts). */
+export interface FeatureCacheOptions {
+  /** Views cached per image; epoch e of a frozen stage uses view e mod views. */
+  views: number;
+  /** The loader whose images are cached: the training loader, or an eval-transform one. */
+  loader: DataLoader;
+}
+
+interface TrainBatch {
+  x: tf.Tensor;
+  y: tf.Tensor1D;
+  n: number;
+  /** x holds pooled backbone features rather than images. */
+  features: boolean;
 }
 
 export interface FitResult {
@@ -56,6 +74,13 @@ export class Trainer {
   readonly #callbacks: CallbackList;
   readonly #params: ParamSpec[];
   readonly #classWeights: tf.Tensor1D | null;
+  readonly #features: {
+    cache: FeatureCache;
+    head: ReturnType<typeof headOf>;
+    views: number;
+    loader: DataLoader;
+    done: Set<number>;
+  } | null;
 
   constructor(o: TrainerOptions) {
     this.#o = o;
@@ -66,6 +91,15 @@ export class Trainer {
     this.optimizer = createOptimizer(o.optimizer, this.#params, o.built.groups.length);
     if (o.resume?.optimizer) this.optimizer.setState(o.resume.optimizer as never);
     this.#classWeights = o.classWeights ? tf.tensor1d([...o.classWeights]) : null;
+    this.#features = o.featureCache
+      ? {
+          cache: new FeatureCache(o.built),
+          head: headOf(o.built),
+          views: o.featureCache.views,
+          loader: o.featureCache.loader,
+          done: new Set(),
+        }
+      : null;
     const r = o.resume;
     this.state = {
       epoch: r?.epoch ?? 0,
@@ -126,12 +160,16 @@ export class Trainer {
     let seen = 0;
     let pending: Record<string, tf.Tensor> | null = null;
     let micro = 0;
-    for await (const batch of this.#o.train.epoch(s.epoch)) {
-      const x = tf.tensor4d(batch.x, [batch.n, this.#o.train.o.size, this.#o.train.o.size, 3]);
-      const y = tf.tensor1d(batch.y, 'int32');
+    const stage = this.#o.stages[s.stage]!;
+    const cached = stage.freeze === 'backbone' && this.#features !== null;
+    const batches = cached ? this.#featureBatches() : this.#imageBatches();
+    for await (const batch of batches) {
+      const { x, y } = batch;
       let hits: tf.Scalar | null = null;
       const { value, grads } = tf.variableGrads(() => {
-        const logits = this.#o.built.model.apply(x, { training: true }) as tf.Tensor2D;
+        const logits = batch.features
+          ? this.#features!.head(x, true)
+          : (this.#o.built.model.apply(x, { training: true }) as tf.Tensor2D);
         // Everything made inside is freed when variableGrads returns: keep the accuracy count.
         hits = tf.keep(correct(logits, y));
         return crossEntropy(logits, y, this.#classWeights ?? undefined);
@@ -156,6 +194,42 @@ export class Trainer {
     for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') (s.history[k] ??= []).push(v);
     await this.#callbacks.onEpochEnd(s, logs);
     return logs;
+  }
+
+  /** Image batches from the training loader, as tensors. */
+  async *#imageBatches(): AsyncGenerator<TrainBatch> {
+    const size = this.#o.train.o.size;
+    for await (const b of this.#o.train.epoch(this.state.epoch)) {
+      yield { x: tf.tensor4d(b.x, [b.n, size, size, 3]), y: tf.tensor1d(b.y, 'int32'), n: b.n, features: false };
+    }
+  }
+
+  /**
+   * Frozen stage with the feature cache: the first pass over a view runs the backbone and stores
+   * the features; later epochs on that view read them back in the epoch's order without decoding.
+   */
+  async *#featureBatches(): AsyncGenerator<TrainBatch> {
+    const f = this.#features!;
+    const s = this.state;
+    const view = s.stageEpoch % f.views;
+    const loader = f.loader;
+    if (f.done.has(view)) {
+      const order = loader.order(s.epoch).filter((i) => f.cache.has(i, view));
+      for (let i = 0; i < order.length; i += loader.o.batchSize) {
+        const idx = order.slice(i, i + loader.o.batchSize);
+        const labels = Int32Array.from(idx, (k) => loader.o.samples[k]!.label);
+        yield { x: f.cache.batch(idx, view), y: tf.tensor1d(labels, 'int32'), n: idx.length, features: true };
+      }
+      return;
+    }
+    const size = loader.o.size;
+    for await (const b of loader.epoch(s.epoch)) {
+      const images = tf.tensor4d(b.x, [b.n, size, size, 3]);
+      const x = await f.cache.add(images, b.indices, view);
+      images.dispose();
+      yield { x, y: tf.tensor1d(b.y, 'int32'), n: b.n, features: true };
+    }
+    if (!s.stopRequested) f.done.add(view);
   }
 
   #sum(a: Record<string, tf.Tensor>, b: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
@@ -210,7 +284,13 @@ export class Trainer {
     return { val_loss: n ? lossSum / n : NaN, val_accuracy: n ? hits / n : NaN };
   }
 
+  /** Bytes of cached backbone features (0 without the cache). */
+  get featureCacheBytes(): number {
+    return this.#features?.cache.bytes() ?? 0;
+  }
+
   dispose(): void {
+    this.#features?.cache.dispose();
     this.optimizer.dispose();
     this.#classWeights?.dispose();
   }

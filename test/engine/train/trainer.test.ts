@@ -128,4 +128,51 @@ describe('Trainer', () => {
     await trainLoader.close();
     await valLoader.close();
   }, 600_000);
+
+  it('a frozen stage on cached features trains the head exactly as on images, without re-running the backbone', async () => {
+    const loader = () =>
+      new DataLoader({
+        samples: train,
+        batchSize: 16,
+        size: SIZE,
+        preprocessing: IMAGENET_PREPROCESSING,
+        workers: pool,
+        shuffle: true,
+        seed: 3,
+      });
+    const plan = parseScheduleFile({ stages: [{ epochs: 3, freeze: 'backbone', schedule: { type: 'constant', lr: 0.05 } }] });
+    // No head dropout: its random masks would differ between the two runs.
+    const opts = { numClasses: 4, inputSize: SIZE, dropout: 0 };
+    const base = buildModel(getArch('resnet_micro'), opts);
+    const runOnce = async (cached: boolean) => {
+      const built = buildModel(getArch('resnet_micro'), opts);
+      built.model.setWeights(base.model.getWeights());
+      const l = loader();
+      const stages = compilePlan(plan, { stepsPerEpoch: l.batchesPerEpoch(), groups: built.groups.length });
+      const rec = new Record();
+      const trainerRef = new Trainer({
+        built,
+        stages,
+        optimizer: OptimizerConfig.parse({ type: 'sgd', momentum: 0.9 }),
+        train: l,
+        callbacks: [new LearningRateScheduler(stages), rec],
+        featureCache: cached ? { views: 1, loader: l } : null,
+      });
+      const result = await trainerRef.fit();
+      const bytes = trainerRef.featureCacheBytes;
+      trainerRef.dispose();
+      built.model.dispose();
+      await l.close();
+      return { losses: result.epochs.map((e) => e.loss), counts: rec.counts, bytes };
+    };
+    const plain = await runOnce(false);
+    const cached = await runOnce(true);
+    const channels = (base.model.getLayer('avgpool').outputShape as number[])[1]!;
+    base.model.dispose();
+    expect(plain.bytes).toBe(0);
+    // One pooled feature vector per image, computed in the first epoch and reused after.
+    expect(cached.bytes).toBe(train.length * channels * 4);
+    for (let e = 0; e < 3; e++) expect(cached.losses[e]!).toBeCloseTo(plain.losses[e]!, 4);
+    expect(new Set(cached.counts.slice(1)).size).toBe(1);
+  }, 600_000);
 });

@@ -39,6 +39,8 @@ export interface Batch {
   y: Int32Array;
   n: number;
   paths: string[];
+  /** Indices into the loader's samples of the n images, in batch order. */
+  indices: number[];
 }
 
 function shuffled(n: number, seed: number): number[] {
@@ -95,13 +97,19 @@ export class DataLoader {
     return Math.ceil(this.o.samples.length / this.o.batchSize);
   }
 
-  async *epoch(epoch: number): AsyncGenerator<Batch> {
-    const { samples, batchSize, seed } = this.o;
-    const order = this.o.order
+  /** The sample indices of an epoch, in the order its batches take them. */
+  order(epoch: number): number[] {
+    const { samples, seed } = this.o;
+    return this.o.order
       ? [...this.o.order(epoch)]
       : this.o.shuffle
         ? shuffled(samples.length, seed + epoch)
         : samples.map((_, i) => i);
+  }
+
+  async *epoch(epoch: number): AsyncGenerator<Batch> {
+    const { batchSize } = this.o;
+    const order = this.order(epoch);
     const batches: number[][] = [];
     for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
     const inFlight: Promise<Batch>[] = [];
@@ -149,7 +157,7 @@ export class DataLoader {
               if (r.ok) this.cache.store(key, r.pixels, r.spilled);
               else this.cache.release(key);
             }
-            return [s, r] as const;
+            return [s, r, i] as const;
           });
       }),
     );
@@ -164,7 +172,7 @@ export class DataLoader {
       if (r.ok) x.set(r.x, k * stride);
       y[k] = s.label;
     });
-    return { x, y, n: good.length, paths: good.map(([s]) => s.path) };
+    return { x, y, n: good.length, paths: good.map(([s]) => s.path), indices: good.map(([, , i]) => i) };
   }
 
   async close(): Promise<void> {
