@@ -1,6 +1,7 @@
 // The `anneal` command line: a thin adapter that parses arguments and calls the engine.
 import { enableProdMode } from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
+import { registerBench } from './commands/bench.js';
 import { registerControl } from './commands/control.js';
 import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
@@ -48,6 +49,7 @@ export function buildProgram(io: Io): Command {
   registerDemo(program, io);
   registerEval(program, io);
   registerRuns(program, io);
+  registerBench(program, io);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -32,6 +32,8 @@ export interface RunFlags {
 
 interface TrainFlags extends RunFlags {
   epochs?: number;
+  featureCache?: number | true;
+  featureCacheAugment?: boolean;
   freezeEpochs?: number;
   lr?: number;
   batchSize?: number;
@@ -74,6 +76,12 @@ export function mergeRunFlags(flags: RunFlags): Record<string, unknown> {
 /** The run config of `anneal train`: the shared flags, then the schedule from --epochs. */
 export function mergeTrainConfig(flags: TrainFlags): Record<string, unknown> {
   const config = mergeRunFlags(flags);
+  if (flags.featureCache !== undefined) {
+    const views = flags.featureCache === true ? 1 : flags.featureCache;
+    config.featureCache = { views, augment: flags.featureCacheAugment !== false };
+  } else if (flags.featureCacheAugment === false) {
+    throw new UsageError('--no-feature-cache-augment goes with --feature-cache');
+  }
   const hasSchedule = ['schedule', 'stages', 'recipe'].some((k) => config[k] !== undefined);
   if (flags.epochs !== undefined) {
     if (hasSchedule) throw new UsageError('--epochs conflicts with the schedule in --config: give one or the other');
@@ -201,6 +209,15 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--epochs <n>', 'epochs with every layer training (after the frozen ones)', positiveInt('--epochs'))
     .option('--freeze-epochs <k>', 'epochs training only the head first (default 1)', nonNegativeInt('--freeze-epochs'))
     .option('--lr <rate>', 'base learning rate of the fine_tune recipe (default 2e-3)', positiveNumber('--lr'))
+    .option(
+      '--feature-cache [views]',
+      'frozen epochs train the head on cached backbone features, keeping [views] augmented views per image (default 1)',
+      positiveInt('--feature-cache'),
+    )
+    .option(
+      '--no-feature-cache-augment',
+      'cache features of un-augmented images (one view; Keras fast feature extraction)',
+    )
     .option('--out <dir>', 'folder that holds the runs', 'runs')
     .option('--json', 'print JSON; the last line is {"runDir", "final": {"val_accuracy", "val_loss"}}')
     .action(async (flags: TrainFlags) => {

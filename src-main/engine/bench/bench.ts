@@ -6,7 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
 import { buildModel, getArch, setTrainable, type BuiltModel } from '../models/index.js';
 import { createOptimizer, paramSpecs, parseOptimizerConfig } from '../optim/index.js';
-import { FeatureCache, crossEntropy, headOf } from '../train/index.js';
+// Direct imports, not train/index.js: the GPU bundle (scripts/gpu-bundle.sh) must not pull in the
+// data pipeline and its native image decoder.
+import { FeatureCache, headOf } from '../train/feature-cache.js';
+import { crossEntropy } from '../train/loss.js';
 
 export interface BenchOptions {
   model: string;
@@ -33,7 +36,7 @@ export interface BenchResult {
   /** Head-only steps on cached backbone features (the frozen stage after its first epoch). */
   frozen_cached_img_per_s: number;
   peak_rss_mb: number;
-  /** Tensors alive after the run minus before: 0 unless something leaks. */
+  /** Tensors added over the timed steps, after warm-up (one-time caches excluded): 0 unless a step leaks. */
   leaked_tensors: number;
 }
 
@@ -43,16 +46,21 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs `fn` warmup + steps times and returns the median seconds of the timed calls. */
-async function timeSteps(warmup: number, steps: number, fn: () => Promise<void>): Promise<number> {
+/** Runs `fn` warmup + steps times: the median seconds of the timed calls, and tensors they added. */
+async function timeSteps(
+  warmup: number,
+  steps: number,
+  fn: () => Promise<void>,
+): Promise<{ seconds: number; growth: number }> {
   for (let i = 0; i < warmup; i++) await fn();
+  const before = tf.memory().numTensors;
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
     await fn();
     times.push((performance.now() - t0) / 1000);
   }
-  return median(times);
+  return { seconds: median(times), growth: tf.memory().numTensors - before };
 }
 
 function trainStep(built: BuiltModel, x: tf.Tensor, y: tf.Tensor1D, optimizer: ReturnType<typeof createOptimizer>) {
@@ -135,24 +143,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       image_size: o.imageSize,
       batch_size: b,
       steps: o.steps,
-      train_img_per_s: b / train,
-      infer_img_per_s: b / infer,
-      frozen_train_img_per_s: b / frozen,
-      frozen_cached_img_per_s: b / cached,
+      train_img_per_s: b / train.seconds,
+      infer_img_per_s: b / infer.seconds,
+      frozen_train_img_per_s: b / frozen.seconds,
+      frozen_cached_img_per_s: b / cached.seconds,
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-      leaked_tensors: 0,
+      leaked_tensors: train.growth + infer.growth + frozen.growth + cached.growth,
     };
   } finally {
     tf.dispose([x, y]);
     optimizer.dispose();
     built.model.dispose();
   }
-}
-
-/** The leak check, outside the timed work: tensors alive after a bench equal those before. */
-export async function runBenchChecked(o: BenchOptions): Promise<BenchResult> {
-  await useBackend('full', o.backend);
-  const before = tf.memory().numTensors;
-  const r = await runBench(o);
-  return { ...r, leaked_tensors: tf.memory().numTensors - before };
 }

@@ -1,2 +1,2 @@
 // Throughput measurement behind `anneal bench` (docs/benchmarks.md).
-export { median, runBench, runBenchChecked, type BenchOptions, type BenchResult } from './bench.js';
+export { median, runBench, type BenchOptions, type BenchResult } from './bench.js';

@@ -52,10 +52,7 @@ export const RunConfig = z.looseObject({
    * augment false: one view through the eval transform (Keras' "fast feature extraction").
    */
   featureCache: z
-    .union([
-      z.literal(false),
-      z.strictObject({ views: positiveInt.default(1), augment: z.boolean().default(true) }),
-    ])
+    .union([z.literal(false), z.strictObject({ views: positiveInt.default(1), augment: z.boolean().default(true) })])
     .default(false),
   /** Keep every epoch's checkpoint (seed 000 did) or only the last N, besides the best. */
   keepCheckpoints: z.union([z.literal('all'), positiveInt]).default('all'),

@@ -96,6 +96,26 @@ describe('wasm conv backprop kernels match tfjs-backend-cpu', () => {
     });
   }
 
+  it('Tile (block copies) matches the cpu backend on random shapes and dtypes', async () => {
+    const rand = mulberry(11);
+    for (let t = 0; t < 30; t++) {
+      const rank = 1 + Math.floor(rand() * 4);
+      const shape = Array.from({ length: rank }, () => 1 + Math.floor(rand() * 4));
+      const reps = Array.from({ length: rank }, () => 1 + Math.floor(rand() * 4));
+      const dtype = rand() < 0.5 ? 'float32' : 'int32';
+      const values = Array.from({ length: shape.reduce((a, b) => a * b) }, () => Math.floor(rand() * 100));
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        const x = tf.tensor(values, shape, dtype);
+        const y = tf.tile(x, reps);
+        const out = Array.from(await y.data());
+        tf.dispose([x, y]);
+        return out;
+      };
+      expect(await run('wasm'), JSON.stringify({ shape, reps })).toEqual(await run('cpu'));
+    }
+  });
+
   it('the wasm backend now offers every training kernel', () => {
     const have = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
     for (const k of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'])

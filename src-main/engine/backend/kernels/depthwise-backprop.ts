@@ -28,10 +28,7 @@ function info(xShape: number[], filterShape: number[], a: Attrs): backend_util.C
 }
 
 /** Visits every (output pixel, filter tap) pair that lands inside the input. */
-function forEachTap(
-  c: backend_util.Conv2DInfo,
-  fn: (xOffset: number, dyOffset: number, tap: number) => void,
-): void {
+function forEachTap(c: backend_util.Conv2DInfo, fn: (xOffset: number, dyOffset: number, tap: number) => void): void {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = c;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outChannels: co } = c;
   const { top, left } = c.padInfo;

@@ -43,7 +43,11 @@ export function tileInto(src: Typed, dst: Typed, shape: readonly number[], reps:
   rec(0, 0, 0);
 }
 
-export function tileWasm(args: { inputs: { x: TensorInfo }; backend: WasmBackendLike; attrs: NamedAttrMap }): TensorInfo {
+export function tileWasm(args: {
+  inputs: { x: TensorInfo };
+  backend: WasmBackendLike;
+  attrs: NamedAttrMap;
+}): TensorInfo {
   const { inputs, backend } = args;
   const reps = (args.attrs as unknown as { reps: number[] }).reps;
   const { x } = inputs;

@@ -1,0 +1,66 @@
+// `anneal bench`: training and inference throughput of a zoo architecture on random data, on the
+// backend a run would use (or the one named). docs/benchmarks.md records it beside PyTorch's
+// numbers from bench/torch_bench.py, measured in the same session.
+import type { Command } from 'commander';
+import { BackendError, getArch, runBench, type BenchResult } from '../../engine/index.js';
+import { UsageError } from '../errors.js';
+import { nonNegativeInt, positiveInt, type Io } from '../options.js';
+
+interface BenchFlags {
+  model: string;
+  imageSize: number;
+  batchSize: number;
+  steps: number;
+  warmup: number;
+  backend?: string;
+  json?: boolean;
+}
+
+function table(r: BenchResult): string {
+  const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
+  return [
+    `${r.model} at ${r.image_size} px, batch ${r.batch_size}, ${r.steps} steps (medians) on ${r.backend}: ${r.device}`,
+    `  train (all layers)          ${f(r.train_img_per_s)} img/s`,
+    `  train (frozen backbone)     ${f(r.frozen_train_img_per_s)} img/s`,
+    `  train (frozen, cached)      ${f(r.frozen_cached_img_per_s)} img/s`,
+    `  inference                   ${f(r.infer_img_per_s)} img/s`,
+    `  peak RSS                    ${r.peak_rss_mb} MB`,
+    '',
+  ].join('\n');
+}
+
+export function registerBench(program: Command, io: Io): void {
+  program
+    .command('bench')
+    .description('measure training and inference images/s of an architecture on random data')
+    .option('--model <id>', 'architecture id', 'resnet18')
+    .option('--image-size <n>', 'input size in pixels', positiveInt('--image-size'), 64)
+    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 16)
+    .option('--steps <n>', 'timed steps per measurement (the median is reported)', positiveInt('--steps'), 10)
+    .option('--warmup <n>', 'untimed steps first', nonNegativeInt('--warmup'), 2)
+    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: what training would use)')
+    .option('--json', 'print {"backend","device","train_img_per_s","infer_img_per_s","frozen_train_img_per_s",…}')
+    .action(async (flags: BenchFlags) => {
+      try {
+        getArch(flags.model);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      let r: BenchResult;
+      try {
+        r = await runBench({
+          model: flags.model,
+          imageSize: flags.imageSize,
+          batchSize: flags.batchSize,
+          steps: flags.steps,
+          warmup: flags.warmup,
+          backend: flags.backend,
+          onPhase: (p) => io.stderr(`bench: ${p}…\n`),
+        });
+      } catch (e) {
+        if (e instanceof BackendError) throw new UsageError(e.message);
+        throw e;
+      }
+      io.stdout(flags.json ? `${JSON.stringify(r)}\n` : table(r));
+    });
+}

@@ -1,0 +1,64 @@
+// `anneal bench` through the real executable: the JSON the issue names, real numbers, no tensor
+// growth over the timed steps, and one-line usage errors. Never asserts a speed.
+import { describe, expect, it } from 'vitest';
+import { anneal } from './helpers.js';
+
+describe('anneal bench', () => {
+  it('measures train, frozen, cached and inference images/s on the backend training uses', () => {
+    const r = anneal(
+      [
+        'bench',
+        '--model',
+        'resnet_micro',
+        '--image-size',
+        '16',
+        '--batch-size',
+        '4',
+        '--steps',
+        '2',
+        '--warmup',
+        '1',
+        '--json',
+      ],
+      process.cwd(),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(out).toMatchObject({ backend: 'wasm', model: 'resnet_micro', image_size: 16, batch_size: 4, steps: 2 });
+    for (const k of ['train_img_per_s', 'infer_img_per_s', 'frozen_train_img_per_s', 'frozen_cached_img_per_s']) {
+      expect(out[k], k).toBeTypeOf('number');
+      expect(out[k] as number, k).toBeGreaterThan(0);
+    }
+    expect(out.device).toMatch(/core/);
+    expect(out.peak_rss_mb as number).toBeGreaterThan(50);
+    expect(out.leaked_tensors).toBe(0);
+  });
+
+  it('prints a readable table without --json', () => {
+    const r = anneal(
+      ['bench', '--model', 'resnet_micro', '--image-size', '16', '--batch-size', '2', '--steps', '1'],
+      process.cwd(),
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/train \(all layers\)\s+[\d.]+ img\/s/);
+    expect(r.stdout).toMatch(/peak RSS\s+\d+ MB/);
+  });
+
+  it('refuses an unknown model or backend with one line and exit 2', () => {
+    const a = anneal(['bench', '--model', 'alexnet'], process.cwd());
+    expect(a.status).toBe(2);
+    expect(
+      a.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('npm warn')),
+    ).toHaveLength(1);
+    expect(a.stderr).toMatch(/unknown architecture "alexnet"/);
+    const b = anneal(['bench', '--model', 'resnet_micro', '--backend', 'cuda'], process.cwd());
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/unknown backend "cuda"/);
+    const c = anneal(['bench', '--steps', '0'], process.cwd());
+    expect(c.status).toBe(2);
+    expect(c.stderr).toMatch(/--steps must be a whole number >= 1/);
+  });
+});
