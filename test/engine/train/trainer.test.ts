@@ -140,7 +140,9 @@ describe('Trainer', () => {
         shuffle: true,
         seed: 3,
       });
-    const plan = parseScheduleFile({ stages: [{ epochs: 3, freeze: 'backbone', schedule: { type: 'constant', lr: 0.05 } }] });
+    const plan = parseScheduleFile({
+      stages: [{ epochs: 3, freeze: 'backbone', schedule: { type: 'constant', lr: 0.05 } }],
+    });
     // No head dropout: its random masks would differ between the two runs.
     const opts = { numClasses: 4, inputSize: SIZE, dropout: 0 };
     const base = buildModel(getArch('resnet_micro'), opts);
