@@ -12,7 +12,7 @@ export interface BackendInfo {
   device: string | null;
   /** Why it is or is not available, and what it can do. */
   reason: string;
-  /** Can run backprop through convolutions (full training); false for wasm. */
+  /** Can run backprop through convolutions (full training); wasm can once Anneal's kernels are registered. */
   canTrainConvolutions: boolean;
   /** A software rasteriser stands in for a GPU (Mesa llvmpipe, SwiftShader). */
   software: boolean;
