@@ -63,21 +63,20 @@ async function timeSteps(
   return { seconds: median(times), growth: tf.memory().numTensors - before };
 }
 
-function trainStep(built: BuiltModel, x: tf.Tensor, y: tf.Tensor1D, optimizer: ReturnType<typeof createOptimizer>) {
+/** One optimizer step on the trainable parameters, with the logits from `forward`. */
+function trainStep(
+  built: BuiltModel,
+  forward: () => tf.Tensor2D,
+  y: tf.Tensor1D,
+  optimizer: ReturnType<typeof createOptimizer>,
+) {
   const vars = paramSpecs(built.groups)
     .filter((p) => p.variable.trainable)
     .map((p) => p.variable);
+  const rates = built.groups.map(() => 1e-3);
   return async () => {
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(built.model.apply(x, { training: true }) as tf.Tensor2D, y),
-      vars,
-    );
-    await optimizer.step(
-      grads,
-      built.groups.map(() => 1e-3),
-      null,
-      false,
-    );
+    const { value, grads } = tf.variableGrads(() => crossEntropy(forward(), y), vars);
+    await optimizer.step(grads, rates, null, false);
     await value.data();
     tf.dispose([value, ...Object.values(grads)]);
   };
@@ -107,33 +106,25 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       out.dispose();
     });
 
+    const images = () => built.model.apply(x, { training: true }) as tf.Tensor2D;
     o.onPhase?.('full training');
     setTrainable(built.groups, () => true);
-    const train = await timeSteps(warmup, o.steps, trainStep(built, x, y, optimizer));
+    const train = await timeSteps(warmup, o.steps, trainStep(built, images, y, optimizer));
 
     o.onPhase?.('frozen backbone');
     setTrainable(built.groups, (i) => i === built.groups.length - 1);
-    const frozen = await timeSteps(warmup, o.steps, trainStep(built, x, y, optimizer));
+    const frozen = await timeSteps(warmup, o.steps, trainStep(built, images, y, optimizer));
 
     o.onPhase?.('frozen backbone, cached features');
     const cache = new FeatureCache(built);
     await cache.add(x);
     const features = cache.batch([...Array(b).keys()]);
     const head = headOf(built);
-    const headVars = paramSpecs(built.groups)
-      .filter((p) => p.variable.trainable)
-      .map((p) => p.variable);
-    const cached = await timeSteps(warmup, o.steps, async () => {
-      const { value, grads } = tf.variableGrads(() => crossEntropy(head(features, true), y), headVars);
-      await optimizer.step(
-        grads,
-        built.groups.map(() => 1e-3),
-        null,
-        false,
-      );
-      await value.data();
-      tf.dispose([value, ...Object.values(grads)]);
-    });
+    const cached = await timeSteps(
+      warmup,
+      o.steps,
+      trainStep(built, () => head(features, true), y, optimizer),
+    );
     tf.dispose(features);
     cache.dispose();
     return {

@@ -4,19 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/engine/backend/index.js';
+import { mulberry32 } from '../../../src-main/engine/data/sources/index.js';
 
 type Pad = 'same' | 'valid' | number;
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Gradients of sum(conv(x, w) · r) with respect to x and w: dy = r exercises both backprops. */
 async function grads(
@@ -75,7 +65,7 @@ beforeAll(async () => {
 describe('wasm conv backprop kernels match tfjs-backend-cpu', () => {
   for (const depthwise of [false, true]) {
     it(`${depthwise ? 'depthwise' : 'conv2d'}: 40 random shapes, relative L2 < 1e-5`, async () => {
-      const rand = mulberry(depthwise ? 7 : 3);
+      const rand = mulberry32(depthwise ? 7 : 3);
       for (let t = 0; t < 40; t++) {
         const c = randomCase(rand, depthwise);
         const xs = [c.n, c.h, c.w, c.ci];
@@ -97,7 +87,7 @@ describe('wasm conv backprop kernels match tfjs-backend-cpu', () => {
   }
 
   it('Tile (block copies) matches the cpu backend on random shapes and dtypes', async () => {
-    const rand = mulberry(11);
+    const rand = mulberry32(11);
     for (let t = 0; t < 30; t++) {
       const rank = 1 + Math.floor(rand() * 4);
       const shape = Array.from({ length: rank }, () => 1 + Math.floor(rand() * 4));

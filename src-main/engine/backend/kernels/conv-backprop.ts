@@ -19,33 +19,41 @@ function nhwcOnly(dataFormat: unknown, kernel: string): void {
   }
 }
 
-/** Copies x's receptive fields into rows of cols[M = N·OH·OW, K = KH·KW·Ci] (zeros for padding). */
-function im2col(x: Float32Array, cols: Float32Array, c: Conv2DInfo): void {
+/**
+ * Visits every (filter tap, output pixel) pair, tap-major: `src` is the input pixel's offset in the
+ * NHWC input, or -1 where the tap falls in the padding. The im2col family below is this walk.
+ */
+function eachTapAndPixel(c: Conv2DInfo, fn: (tap: number, col: number, src: number) => void): void {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = c;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = c;
   const { top, left } = c.padInfo;
-  const k = kh * kw * ci;
-  let row = 0;
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < oh; y++) {
-      for (let z = 0; z < ow; z++, row++) {
-        let dst = row * k;
-        for (let i = 0; i < kh; i++) {
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const tap = i * kw + j;
+      let col = 0;
+      for (let b = 0; b < n; b++) {
+        for (let y = 0; y < oh; y++) {
           const iy = y * sh + i - top;
-          for (let j = 0; j < kw; j++, dst += ci) {
+          for (let z = 0; z < ow; z++, col++) {
             const ix = z * sw + j - left;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-              cols.fill(0, dst, dst + ci);
-              continue;
-            }
-            const src = ((b * h + iy) * w + ix) * ci;
-            if (ci >= 16) cols.set(x.subarray(src, src + ci), dst);
-            else for (let q = 0; q < ci; q++) cols[dst + q] = x[src + q]!;
+            fn(tap, col, iy < 0 || iy >= h || ix < 0 || ix >= w ? -1 : ((b * h + iy) * w + ix) * ci);
           }
         }
       }
     }
   }
+}
+
+/** Copies x's receptive fields into rows of cols[M = N·OH·OW, K = KH·KW·Ci] (zeros for padding). */
+function im2col(x: Float32Array, cols: Float32Array, c: Conv2DInfo): void {
+  const ci = c.inChannels;
+  const k = c.filterHeight * c.filterWidth * ci;
+  eachTapAndPixel(c, (tap, col, src) => {
+    const dst = col * k + tap * ci;
+    if (src < 0) cols.fill(0, dst, dst + ci);
+    else if (ci >= 16) cols.set(x.subarray(src, src + ci), dst);
+    else for (let q = 0; q < ci; q++) cols[dst + q] = x[src + q]!;
+  });
 }
 
 /**
@@ -53,56 +61,24 @@ function im2col(x: Float32Array, cols: Float32Array, c: Conv2DInfo): void {
  * columns (zeros for padding), so dW = colsT · dy is an untransposed matmul.
  */
 function im2colT(x: Float32Array, colsT: Float32Array, c: Conv2DInfo): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = c;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = c;
-  const { top, left } = c.padInfo;
-  const m = n * oh * ow;
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const rowBase = (i * kw + j) * ci * m;
-      let col = 0;
-      for (let b = 0; b < n; b++) {
-        for (let y = 0; y < oh; y++) {
-          const iy = y * sh + i - top;
-          for (let z = 0; z < ow; z++, col++) {
-            const ix = z * sw + j - left;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-              for (let q = 0, d = rowBase + col; q < ci; q++, d += m) colsT[d] = 0;
-              continue;
-            }
-            const src = ((b * h + iy) * w + ix) * ci;
-            for (let q = 0, d = rowBase + col; q < ci; q++, d += m) colsT[d] = x[src + q]!;
-          }
-        }
-      }
-    }
-  }
+  const ci = c.inChannels;
+  const m = c.batchSize * c.outHeight * c.outWidth;
+  eachTapAndPixel(c, (tap, col, src) => {
+    const d0 = tap * ci * m + col;
+    if (src < 0) for (let q = 0, d = d0; q < ci; q++, d += m) colsT[d] = 0;
+    else for (let q = 0, d = d0; q < ci; q++, d += m) colsT[d] = x[src + q]!;
+  });
 }
 
 /** The inverse scatter of im2colT: dx[receptive field of column m] += that column. */
 function col2imT(colsT: Float32Array, dx: Float32Array, c: Conv2DInfo): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow } = c;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = c;
-  const { top, left } = c.padInfo;
-  const m = n * oh * ow;
+  const ci = c.inChannels;
+  const m = c.batchSize * c.outHeight * c.outWidth;
   dx.fill(0);
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const rowBase = (i * kw + j) * ci * m;
-      let col = 0;
-      for (let b = 0; b < n; b++) {
-        for (let y = 0; y < oh; y++) {
-          const iy = y * sh + i - top;
-          for (let z = 0; z < ow; z++, col++) {
-            const ix = z * sw + j - left;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-            const dst = ((b * h + iy) * w + ix) * ci;
-            for (let q = 0, s = rowBase + col; q < ci; q++, s += m) dx[dst + q]! += colsT[s]!;
-          }
-        }
-      }
-    }
-  }
+  eachTapAndPixel(c, (tap, col, dst) => {
+    if (dst < 0) return;
+    for (let q = 0, s = tap * ci * m + col; q < ci; q++, s += m) dx[dst + q]! += colsT[s]!;
+  });
 }
 
 /** out[cols, rows] = a[rows, cols], in 32×32 tiles (wasm's own Transpose is ~3x slower here). */
