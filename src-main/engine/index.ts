@@ -15,3 +15,4 @@ export * from './train/index.js';
 export * from './runs/index.js';
 export * from './demo/index.js';
 export * from './evaluate/index.js';
+export * from './export/index.js';

@@ -8,6 +8,7 @@ export { Trainer, clipByGlobalNorm, type FitResult, type ResumePoint, type Train
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
 export {
   bundledModelDir,
+  modelRef,
   resumeRun,
   runLrFind,
   startRun,
