@@ -171,6 +171,34 @@ const activationLayer: LayerConverter = (g, layer, [x], config) =>
 
 const identity: LayerConverter = (_g, _layer, [x]) => x!;
 
+/** The activation layers with parameters (tfjs-layers advanced_activations.ts). */
+const reluLayer: LayerConverter = (g, layer, [x], config) => {
+  if (config.maxValue === null || config.maxValue === undefined)
+    return { ...x!, name: g.op('Relu', [x!.name], layer.name) };
+  const lo = g.floats(`${layer.name}.min`, [], Float32Array.of(0));
+  const hi = g.floats(`${layer.name}.max`, [], Float32Array.of(Number(config.maxValue)));
+  return { ...x!, name: g.op('Clip', [x!.name, lo, hi], layer.name) };
+};
+
+const leakyRelu: LayerConverter = (g, layer, [x], config) => ({
+  ...x!,
+  name: g.op('LeakyRelu', [x!.name], layer.name, [attr.float('alpha', Number(config.alpha ?? 0.3))]),
+});
+
+const eluLayer: LayerConverter = (g, layer, [x], config) => ({
+  ...x!,
+  name: g.op('Elu', [x!.name], layer.name, [attr.float('alpha', Number(config.alpha ?? 1))]),
+});
+
+const softmaxLayer: LayerConverter = (g, layer, [x], config) => {
+  const rank = x!.shape.length;
+  const given = Array.isArray(config.axis) ? config.axis : [config.axis ?? -1];
+  if (given.length !== 1) throw new ExportError(`${layer.name}: softmax over several axes is not exported`);
+  const tfAxis = ((Number(given[0]) % rank) + rank) % rank;
+  const axis = x!.layout === 'nchw' ? NCHW_AXIS[tfAxis]! : tfAxis;
+  return { ...x!, name: g.op('Softmax', [x!.name], layer.name, [attr.int('axis', axis)]) };
+};
+
 const zeroPadding: LayerConverter = (g, layer, [x], config) => {
   channelsLast(layer, config);
   needNchw(layer, x!);
@@ -253,7 +281,7 @@ const dense: LayerConverter = (g, layer, [x], config) => {
   return activation(g, y, String(config.activation ?? 'linear'), layer.name, layer.name);
 };
 
-function merge(op: 'Sum' | 'Mul' | 'Sub' | 'Mean' | 'Max' | 'Min'): LayerConverter {
+function merge(op: 'Sum' | 'Mul' | 'Mean' | 'Max' | 'Min'): LayerConverter {
   return (g, layer, inputs) => {
     const first = inputs[0]!;
     if (inputs.some((v) => v.layout !== first.layout || v.shape.length !== first.shape.length))
@@ -261,8 +289,8 @@ function merge(op: 'Sum' | 'Mul' | 'Sub' | 'Mean' | 'Max' | 'Min'): LayerConvert
     // Same-rank broadcasting ([N, H, W, C] · [N, 1, 1, C]) holds in NCHW too: [N, C, H, W] · [N, C, 1, 1].
     const names = inputs.map((v) => v.name);
     let name: string;
-    if (op === 'Mul' || op === 'Sub') {
-      // Binary operators: a chain, left to right, as tfjs-layers' Multiply folds its inputs.
+    if (op === 'Mul') {
+      // A binary operator: a chain, left to right, as tfjs-layers' Multiply folds its inputs.
       name = names[0]!;
       names.slice(1).forEach((n, i) => {
         name = g.op(op, [name, n], i === names.length - 2 ? layer.name : `${layer.name}.${i}`);
@@ -296,8 +324,11 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   DepthwiseConv2D: convolution,
   BatchNormalization: batchNormalization,
   Activation: activationLayer,
+  ReLU: reluLayer,
+  LeakyReLU: leakyRelu,
+  ELU: eluLayer,
+  Softmax: softmaxLayer,
   Dropout: identity,
-  SpatialDropout2D: identity,
   ZeroPadding2D: zeroPadding,
   MaxPooling2D: pooling,
   AveragePooling2D: pooling,
@@ -308,7 +339,6 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   Dense: dense,
   Add: merge('Sum'),
   Multiply: merge('Mul'),
-  Subtract: merge('Sub'),
   Average: merge('Mean'),
   Maximum: merge('Max'),
   Minimum: merge('Min'),
