@@ -1,7 +1,14 @@
 // `anneal export`: a run's or a model dir's model as ONNX (preprocessing inside the graph) or
 // TF.js, with labels.json, preprocessing.json and a model card, checked before it is handed over.
 import { Option, type Command } from 'commander';
-import { EXPORT_FORMATS, ExportError, exportModel, useBackend, type ExportFormat } from '../../engine/index.js';
+import {
+  EvalError,
+  EXPORT_FORMATS,
+  ExportError,
+  exportModel,
+  useBackend,
+  type ExportFormat,
+} from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { positiveInt, type Io } from '../options.js';
 import { guardedRun } from './train.js';
@@ -53,7 +60,8 @@ export function registerExport(program: Command, io: Io): void {
               onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
             });
           } catch (e) {
-            if (e instanceof ExportError) throw new UsageError(e.message);
+            // EvalError: --data whose classes the model does not have.
+            if (e instanceof ExportError || e instanceof EvalError) throw new UsageError(e.message);
             throw e;
           }
         });
