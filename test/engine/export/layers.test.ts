@@ -123,7 +123,8 @@ function kitchenSink(): tfl.LayersModel {
   y = L.reshape({ targetShape: [2, 2, 2], name: 'to4d' }).apply(y) as ST; // back into an image
   y = L.conv2d({ filters: 4, kernelSize: 1, name: 'pointwise' }).apply(y) as ST;
   y = L.reshape({ targetShape: [16], name: 'to2d' }).apply(y) as ST;
-  y = L.batchNormalization({ name: 'bn.dense' }).apply(y) as ST;
+  // Named like the graph's output: the converter must not give its node the name "probs".
+  y = L.batchNormalization({ name: 'probs' }).apply(y) as ST;
   y = L.concatenate({ name: 'cat3' }).apply([y, pooled, gmp]) as ST;
   const logits = L.dense({ units: 5, name: 'logits' }).apply(y) as ST;
   const model = tfl.model({ inputs: input, outputs: logits });

@@ -91,12 +91,13 @@ export function toOnnx(model: tfl.LayersModel, info: ExportInfo, producerVersion
     throw new ExportError(`the model outputs [${outShape.map((d) => d ?? 'N')}]; expected [N, ${classes}] logits`);
 
   const g = new Graph();
+  // The graph's own names first: a layer called "logits" then gets "logits_2", not the output's name.
+  g.reserve(ONNX_NAMES.logits);
+  g.reserve(ONNX_NAMES.probs);
   const { input, x } = inputStage(g, info);
   const values = convertLayers(g, model, x);
   const last = values.get(model.outputs[0]!.id);
   if (!last || last.layout !== 'plain') throw new ExportError('the model output is not a [N, classes] tensor');
-  g.reserve(ONNX_NAMES.logits);
-  g.reserve(ONNX_NAMES.probs);
   g.nodes.push({ opType: 'Identity', name: ONNX_NAMES.logits, input: [last.name], output: [ONNX_NAMES.logits] });
   g.nodes.push({
     opType: 'Softmax',

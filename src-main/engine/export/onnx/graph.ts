@@ -46,7 +46,7 @@ export class Graph {
     return name;
   }
 
-  /** Marks a name as taken (the graph's inputs). */
+  /** Marks a name as taken (the graph's inputs and outputs), before any layer is converted. */
   reserve(name: string): void {
     if (this.names.has(name)) throw new Error(`ONNX graph: ${name} is used twice`);
     this.names.add(name);
