@@ -176,6 +176,18 @@ describe('a run exported to TF.js', () => {
     expect(predict(out).map((p) => p.logits)).toEqual(predict(join(run, 'model')).map((p) => p.logits));
     expect(predict(join(out, 'model.json')).map((p) => p.logits)).toEqual(predict(out).map((p) => p.logits));
   });
+
+  it('says in a few lines what it wrote and how it checked it', () => {
+    const out = join(dir, 'tfjs-human');
+    const r = anneal(['export', run, '--format', 'tfjs', '--out', out, '--backend', 'cpu']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toEqual([
+      `exported resnet_micro (4 classes, 32 px; model/ (the weights training ended with)) as tfjs to ${out}`,
+      '  files: model.json, group1-shard1of1.bin, labels.json, preprocessing.json, model-card.html',
+      '  checked: TF.js (cpu), reloaded from model.json against TF.js (cpu) on 2 test images, logits relative L2 0.00e+0',
+      `  evaluated on the run's validation split (${images.length} images): accuracy ${JSON.parse(anneal(['eval', run, '--json', '--backend', 'cpu']).stdout).accuracy.toFixed(4)}`,
+    ]);
+  });
 });
 
 describe('--raw-input', () => {

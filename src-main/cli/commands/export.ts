@@ -2,6 +2,7 @@
 // TF.js, with labels.json, preprocessing.json and a model card, checked before it is handed over.
 import { Option, type Command } from 'commander';
 import {
+  describeFiles,
   EvalError,
   EXPORT_FORMATS,
   ExportError,
@@ -77,7 +78,7 @@ export function registerExport(program: Command, io: Io): void {
       const { info } = r;
       io.stdout(
         `exported ${info.arch} (${info.labels.length} classes, ${info.inputSize} px; ${r.weights}) as ${r.format} to ${flags.out}\n` +
-          `  files: ${r.files.join(', ')}\n` +
+          `  files: ${describeFiles(r.files)}\n` +
           `  checked: ${v.runtime} against ${v.reference} on ${v.images} test images, logits relative L2 ${v.logitsRelL2.toExponential(2)}\n` +
           (r.evaluation
             ? `  evaluated on ${r.evaluation.on}: accuracy ${r.evaluation.accuracy.toFixed(4)}\n`

@@ -25,6 +25,14 @@ export interface CardInput {
   version: string;
 }
 
+/** The export's files for people: TF.js weight shards as one entry ("23 weight shards (group1-shard*of23.bin)"). */
+export function describeFiles(files: readonly string[]): string {
+  const shards = files.filter((f) => f.endsWith('.bin'));
+  const entry =
+    shards.length === 1 ? shards[0]! : `${shards.length} weight shards (group1-shard*of${shards.length}.bin)`;
+  return files.flatMap((f) => (!f.endsWith('.bin') ? [f] : f === shards[0] ? [entry] : [])).join(', ');
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
@@ -58,7 +66,7 @@ function usage(c: CardInput): string {
   return `<h2>How to use it</h2>
 ${facts([
   ['format', c.formatTitle],
-  ['files', c.files.join(', ')],
+  ['files', describeFiles(c.files)],
   ['input', `"${input.name}": float32 [${input.shape.join(', ')}] (${input.layout}), ${input.values}`],
   ['output', outputs],
 ])}

@@ -1,6 +1,6 @@
 // Exporting a trained model: ONNX (preprocessing inside the graph, checked in onnxruntime) and
 // TF.js layers models, each with labels.json, preprocessing.json and an HTML model card.
-export { escapeHtml, MODEL_CARD_FILE, modelCardHtml, type CardInput } from './card.js';
+export { describeFiles, escapeHtml, MODEL_CARD_FILE, modelCardHtml, type CardInput } from './card.js';
 export { ExportError } from './errors.js';
 export { exportModel, ONNX_MODEL_FILE, type ExportOptions, type ExportResult } from './export.js';
 export {

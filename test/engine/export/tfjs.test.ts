@@ -9,6 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src-main/engine/backend/index.js';
 import {
+  describeFiles,
   SHARD_BYTES,
   testImages,
   verifyTfjs,
@@ -111,5 +112,17 @@ describe('the TF.js export of a ResNet-18', () => {
     expect(v).toMatchObject({ images: 2, logitsRelL2: 0, probsRelL2: 0, maxAbsLogitDiff: 0 });
     expect(v.runtime).toMatch(/^TF\.js \(cpu\), reloaded from model\.json$/);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('describeFiles', () => {
+  it('lists the files, weight shards as one entry', () => {
+    expect(describeFiles(['model.onnx', 'labels.json'])).toBe('model.onnx, labels.json');
+    expect(describeFiles(['model.json', 'group1-shard1of1.bin', 'labels.json'])).toBe(
+      'model.json, group1-shard1of1.bin, labels.json',
+    );
+    expect(
+      describeFiles(['model.json', 'group1-shard1of3.bin', 'group1-shard2of3.bin', 'group1-shard3of3.bin', 'x']),
+    ).toBe('model.json, 3 weight shards (group1-shard*of3.bin), x');
   });
 });
