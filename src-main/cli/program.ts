@@ -7,6 +7,7 @@ import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEval } from './commands/eval.js';
+import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerLrFind } from './commands/lr-find.js';
 import { registerModels } from './commands/models.js';
@@ -48,6 +49,7 @@ export function buildProgram(io: Io): Command {
   registerControl(program, io);
   registerDemo(program, io);
   registerEval(program, io);
+  registerExport(program, io);
   registerRuns(program, io);
   registerBench(program, io);
   // Every subcommand inherits the same error handling.

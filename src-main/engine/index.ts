@@ -16,3 +16,4 @@ export * from './runs/index.js';
 export * from './demo/index.js';
 export * from './evaluate/index.js';
 export * from './bench/index.js';
+export * from './export/index.js';

@@ -1,24 +1,34 @@
-// `anneal predict`: top-k classes for images.
+// `anneal predict`: top-k classes for images, from a model dir or an exported TF.js or ONNX model.
 import type { Command } from 'commander';
-import { ImageError, ModelDirError, loadModelDir, predictImages, useBackend } from '../../engine/index.js';
+import {
+  classifyImages,
+  findModel,
+  ImageError,
+  ModelDirError,
+  OnnxModelError,
+  openClassifier,
+  useBackend,
+} from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { positiveInt, type Io } from '../options.js';
 
 export function registerPredict(program: Command, io: Io): void {
   program
     .command('predict')
-    .description('classify images with a model dir')
-    .requiredOption('--model <dir>', 'an Anneal model dir (anneal import, anneal train)')
+    .description('classify images with a model dir, or a TF.js or ONNX model from anneal export')
+    .requiredOption('--model <path>', 'a model dir (anneal import, anneal train), an export folder, a .onnx file')
     .argument('<image...>', 'image files (JPEG, PNG, WebP, GIF, TIFF, …)')
     .option('--top <k>', 'how many classes to list', positiveInt('--top'), 5)
     .option('--json', 'print [{image, logits, probs, top: [{label, prob}]}]')
-    .option('--backend <name>', 'TF.js backend (default: the fastest for inference)')
+    .option('--backend <name>', 'TF.js backend (default: the fastest for inference); ONNX runs in onnxruntime')
     .action(async (images: string[], o: { model: string; top: number; json?: boolean; backend?: string }) => {
-      const backend = await useBackend('inference', o.backend);
       try {
-        const { model, meta } = await loadModelDir(o.model);
+        // ONNX models run in onnxruntime: no TF.js backend to start.
+        const { kind } = findModel(o.model);
+        const backend = kind === 'onnx' ? null : await useBackend('inference', o.backend);
+        const classifier = await openClassifier(o.model);
         try {
-          const results = await predictImages(model, meta, images, { topK: o.top });
+          const results = await classifyImages(classifier, images, { topK: o.top });
           if (o.json) {
             io.stdout(`${JSON.stringify(results)}\n`);
             return;
@@ -27,12 +37,14 @@ export function registerPredict(program: Command, io: Io): void {
             io.stdout(`${r.image}\n`);
             for (const t of r.top) io.stdout(`  ${(t.prob * 100).toFixed(2).padStart(6)}%  ${t.label}\n`);
           }
-          io.stderr(`anneal: ${meta.arch} on ${backend.name} (${backend.device})\n`);
+          const on = backend ? `${backend.name} (${backend.device})` : classifier.runtime;
+          io.stderr(`anneal: ${classifier.meta.arch} (${classifier.kind}) on ${on}\n`);
         } finally {
-          model.dispose();
+          await classifier.dispose();
         }
       } catch (e) {
-        if (e instanceof ImageError || e instanceof ModelDirError) throw new UsageError(e.message);
+        if (e instanceof ImageError || e instanceof ModelDirError || e instanceof OnnxModelError)
+          throw new UsageError(e.message);
         throw e;
       }
     });

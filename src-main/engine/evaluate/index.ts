@@ -22,4 +22,4 @@ export {
   type RunSortColumn,
 } from './runs-view.js';
 export { formatDuration, formatMetric, formatTable, type TableColumn } from './table.js';
-export { resolveEvalTarget, type EvalTarget } from './target.js';
+export { resolveEvalTarget, toModelLabels, type EvalTarget } from './target.js';

@@ -24,7 +24,12 @@ export interface EvalTarget {
 }
 
 /** Relabels samples from the dataset's class order to the model's; a class the model lacks is refused. */
-function toModelLabels(samples: readonly Sample[], classes: readonly string[], meta: ModelMeta, what: string) {
+export function toModelLabels(
+  samples: readonly Sample[],
+  classes: readonly string[],
+  meta: Pick<ModelMeta, 'labels'>,
+  what: string,
+): Sample[] {
   const index = new Map(meta.labels.map((l, i) => [l, i]));
   const used = new Set(samples.map((s) => s.label));
   const unknown = classes.filter((c, i) => used.has(i) && !index.has(c));

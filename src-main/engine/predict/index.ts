@@ -1,3 +1,13 @@
-// Prediction: the eval transform and top-k over a model dir.
+// Prediction: the eval transform and top-k over a model dir, a TF.js export or an ONNX export.
+export {
+  findModel,
+  layersClassifier,
+  onnxClassifier,
+  openClassifier,
+  type Classifier,
+  type ClassifierMeta,
+  type ModelKind,
+} from './classifier.js';
 export { ImageError, decodeRgb, loadImageForModel, normalize, resizeAndCrop } from './image.js';
-export { predictImages, type Prediction } from './predict.js';
+export { OnnxClassifier, OnnxModelError, readOnnxInfo } from './onnx.js';
+export { classifyImages, predictImages, type Prediction } from './predict.js';

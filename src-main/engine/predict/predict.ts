@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelMeta } from '../model-dir/index.js';
-import { loadImageForModel } from './image.js';
+import { layersClassifier, type Classifier } from './classifier.js';
+import { decodeRgb, resizeAndCrop } from './image.js';
 
 export interface Prediction {
   image: string;
@@ -10,36 +10,50 @@ export interface Prediction {
   top: { label: string; prob: number }[];
 }
 
-/** Runs the model on each image, a few at a time; tensors are freed as it goes. */
-export async function predictImages(
-  model: tfl.LayersModel,
-  meta: Pick<ModelMeta, 'inputSize' | 'preprocessing' | 'labels'>,
+/**
+ * Runs a classifier (model dir, TF.js or ONNX export) on each image, a few at a time: decoded,
+ * the shorter side resized to the input size, centre-cropped, then fed as the model expects.
+ */
+export async function classifyImages(
+  classifier: Classifier,
   images: readonly string[],
   opts: { topK?: number; batchSize?: number } = {},
 ): Promise<Prediction[]> {
-  const k = Math.min(opts.topK ?? 5, meta.labels.length);
+  const { labels, inputSize, preprocessing } = classifier.meta;
+  const k = Math.min(opts.topK ?? 5, labels.length);
   const batch = opts.batchSize ?? 8;
-  const S = meta.inputSize;
+  const C = labels.length;
   const out: Prediction[] = [];
   for (let start = 0; start < images.length; start += batch) {
     const paths = images.slice(start, start + batch);
-    const pixels = await Promise.all(paths.map((p) => loadImageForModel(p, meta)));
-    const flat = new Float32Array(paths.length * S * S * 3);
-    pixels.forEach((p, i) => flat.set(p, i * S * S * 3));
-    const [logits, probs] = tf.tidy(() => {
-      const l = model.predict(tf.tensor4d(flat, [paths.length, S, S, 3])) as tf.Tensor2D;
-      return [l, tf.softmax(l)];
-    });
-    const [lv, pv] = [(await logits.array()) as number[][], (await probs.array()) as number[][]];
-    tf.dispose([logits, probs]);
+    const pixels = await Promise.all(
+      paths.map(async (p) => resizeAndCrop(await decodeRgb(p), inputSize, preprocessing.interpolation)),
+    );
+    const { logits, probs } = await classifier.classify(pixels);
     paths.forEach((image, i) => {
-      const p = pv[i]!;
+      const p = Array.from(probs.subarray(i * C, (i + 1) * C));
       const order = p
         .map((v, j) => [v, j] as const)
         .sort((a, b) => b[0] - a[0])
         .slice(0, k);
-      out.push({ image, logits: lv[i]!, probs: p, top: order.map(([prob, j]) => ({ label: meta.labels[j]!, prob })) });
+      out.push({
+        image,
+        logits: Array.from(logits.subarray(i * C, (i + 1) * C)),
+        probs: p,
+        top: order.map(([prob, j]) => ({ label: labels[j]!, prob })),
+      });
     });
   }
   return out;
+}
+
+/** classifyImages for a TF.js layers model and its anneal.json; the model stays the caller's. */
+export async function predictImages(
+  model: tfl.LayersModel,
+  meta: Pick<ModelMeta, 'inputSize' | 'preprocessing' | 'labels'> & { arch?: string },
+  images: readonly string[],
+  opts: { topK?: number; batchSize?: number } = {},
+): Promise<Prediction[]> {
+  const classifier = layersClassifier(model, { arch: meta.arch ?? 'model', ...meta }, 'model-dir');
+  return classifyImages(classifier, images, opts);
 }

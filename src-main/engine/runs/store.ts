@@ -271,6 +271,14 @@ export class RunStore {
     return newest ? readCheckpointFiles(join(this.checkpointsDir, newest.name)) : null;
   }
 
+  /** A checkpoint by folder name (`epoch-0003`, `best`), or null if there is no such checkpoint. */
+  async readCheckpoint(name: string): Promise<CheckpointData | null> {
+    cleanTemps(this.checkpointsDir);
+    if (name !== BEST_CHECKPOINT && !EPOCH_DIR.test(name)) return null;
+    const dir = join(this.checkpointsDir, name);
+    return existsSync(dir) ? readCheckpointFiles(dir) : null;
+  }
+
   /** checkpoints/best/, or null if no checkpoint has been marked best. */
   async bestCheckpoint(): Promise<CheckpointData | null> {
     cleanTemps(this.checkpointsDir);

@@ -16,6 +16,7 @@ export { FeatureCache, backboneOf, headOf } from './feature-cache.js';
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
 export {
   bundledModelDir,
+  modelRef,
   resumeRun,
   runLrFind,
   startRun,

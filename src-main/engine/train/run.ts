@@ -12,6 +12,7 @@ import type { Split } from '../data/types.js';
 import { isModelDir, loadModelDir, saveModelDir, type ModelMeta } from '../model-dir/index.js';
 import { buildModel, getArch, layerGroups, modelsDir, replaceHead, type BuiltModel } from '../models/index.js';
 import { manifestHash, RunStore } from '../runs/index.js';
+import { ANNEAL_VERSION } from '../runtime/index.js';
 import { compilePlan, ConfigError, type SchedulePlan } from '../schedules/index.js';
 import type { Callback } from './callbacks.js';
 import { parseRunConfig, parseRunSettings, resolveBatchSize, type RunConfig } from './config.js';
@@ -41,8 +42,6 @@ export interface RunResult {
   backend: BackendInfo;
 }
 
-const VERSION = '0.1.0';
-
 /** models/<id>/: a pretrained model dir shipped with Anneal (resnet_micro, scripts/pretrain-resnet-micro.ts). */
 export function bundledModelDir(id: string): string | null {
   const dir = join(modelsDir(), id);
@@ -50,7 +49,7 @@ export function bundledModelDir(id: string): string | null {
 }
 
 /** What `model` means: a model dir (given, or bundled for an architecture id), or an architecture id. */
-function modelRef(config: RunConfig): { ref: string; pretrained: boolean } {
+export function modelRef(config: RunConfig): { ref: string; pretrained: boolean } {
   const given = config.model ?? 'resnet_micro';
   if (isModelDir(given)) return { ref: given, pretrained: true };
   const bundled = config.pretrained ? bundledModelDir(given) : null;
@@ -291,7 +290,7 @@ export async function startRun(config: Record<string, unknown>, o: RunOptions): 
     arch: p.built.spec.id,
     config,
     seed: p.config.seed,
-    versions: { anneal: VERSION, node: process.versions.node, tfjs: tf.version_core, backend: p.backend.name },
+    versions: { anneal: ANNEAL_VERSION, node: process.versions.node, tfjs: tf.version_core, backend: p.backend.name },
     backend: { name: p.backend.name, device: p.backend.device },
     dataset: {
       root: p.config.data!,

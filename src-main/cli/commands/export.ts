@@ -1,0 +1,88 @@
+// `anneal export`: a run's or a model dir's model as ONNX (preprocessing inside the graph) or
+// TF.js, with labels.json, preprocessing.json and a model card, checked before it is handed over.
+import { Option, type Command } from 'commander';
+import {
+  describeFiles,
+  EvalError,
+  EXPORT_FORMATS,
+  ExportError,
+  exportModel,
+  useBackend,
+  type ExportFormat,
+} from '../../engine/index.js';
+import { UsageError } from '../errors.js';
+import { positiveInt, type Io } from '../options.js';
+import { guardedRun } from './train.js';
+
+interface ExportFlags {
+  format: ExportFormat;
+  out: string;
+  rawInput?: boolean;
+  checkpoint?: string;
+  data?: string;
+  eval: boolean;
+  batchSize: number;
+  backend?: string;
+  json?: boolean;
+}
+
+export function registerExport(program: Command, io: Io): void {
+  program
+    .command('export')
+    .description('export a trained model as ONNX or TF.js, with its labels, preprocessing and a model card')
+    .argument('<dir>', 'a run folder (its trained model/, or a checkpoint) or a model dir')
+    .addOption(
+      new Option('--format <format>', 'onnx, tfjs or savedmodel').choices(EXPORT_FORMATS).makeOptionMandatory(),
+    )
+    .requiredOption('--out <dir>', 'the folder to create (must not exist, or be empty)')
+    .option('--raw-input', 'ONNX: the bare network on normalised NCHW input "input" (no preprocessing in the graph)')
+    .option('--checkpoint <name>', "a run's checkpoint instead of its model/: best, last, an epoch number")
+    .option('--data <dir>', "evaluate on this image folder for the model card (default: a run's validation split)")
+    .option('--no-eval', 'leave the evaluation out of the model card')
+    .option('--batch-size <n>', 'images per forward pass when evaluating', positiveInt('--batch-size'), 32)
+    .option('--backend <name>', 'TF.js backend (default: the fastest for inference)')
+    .option('--json', 'print the result as one JSON object')
+    .action(async (dir: string, flags: ExportFlags) => {
+      const backend = await guardedRun(() => useBackend('inference', flags.backend));
+      const tty = Boolean(process.stderr.isTTY) && !flags.json;
+      let r;
+      try {
+        r = await guardedRun(async () => {
+          try {
+            return await exportModel({
+              source: dir,
+              format: flags.format,
+              out: flags.out,
+              rawInput: flags.rawInput,
+              checkpoint: flags.checkpoint,
+              data: flags.data,
+              evaluate: flags.eval,
+              batchSize: flags.batchSize,
+              onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
+            });
+          } catch (e) {
+            // EvalError: --data whose classes the model does not have.
+            if (e instanceof ExportError || e instanceof EvalError) throw new UsageError(e.message);
+            throw e;
+          }
+        });
+      } finally {
+        if (tty) io.stderr('\n');
+      }
+      for (const s of r.skipped) io.stderr(`anneal: skipped ${s.path}: ${s.reason}\n`);
+      if (flags.json) {
+        io.stdout(`${JSON.stringify({ ...r, backend: backend.name })}\n`);
+        return;
+      }
+      const v = r.verification;
+      const { info } = r;
+      io.stdout(
+        `exported ${info.arch} (${info.labels.length} classes, ${info.inputSize} px; ${r.weights}) as ${r.format} to ${flags.out}\n` +
+          `  files: ${describeFiles(r.files)}\n` +
+          `  checked: ${v.runtime} against ${v.reference} on ${v.images} test images, logits relative L2 ${v.logitsRelL2.toExponential(2)}\n` +
+          (r.evaluation
+            ? `  evaluated on ${r.evaluation.on}: accuracy ${r.evaluation.accuracy.toFixed(4)}\n`
+            : `  ${r.notEvaluated}\n`),
+      );
+    });
+}
