@@ -69,7 +69,6 @@ export class TrainSession {
     this.#reset();
     try {
       this.#job = await this.client.invoke('train.start', { config });
-      this.#startedAt = this.now();
     } catch (e) {
       this.#error = (e as Error).message;
     }
@@ -107,7 +106,12 @@ export class TrainSession {
 
   /** One progress event (public for tests). */
   accept(p: Progress): void {
-    if (this.#updates === 0) this.#stepsAtStart = p.step;
+    // The pace is measured from the first step, not from the start: loading data and model first
+    // says nothing about how fast steps go.
+    if (this.#updates === 0) {
+      this.#stepsAtStart = p.step;
+      this.#startedAt = this.now();
+    }
     this.#updates++;
     this.#last = p;
     if (p.kind === 'step') {
