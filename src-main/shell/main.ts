@@ -1,6 +1,7 @@
 // Electron main: a composition root (cawa-93/vite-electron-builder's packages/main). Training and
 // every other TF.js job run in child processes (src-main/jobs), never on this event loop.
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JobManager } from '../jobs/index.js';
 import { RENDERER_DIST } from '../server/index.js';
@@ -12,6 +13,9 @@ import { registerScheme, serveRenderer } from './protocol.js';
 import { enableSecurity, hardenSession } from './security.js';
 
 const PRELOAD = fileURLToPath(new URL('../../dist/shell/preload.cjs', import.meta.url));
+
+// Packaged, the catalog and bundled models are extraResources beside the asar (electron-builder.yml).
+if (app.isPackaged) process.env.ANNEAL_MODELS_DIR ??= join(process.resourcesPath, 'models');
 
 registerScheme(protocol);
 enableSecurity(app);
