@@ -61,7 +61,9 @@ export class JobManager {
     };
     // A plain Node process in serve mode; in Electron, fork runs Electron's binary as Node
     // (ELECTRON_RUN_AS_NODE), which is what utilityProcess offers for a script like this.
-    const child = fork(this.entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    // Said explicitly so that the job's own children (the WebGPU probe spawns execPath) are Node too.
+    const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
+    const child = fork(this.entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], env });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-STDERR_TAIL);
