@@ -48,6 +48,8 @@ export interface ModelRow {
   arch: string;
   title: string;
   inputSize: number;
+  /** Layer groups (stem … head): one learning rate each in a discriminative schedule. */
+  groups: number;
   /** models/<arch>/ when Anneal ships pretrained weights for it (resnet_micro). */
   bundled: string | null;
   weights: { id: string; description: string; url: string | null; installed: string | null }[];

@@ -92,6 +92,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
         arch: spec.id,
         title: spec.title,
         inputSize: spec.inputSize,
+        groups: spec.groups.length,
         bundled: bundledModelDir(spec.id),
         weights: spec.weights.map((w) => {
           const entry = installed.find((e) => e.arch === spec.id && e.weights === w.id);

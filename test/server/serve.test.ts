@@ -72,6 +72,13 @@ describe('anneal serve (in-process)', () => {
       result: { mode: 'serve', cwd, runsDir: join(cwd, 'runs'), canPickFolder: false },
     });
     await expect(call(ws, 2, 'runs.list', {})).resolves.toEqual({ id: 2, ok: true, result: [] });
+    const models = (await call(ws, 6, 'models.list', {})) as {
+      result: { arch: string; groups: number; bundled: string | null }[];
+    };
+    const micro = models.result.find((m) => m.arch === 'resnet_micro')!;
+    expect(micro.groups).toBe(6);
+    expect(micro.bundled).toMatch(/models[/\\]resnet_micro$/);
+    expect(models.result.find((m) => m.arch === 'resnet50')!.bundled).toBeNull();
     await expect(call(ws, 3, 'fs.readFile', { path: '/etc/passwd' })).resolves.toEqual({
       id: 3,
       ok: false,
