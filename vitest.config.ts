@@ -7,6 +7,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    // Some suites build and import full-size models in beforeAll; with the end-to-end tests
+    // training beside them on 2 cores, 10 s (vitest's default) is too little. It only catches hangs.
+    hookTimeout: 120_000,
     // 2 cores here; the CLI tests spawn processes.
     pool: 'forks',
   },

@@ -14,16 +14,19 @@ import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { processIo, type Io } from './options.js';
 
 declare const ANNEAL_VERSION: string | undefined;
 
+const VERSION = typeof ANNEAL_VERSION === 'string' ? ANNEAL_VERSION : '0.1.0';
+
 export function buildProgram(io: Io): Command {
   const program = new Command('anneal')
     .description('Fine-tune pretrained image classifiers on your own image folders, offline.')
-    .version(typeof ANNEAL_VERSION === 'string' ? ANNEAL_VERSION : '0.1.0')
+    .version(VERSION)
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -52,6 +55,7 @@ export function buildProgram(io: Io): Command {
   registerExport(program, io);
   registerRuns(program, io);
   registerBench(program, io);
+  registerServe(program, io, VERSION);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -58,7 +58,9 @@ export class MetricsLogger extends Callback {
     });
     this.#images += logs.size;
     const now = performance.now();
-    if (this.onProgress && now - this.#lastEmit >= this.intervalMs) {
+    // A step that measured the update ratio (every updateRatioEvery steps) is always sent: the
+    // throttle would otherwise drop most of those rare values from the live chart.
+    if (this.onProgress && (now - this.#lastEmit >= this.intervalMs || logs.updateRatio)) {
       this.#lastEmit = now;
       this.onProgress(this.#progress(s, 'step', logs.loss, lr, logs.updateRatio ?? null));
     }

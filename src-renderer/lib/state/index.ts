@@ -1,2 +1,10 @@
 // Renderer state: `.svelte.ts` classes with private $state and getters, each with its own test.
+export { AugmentForm } from './augment-form.svelte.js';
+export { AppState, SCREENS, type ScreenId } from './app.svelte.js';
+export { DatasetState, IMBALANCE_WARNING } from './dataset.svelte.js';
+export { LrFindState, type Suggestion } from './lr-find.svelte.js';
+export { RUN_COLUMNS, RunsTable, type CompareMetric, type RunColumn } from './runs.svelte.js';
 export { DEFAULT_SCHEDULE, ScheduleEditor, type ScheduleEditorInit } from './schedule-editor.svelte.js';
+export { BatchScaling, ScheduleForm, type ScheduleMode } from './schedule-form.svelte.js';
+export { Task } from './task.svelte.js';
+export { TrainSession } from './train.svelte.js';

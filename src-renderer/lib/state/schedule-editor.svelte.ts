@@ -9,7 +9,7 @@ import {
 
 export interface ScheduleEditorInit {
   text?: string;
-  epochs?: number;
+  epochs?: number | undefined;
   stepsPerEpoch?: number;
   groups?: number;
   batchSize?: number | undefined;
@@ -25,7 +25,8 @@ export const DEFAULT_SCHEDULE = JSON.stringify(
 
 export class ScheduleEditor {
   #text = $state(DEFAULT_SCHEDULE);
-  #epochs = $state(5);
+  /** undefined: as many as the config's stages or recipe have. */
+  #epochs = $state<number | undefined>(5);
   #stepsPerEpoch = $state(100);
   #groups = $state(4);
   #batchSize = $state<number | undefined>(undefined);
@@ -34,7 +35,7 @@ export class ScheduleEditor {
 
   constructor(init: ScheduleEditorInit = {}) {
     if (init.text !== undefined) this.#text = init.text;
-    if (init.epochs !== undefined) this.#epochs = init.epochs;
+    if ('epochs' in init) this.#epochs = init.epochs;
     if (init.stepsPerEpoch !== undefined) this.#stepsPerEpoch = init.stepsPerEpoch;
     if (init.groups !== undefined) this.#groups = init.groups;
     this.#batchSize = init.batchSize;
@@ -46,10 +47,10 @@ export class ScheduleEditor {
   set text(value: string) {
     this.#text = value;
   }
-  get epochs(): number {
+  get epochs(): number | undefined {
     return this.#epochs;
   }
-  set epochs(value: number) {
+  set epochs(value: number | undefined) {
     this.#epochs = value;
   }
   get stepsPerEpoch(): number {
@@ -79,6 +80,13 @@ export class ScheduleEditor {
   /** One line naming the field that is wrong, as the CLI would print it; null when valid. */
   get error(): string | null {
     return this.#outcome.error;
+  }
+
+  /** One series of rates per layer group (stem first, head last). */
+  get lrSeries(): (number | null)[][] {
+    const p = this.#outcome.preview;
+    if (!p) return [];
+    return Array.from({ length: this.#groups }, (_, g) => p.lr.map((row) => row[g] ?? null));
   }
 
   /** uPlot's AlignedData: x = step, then one series per group, then momentum when cycled. */

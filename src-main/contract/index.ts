@@ -1,0 +1,23 @@
+// The renderer ↔ main contract (docs/architecture.md, principle 2).
+export {
+  CallFrame,
+  channels,
+  ContractError,
+  ControlRequest,
+  events,
+  isChannel,
+  JOB_KINDS,
+  JOB_STATES,
+  parseRequest,
+  type Channel,
+  type EventFrame,
+  type EventName,
+  type EventOf,
+  type ExportResult,
+  type JobInfo,
+  type ModelRow,
+  type ParsedRequestOf,
+  type ReplyFrame,
+  type ReplyOf,
+  type RequestOf,
+} from './contract.js';

@@ -1,0 +1,61 @@
+// The Dataset screen: inspect a folder (classes, counts, problems, imbalance), its thumbnails,
+// and what augmentation does to it. Each is one engine call through the client.
+import type { ReplyOf } from '../../../src-main/contract/contract.js';
+import type { Client } from '../client/index.js';
+import { Task } from './task.svelte.js';
+
+/** Above this largest/smallest class ratio, say what to do about it (as `anneal data inspect`). */
+export const IMBALANCE_WARNING = 3;
+
+export class DatasetState {
+  readonly inspect = new Task<ReplyOf<'data.inspect'>>();
+  readonly thumbnails = new Task<ReplyOf<'data.thumbnails'>>();
+  readonly preview = new Task<ReplyOf<'data.augmentPreview'>>();
+  readonly sample = new Task<ReplyOf<'data.makeSample'>>();
+
+  constructor(private readonly client: Client) {}
+
+  /** Inspects the folder and fetches its thumbnails; true when it could be read. */
+  async load(path: string): Promise<boolean> {
+    this.thumbnails.clear();
+    this.preview.clear();
+    const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path }));
+    if (!report) return false;
+    await this.thumbnails.run(() => this.client.invoke('data.thumbnails', { path, perClass: 6, size: 72 }));
+    return true;
+  }
+
+  async makeSample(dir: string, imagesPerClass: number): Promise<string | null> {
+    const r = await this.sample.run(() => this.client.invoke('data.makeSample', { dir, imagesPerClass }));
+    return r?.path ?? null;
+  }
+
+  async previewAugment(path: string, augment: Record<string, unknown> | false, seed: number): Promise<void> {
+    // "No augmentation" previews as every transform off: the eval view, repeated.
+    const config = augment === false ? NO_AUGMENT : augment;
+    await this.preview.run(() =>
+      this.client.invoke('data.augmentPreview', { path, augment: config, seed, rows: 4, cols: 5, size: 96 }),
+    );
+  }
+
+  /** uPlot data for the class-count bars: x = class index, y = images. */
+  get countsChart(): number[][] {
+    const r = this.inspect.result;
+    if (!r) return [];
+    return [r.classes.map((_, i) => i), r.classes.map((c) => c.count)];
+  }
+
+  get classNames(): string[] {
+    return this.inspect.result?.classes.map((c) => c.name) ?? [];
+  }
+
+  /** One sentence when the classes are too uneven to train on as they are; else null. */
+  get imbalanceWarning(): string | null {
+    const r = this.inspect.result;
+    if (!r?.imbalance || r.classes.length < 2 || r.imbalance.ratio <= IMBALANCE_WARNING) return null;
+    const { ratio, largest, smallest } = r.imbalance;
+    return `Imbalanced: ${largest} has ${ratio}× the images of ${smallest}. Consider class weights or a balanced sampler.`;
+  }
+}
+
+const NO_AUGMENT = { randomResizedCrop: false, hflip: false, vflip: false, rotate: false, colorJitter: false };

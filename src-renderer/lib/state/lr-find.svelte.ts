@@ -1,0 +1,30 @@
+// The LR finder screen: the range test, its curve (loss against rate, log scale), and fastai's
+// suggestions, any of which a click makes the schedule's rate.
+import type { ReplyOf } from '../../../src-main/contract/contract.js';
+import type { Client } from '../client/index.js';
+import { Task } from './task.svelte.js';
+
+export type Suggestion = 'valley' | 'steep' | 'minimum';
+
+export class LrFindState {
+  readonly task = new Task<ReplyOf<'lrFind.run'>>();
+  numIt = $state(60);
+
+  constructor(private readonly client: Client) {}
+
+  async run(config: Record<string, unknown>): Promise<void> {
+    await this.task.run(() => this.client.invoke('lrFind.run', { config, numIt: this.numIt }));
+  }
+
+  /** uPlot data: x = rate, y = smoothed loss. */
+  get chartData(): number[][] {
+    const r = this.task.result;
+    return r ? [r.lrs, r.losses] : [];
+  }
+
+  get suggestions(): { name: Suggestion; lr: number }[] {
+    const s = this.task.result?.suggestions;
+    if (!s) return [];
+    return (['valley', 'steep', 'minimum'] as const).map((name) => ({ name, lr: s[name] }));
+  }
+}
