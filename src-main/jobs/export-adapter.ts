@@ -1,6 +1,6 @@
-// The Export screen's one way to the exporter (issue 7). Until the engine's export area is merged
-// into this tree, this runs the `anneal export` command as a child process and reads what it
-// wrote; after the merge, this file alone changes to call the engine's export function.
+// The Export screen's one way to the exporter (engine/export): like every TF.js job it runs in a
+// child process, here the `anneal export` command itself, so the screen and the CLI export the
+// same way (and refuse the same bad input with the same one-line message).
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -38,8 +38,6 @@ export function runExport(request: ParsedRequestOf<'export.run'>): Promise<Expor
         .filter((l) => l.startsWith('anneal:'))
         .map((l) => l.replace(/^anneal: /, ''))
         .join('; ');
-      if (code === EXIT_USAGE && /unknown command 'export'/.test(message))
-        return reject(new JobInputError('this build of Anneal has no exporter (`anneal export` is not installed)'));
       if (code === EXIT_USAGE) return reject(new JobInputError(message || 'export refused the request'));
       if (code !== 0)
         return reject(new Error(message || stderr.trim().split('\n').at(-1) || `export failed (${code})`));
