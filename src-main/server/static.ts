@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { RENDERER_CSP } from './security.js';
 
-const TYPES: Record<string, string> = {
+/** Content types of the renderer's files (also served by the Electron shell's app:// scheme). */
+export const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -28,7 +29,7 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     return;
   }
   res.writeHead(200, {
-    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Type': MIME_TYPES[extname(file)] ?? 'application/octet-stream',
     'Content-Security-Policy': RENDERER_CSP,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',

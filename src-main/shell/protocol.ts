@@ -4,15 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Protocol } from 'electron';
 import { RENDERER_CSP } from '../server/security.js';
+import { MIME_TYPES } from '../server/static.js';
 import { APP_HOST, APP_SCHEME } from './policy.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
 
 /** The file an app:// URL names under `root`, or null for anything outside it or another host. */
 export function resolveAppFile(root: string, url: string): string | null {
@@ -42,7 +35,7 @@ export function serveRenderer(protocol: Protocol, root: string): void {
     try {
       return new Response(await readFile(file), {
         headers: {
-          'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'Content-Type': MIME_TYPES[extname(file)] ?? 'application/octet-stream',
           'Content-Security-Policy': RENDERER_CSP,
         },
       });
