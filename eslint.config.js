@@ -4,7 +4,19 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', 'coverage/', 'types/', 'test-artifacts/', '.gpu-bundle/', '.exp/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'out/',
+      'release/',
+      'coverage/',
+      'types/',
+      'test-artifacts/',
+      '.gpu-bundle/',
+      '.exp/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
