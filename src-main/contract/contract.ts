@@ -29,7 +29,7 @@ export const ControlRequest = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('lr'), scale: z.number().positive().max(1e3) }),
 ]);
 
-export const JOB_KINDS = ['train', 'lrFind', 'eval', 'predict', 'import'] as const;
+export const JOB_KINDS = ['train', 'lrFind', 'eval', 'predict', 'import', 'export'] as const;
 export const JOB_STATES = ['starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
 
 export interface JobInfo {

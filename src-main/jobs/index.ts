@@ -1,4 +1,3 @@
 // Jobs: training and other TF.js work in child processes, with progress and control.
 export { JobInputError, JobManager, type JobListener } from './manager.js';
-export { runExport } from './export-adapter.js';
 export type { JobMessage, Task } from './protocol.js';

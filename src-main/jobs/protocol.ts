@@ -13,7 +13,15 @@ export type Task =
     }
   | { kind: 'eval'; target: string; data?: string; topK: number; topLosses: number }
   | { kind: 'predict'; model: string; image: string; top: number }
-  | { kind: 'import'; file: string; arch: string; out: string };
+  | { kind: 'import'; file: string; arch: string; out: string }
+  | {
+      kind: 'export';
+      target: string;
+      format: 'tfjs' | 'onnx' | 'savedmodel';
+      out: string;
+      rawInput: boolean;
+      checkpoint: string;
+    };
 
 export type JobMessage =
   /** Sent once the job knows its run folder and device (train), or its backend (the rest). */

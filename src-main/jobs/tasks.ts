@@ -1,34 +1,29 @@
 // What a job process does: each task calls the same engine function as its CLI command
 // (train → startRun, lr-find → runLrFind, eval → evaluate, predict → predictImages, import →
-// importWeights), so the app and the command line cannot drift apart.
+// importWeights, export → exportModel), so the app and the command line cannot drift apart.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { enableProdMode } from '@tensorflow/tfjs-core';
 import {
-  BackendError,
-  ConfigError,
   evaluate,
-  EvalError,
-  ImageError,
-  ImportError,
+  exportModel,
+  exportSummary,
   importWeights,
+  isInputError,
   loadModelDir,
-  ModelDirError,
+  MODEL_CARD_FILE,
   predictImages,
   resolveEvalTarget,
   runLrFind,
-  RunStoreError,
   startRun,
   useBackend,
 } from '../engine/index.js';
-import { DataError } from '../engine/data/sources/index.js';
 import type { JobMessage, Task } from './protocol.js';
 
 type Send = (m: JobMessage) => void;
 
 /** The engine's input errors: the user's to fix, shown as one line (the CLI exits 2 on these). */
-export const isUsageError = (e: unknown): boolean =>
-  [ConfigError, RunStoreError, DataError, BackendError, ModelDirError, ImportError, EvalError, ImageError].some(
-    (kind) => e instanceof kind,
-  );
+export const isUsageError = isInputError;
 
 export async function runTask(task: Task, send: Send): Promise<void> {
   enableProdMode();
@@ -102,6 +97,28 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
       await importWeights({ file: task.file, arch: task.arch, out: task.out });
       send({ type: 'done', result: { modelDir: task.out } });
+      return;
+    }
+    case 'export': {
+      const backend = await useBackend('inference');
+      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      const r = await exportModel({
+        source: task.target,
+        format: task.format,
+        out: task.out,
+        rawInput: task.rawInput,
+        checkpoint: task.checkpoint,
+      });
+      const skipped = r.skipped.map((s) => `skipped ${s.path}: ${s.reason}\n`).join('');
+      send({
+        type: 'done',
+        result: {
+          out: r.out,
+          files: [...r.files].sort(),
+          card: readFileSync(join(r.out, MODEL_CARD_FILE), 'utf8'),
+          log: (exportSummary(r, task.out) + skipped).trim(),
+        },
+      });
       return;
     }
   }

@@ -22,7 +22,7 @@ import {
   SHAPE_CLASSES,
   weightsDir,
 } from '../engine/index.js';
-import { JobInputError, runExport, type JobManager } from '../jobs/index.js';
+import { JobInputError, type JobManager } from '../jobs/index.js';
 import { pngDataUrl, thumbnail } from './media.js';
 
 export type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ReplyOf<C>> };
@@ -170,7 +170,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    'export.run': async (r) => runExport({ ...r, target: abs(r.target), out: abs(r.out) }),
+    'export.run': async (r) =>
+      (await jobs.run({ kind: 'export', ...r, target: abs(r.target), out: abs(r.out) })) as ReplyOf<'export.run'>,
   };
 }
 

@@ -1,16 +1,7 @@
 // `anneal export`: a run's or a model dir's model as ONNX (preprocessing inside the graph) or
 // TF.js, with labels.json, preprocessing.json and a model card, checked before it is handed over.
 import { Option, type Command } from 'commander';
-import {
-  describeFiles,
-  EvalError,
-  EXPORT_FORMATS,
-  ExportError,
-  exportModel,
-  useBackend,
-  type ExportFormat,
-} from '../../engine/index.js';
-import { UsageError } from '../errors.js';
+import { EXPORT_FORMATS, exportModel, exportSummary, useBackend, type ExportFormat } from '../../engine/index.js';
 import { positiveInt, type Io } from '../options.js';
 import { guardedRun } from './train.js';
 
@@ -47,25 +38,20 @@ export function registerExport(program: Command, io: Io): void {
       const tty = Boolean(process.stderr.isTTY) && !flags.json;
       let r;
       try {
-        r = await guardedRun(async () => {
-          try {
-            return await exportModel({
-              source: dir,
-              format: flags.format,
-              out: flags.out,
-              rawInput: flags.rawInput,
-              checkpoint: flags.checkpoint,
-              data: flags.data,
-              evaluate: flags.eval,
-              batchSize: flags.batchSize,
-              onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
-            });
-          } catch (e) {
-            // EvalError: --data whose classes the model does not have.
-            if (e instanceof ExportError || e instanceof EvalError) throw new UsageError(e.message);
-            throw e;
-          }
-        });
+        // guardedRun: ExportError, and EvalError (--data whose classes the model lacks), exit 2.
+        r = await guardedRun(() =>
+          exportModel({
+            source: dir,
+            format: flags.format,
+            out: flags.out,
+            rawInput: flags.rawInput,
+            checkpoint: flags.checkpoint,
+            data: flags.data,
+            evaluate: flags.eval,
+            batchSize: flags.batchSize,
+            onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
+          }),
+        );
       } finally {
         if (tty) io.stderr('\n');
       }
@@ -74,15 +60,6 @@ export function registerExport(program: Command, io: Io): void {
         io.stdout(`${JSON.stringify({ ...r, backend: backend.name })}\n`);
         return;
       }
-      const v = r.verification;
-      const { info } = r;
-      io.stdout(
-        `exported ${info.arch} (${info.labels.length} classes, ${info.inputSize} px; ${r.weights}) as ${r.format} to ${flags.out}\n` +
-          `  files: ${describeFiles(r.files)}\n` +
-          `  checked: ${v.runtime} against ${v.reference} on ${v.images} test images, logits relative L2 ${v.logitsRelL2.toExponential(2)}\n` +
-          (r.evaluation
-            ? `  evaluated on ${r.evaluation.on}: accuracy ${r.evaluation.accuracy.toFixed(4)}\n`
-            : `  ${r.notEvaluated}\n`),
-      );
+      io.stdout(exportSummary(r, flags.out));
     });
 }

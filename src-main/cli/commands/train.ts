@@ -2,20 +2,15 @@
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
-  BackendError,
   bundledModelDir,
-  ConfigError,
-  ImportError,
-  ModelDirError,
+  isInputError,
   isModelDir,
   readModelMeta,
   resumeRun,
-  RunStoreError,
   startRun,
   type Progress,
   type RunResult,
 } from '../../engine/index.js';
-import { DataError } from '../../engine/data/sources/index.js';
 import { UsageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
 import { nonNegativeInt, positiveInt, positiveNumber, type Io } from '../options.js';
@@ -180,8 +175,7 @@ export async function guardedRun<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    const input = [ConfigError, RunStoreError, DataError, BackendError, ModelDirError, ImportError];
-    if (input.some((kind) => e instanceof kind)) throw new UsageError((e as Error).message);
+    if (isInputError(e)) throw new UsageError(e.message);
     throw e;
   }
 }

@@ -10,7 +10,7 @@ import type { Problem, Sample } from '../data/types.js';
 import { describeRun, EvalError, evaluate, toModelLabels, type EvalResult } from '../evaluate/index.js';
 import { checkDestination, ModelDirError } from '../model-dir/index.js';
 import { ANNEAL_VERSION } from '../runtime/index.js';
-import { modelCardHtml, MODEL_CARD_FILE, type CardInput } from './card.js';
+import { describeFiles, modelCardHtml, MODEL_CARD_FILE, type CardInput } from './card.js';
 import { ExportError } from './errors.js';
 import { preprocessingDocument, type ExportFormat, type ExportInfo } from './metadata.js';
 import { OPSET, toOnnx } from './onnx/convert.js';
@@ -205,4 +205,18 @@ export async function exportModel(o: ExportOptions): Promise<ExportResult> {
   } finally {
     src?.model.dispose();
   }
+}
+
+/** The few lines `anneal export` prints, and the Export screen shows, about a finished export. */
+export function exportSummary(r: ExportResult, out: string): string {
+  const v = r.verification;
+  const { info } = r;
+  return (
+    `exported ${info.arch} (${info.labels.length} classes, ${info.inputSize} px; ${r.weights}) as ${r.format} to ${out}\n` +
+    `  files: ${describeFiles(r.files)}\n` +
+    `  checked: ${v.runtime} against ${v.reference} on ${v.images} test images, logits relative L2 ${v.logitsRelL2.toExponential(2)}\n` +
+    (r.evaluation
+      ? `  evaluated on ${r.evaluation.on}: accuracy ${r.evaluation.accuracy.toFixed(4)}\n`
+      : `  ${r.notEvaluated}\n`)
+  );
 }

@@ -23,7 +23,9 @@ export function headOf(built: BuiltModel): (features: tf.Tensor, training: boole
 
 export class FeatureCache {
   readonly #backbone: tfl.LayersModel;
-  readonly #rows = new Map<string, Float32Array>();
+  /** rows[view][sample index]: an array lookup per row on the hot path, no string keys. */
+  readonly #rows: (Float32Array | undefined)[][] = [];
+  #count = 0;
   #dim = 0;
 
   constructor(built: BuiltModel) {
@@ -31,11 +33,11 @@ export class FeatureCache {
   }
 
   get size(): number {
-    return this.#rows.size;
+    return this.#count;
   }
 
   has(index: number, view = 0): boolean {
-    return this.#rows.has(`${view}:${index}`);
+    return this.#rows[view]?.[index] !== undefined;
   }
 
   /** Runs the backbone on a batch and stores each row under (indices[i], view); returns the features. */
@@ -44,8 +46,11 @@ export class FeatureCache {
     const data = (await features.data()) as Float32Array;
     const [n, dim] = features.shape;
     this.#dim = dim;
+    const rows = (this.#rows[view] ??= []);
     for (let i = 0; i < n; i++) {
-      this.#rows.set(`${view}:${indices?.[i] ?? i}`, data.slice(i * dim, (i + 1) * dim));
+      const index = indices?.[i] ?? i;
+      if (rows[index] === undefined) this.#count++;
+      rows[index] = data.slice(i * dim, (i + 1) * dim);
     }
     return features;
   }
@@ -54,7 +59,7 @@ export class FeatureCache {
   batch(indices: readonly number[], view = 0): tf.Tensor2D {
     const out = new Float32Array(indices.length * this.#dim);
     indices.forEach((index, i) => {
-      const row = this.#rows.get(`${view}:${index}`);
+      const row = this.#rows[view]?.[index];
       if (!row) throw new Error(`feature cache: no features for sample ${index}, view ${view}`);
       out.set(row, i * this.#dim);
     });
@@ -63,11 +68,12 @@ export class FeatureCache {
 
   /** Bytes held, for the memory bound in docs/benchmarks.md. */
   bytes(): number {
-    return this.#rows.size * this.#dim * 4;
+    return this.#count * this.#dim * 4;
   }
 
   /** Drops the stored rows; the backbone's layers belong to the built model and stay. */
   dispose(): void {
-    this.#rows.clear();
+    this.#rows.length = 0;
+    this.#count = 0;
   }
 }

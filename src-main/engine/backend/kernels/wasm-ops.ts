@@ -39,10 +39,6 @@ export function matMul(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo): 
   return callKernel(backend, 'BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
 }
 
-export function transpose2d(backend: WasmBackendLike, x: TensorInfo): TensorInfo {
-  return callKernel(backend, 'Transpose', { x }, { perm: [1, 0] });
-}
-
 export function dispose(backend: WasmBackendLike, ...ts: TensorInfo[]): void {
   for (const t of ts) backend.disposeData(t.dataId);
 }
