@@ -1,6 +1,7 @@
 // Callbacks are the training loop's extension point (tfjs-layers base_callbacks.ts): a base with
 // async no-op hooks, a list that fans out, and a cooperative stop flag the loop checks after every
 // batch. Schedules, logging, checkpoints, early stopping and the divergence guard are callbacks.
+import type { GroupOptimizer } from '../optim/index.js';
 
 /** What the loop knows at a hook; callbacks read it and may set lr, momentum, stop. */
 export interface TrainState {
@@ -42,7 +43,17 @@ export interface EpochLogs {
   [metric: string]: number | undefined;
 }
 
+/** What a callback may hold of the trainer that calls it (the optimizer, for checkpoints). */
+export interface TrainerHandle {
+  readonly optimizer: GroupOptimizer;
+}
+
 export abstract class Callback {
+  /**
+   * Called once by the trainer that owns this callback, before training (tfjs-layers'
+   * BaseCallback.setModel): callbacks are made before the trainer, which makes the optimizer.
+   */
+  setTrainer(_t: TrainerHandle): void {}
   async onTrainBegin(_s: TrainState): Promise<void> {}
   async onStageBegin(_s: TrainState): Promise<void> {}
   async onEpochBegin(_s: TrainState): Promise<void> {}
@@ -57,6 +68,9 @@ export abstract class Callback {
 export class CallbackList extends Callback {
   constructor(readonly callbacks: Callback[]) {
     super();
+  }
+  override setTrainer(t: TrainerHandle) {
+    for (const c of this.callbacks) c.setTrainer(t);
   }
   override async onTrainBegin(s: TrainState) {
     for (const c of this.callbacks) await c.onTrainBegin(s);

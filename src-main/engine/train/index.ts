@@ -1,5 +1,12 @@
 // Training: the loop, its callbacks, the run config.
-export { Callback, CallbackList, type BatchLogs, type EpochLogs, type TrainState } from './callbacks.js';
+export {
+  Callback,
+  CallbackList,
+  type BatchLogs,
+  type EpochLogs,
+  type TrainerHandle,
+  type TrainState,
+} from './callbacks.js';
 export { RunConfig, parseRunConfig, parseRunSettings, resolveBatchSize, type ParsedRunConfig } from './config.js';
 export { correct, crossEntropy } from './loss.js';
 export { LearningRateScheduler } from './schedule-callback.js';
@@ -14,16 +21,10 @@ export {
 } from './trainer.js';
 export { FeatureCache, backboneOf, headOf } from './feature-cache.js';
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
-export {
-  bundledModelDir,
-  modelRef,
-  resumeRun,
-  runLrFind,
-  startRun,
-  type LrFindRunOptions,
-  type RunOptions,
-  type RunResult,
-} from './run.js';
+export { bundledModelDir, loadModel, modelRef } from './model-source.js';
+export { resumeRun, startRun, type RunOptions, type RunResult } from './run.js';
+export { runLrFind, type LrFindRunOptions } from './lr-find-run.js';
+export { resumePoint, storedSplit } from './resume.js';
 export { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
 export { lrFind, type LrFindResult } from './lr-find.js';
 export {

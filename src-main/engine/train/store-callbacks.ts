@@ -2,7 +2,7 @@
 // epoch (and the best), and a throttled progress stream for whoever watches (CLI bar, desktop app).
 import type { GroupOptimizer } from '../optim/index.js';
 import type { RunStore } from '../runs/index.js';
-import { Callback, type BatchLogs, type EpochLogs, type TrainState } from './callbacks.js';
+import { Callback, type BatchLogs, type EpochLogs, type TrainerHandle, type TrainState } from './callbacks.js';
 import { getModelWeights } from './weights.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -103,17 +103,21 @@ export class MetricsLogger extends Callback {
 /** A checkpoint after every epoch (seed 000 kept every epoch), and `best/` by a monitored metric. */
 export class Checkpointer extends Callback {
   #best: { metric: string; value: number; epoch: number } | null;
+  #trainer: TrainerHandle | null = null;
 
   constructor(
     private readonly store: RunStore,
     private readonly model: tfl.LayersModel,
-    private readonly optimizer: () => GroupOptimizer,
     private readonly monitor = 'val_loss',
     private readonly keepLast?: number,
     best: { metric: string; value: number; epoch: number } | null = null,
   ) {
     super();
     this.#best = best;
+  }
+
+  override setTrainer(t: TrainerHandle): void {
+    this.#trainer = t;
   }
 
   get best(): { metric: string; value: number; epoch: number } | null {
@@ -130,7 +134,7 @@ export class Checkpointer extends Callback {
     await this.store.writeCheckpoint(
       {
         weights,
-        optimizer: { json: await this.optimizer().getState() },
+        optimizer: { json: await this.#optimizer().getState() },
         state: {
           epoch: s.epoch,
           stage: s.stage,
@@ -144,5 +148,10 @@ export class Checkpointer extends Callback {
       { best: isBest, ...(this.keepLast ? { keepLast: this.keepLast } : {}) },
     );
     this.store.appendEvent('checkpoint', { epoch: s.epoch, best: isBest });
+  }
+
+  #optimizer(): GroupOptimizer {
+    if (!this.#trainer) throw new Error('Checkpointer: no trainer (setTrainer is called by the Trainer)');
+    return this.#trainer.optimizer;
   }
 }

@@ -90,6 +90,7 @@ export class Trainer {
     this.#params = paramSpecs(o.built.groups);
     this.optimizer = createOptimizer(o.optimizer, this.#params, o.built.groups.length);
     if (o.resume?.optimizer) this.optimizer.setState(o.resume.optimizer as never);
+    this.#callbacks.setTrainer(this);
     this.#classWeights = o.classWeights ? tf.tensor1d([...o.classWeights]) : null;
     this.#features = o.featureCache
       ? {

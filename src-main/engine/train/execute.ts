@@ -1,0 +1,143 @@
+// The loop of a prepared run: the callbacks assembled in their order, the trainer, and what happens
+// after it stops (best weights restored, the model saved as a model dir inside the run, the last
+// event written, everything closed).
+import { join } from 'node:path';
+import type { BackendInfo } from '../backend/index.js';
+import { classCounts, classWeights } from '../data/balance/index.js';
+import { saveModelDir } from '../model-dir/index.js';
+import type { RunStore } from '../runs/index.js';
+import type { Callback } from './callbacks.js';
+import { RunControl } from './control.js';
+import { closePrepared, type Prepared } from './prepare.js';
+import { LearningRateScheduler } from './schedule-callback.js';
+import { DivergenceGuard, EarlyStopping } from './stopping.js';
+import { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
+import { Trainer, type ResumePoint } from './trainer.js';
+import { setModelWeights } from './weights.js';
+
+export interface RunOptions {
+  /** Where runs/<id>/ goes. */
+  out: string;
+  onProgress?: (p: Progress) => void;
+  /** Called once the trainer exists, so that a caller can pause, stop or change the rate. */
+  onTrainer?: (t: Trainer, store: RunStore) => void;
+}
+
+export interface RunResult {
+  runDir: string;
+  epochs: number;
+  final: { val_accuracy: number | null; val_loss: number | null; accuracy: number; loss: number };
+  best: { metric: string; value: number; epoch: number } | null;
+  skipped: { path: string; reason: string }[];
+  stopped: string | null;
+  backend: BackendInfo;
+}
+
+/**
+ * The callbacks of a run, in the order they must run: the schedule sets the step's rates before
+ * control may rescale them; logging sees the step's final rates; the checkpointer writes after the
+ * epoch is logged; early stopping decides last.
+ */
+function runCallbacks(p: Prepared, store: RunStore, o: RunOptions, checkpointer: Checkpointer): Callback[] {
+  const { config, stages } = p;
+  const totalEpochs = stages.reduce((n, s) => n + s.epochs, 0);
+  const callbacks: Callback[] = [
+    new LearningRateScheduler(stages),
+    new RunControl(store),
+    new DivergenceGuard(config.divergenceFactor),
+    new MetricsLogger(store, totalEpochs, o.onProgress),
+    checkpointer,
+  ];
+  if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
+  return callbacks;
+}
+
+export async function execute(
+  p: Prepared,
+  store: RunStore,
+  o: RunOptions,
+  resume: ResumePoint | null,
+  best: Checkpointer['best'],
+): Promise<RunResult> {
+  const { config, built, stages } = p;
+  const counts = classCounts(
+    p.split.train.map((s) => s.label),
+    p.classes.length,
+  );
+  const checkpointer = new Checkpointer(
+    store,
+    built.model,
+    'val_loss',
+    config.keepCheckpoints === 'all' ? undefined : config.keepCheckpoints,
+    best,
+  );
+  const trainer = new Trainer({
+    built,
+    stages,
+    optimizer: config.optimizer,
+    train: p.train,
+    val: p.val.o.samples.length ? p.val : null,
+    callbacks: runCallbacks(p, store, o, checkpointer),
+    classWeights: config.balance.classWeights === 'none' ? null : classWeights(counts, config.balance),
+    gradClipNorm: config.gradClip,
+    accumulate: config.accumulate,
+    updateRatioEvery: config.updateRatioEvery,
+    resume,
+    featureCache: p.featureCache,
+  });
+  o.onTrainer?.(trainer, store);
+  try {
+    const result = await trainer.fit();
+    const skipped = [...p.problems, ...p.train.skipped, ...p.val.skipped];
+    if (skipped.length) store.appendEvent('skipped-files', { count: skipped.length, files: skipped });
+    const restoreBest =
+      result.stopped?.startsWith('divergence') ||
+      (result.stopped?.startsWith('early stopping') && config.earlyStopping && config.earlyStopping.restoreBest);
+    if (restoreBest) {
+      const bestCkpt = await store.bestCheckpoint();
+      if (bestCkpt) setModelWeights(built.model, bestCkpt.weights as never);
+      const type = result.stopped!.startsWith('divergence') ? 'divergence' : 'early-stop';
+      store.appendEvent(type, { reason: result.stopped, restored: bestCkpt?.state.epoch ?? null });
+    }
+    await saveModelDir(
+      join(store.dir, 'model'),
+      built.model,
+      {
+        format: 'anneal-model',
+        version: 1,
+        arch: built.spec.id,
+        classes: p.classes.length,
+        labels: p.classes,
+        inputSize: p.train.o.size,
+        preprocessing: p.train.o.preprocessing,
+        groups: built.groups.map((g) => g.name),
+        source: null,
+        created: new Date().toISOString(),
+      },
+      { replace: true },
+    );
+    const epochs = store.readMetrics().epochs;
+    const last = epochs.at(-1);
+    store.appendEvent(result.stopped ? 'stop' : 'done', { reason: result.stopped, epochs: epochs.length });
+    return {
+      runDir: store.dir,
+      epochs: epochs.length,
+      final: {
+        val_accuracy: last?.val_accuracy ?? null,
+        val_loss: last?.val_loss ?? null,
+        accuracy: last?.accuracy ?? NaN,
+        loss: last?.loss ?? NaN,
+      },
+      best: checkpointer.best,
+      skipped,
+      stopped: result.stopped,
+      backend: p.backend,
+    };
+  } catch (e) {
+    store.appendEvent('error', { message: (e as Error).message });
+    throw e;
+  } finally {
+    trainer.dispose();
+    await closePrepared(p);
+  }
+}

@@ -1,0 +1,37 @@
+// Where a resumed run starts: the split it was trained on, and the point after its last complete
+// checkpoint (the next epoch, or the next stage when that epoch closed its stage).
+import type { Split } from '../data/types.js';
+import type { CheckpointData, RunStore } from '../runs/index.js';
+import type { CompiledStage } from '../schedules/index.js';
+import type { ResumePoint } from './trainer.js';
+
+/** The split a run recorded in split.json, or undefined for a run that has none. */
+export function storedSplit(store: RunStore): Split | undefined {
+  const splitFile = store.readSplit();
+  return splitFile
+    ? { train: splitFile.train, val: splitFile.val, method: 'stratified', seed: null, valFraction: null }
+    : undefined;
+}
+
+/**
+ * The resume point after a checkpoint. `stepsPerEpoch` counts optimizer steps (batches divided by
+ * `accumulate`), the unit of the schedule's time `stageStep`.
+ */
+export function resumePoint(
+  ckpt: CheckpointData,
+  stages: readonly CompiledStage[],
+  stepsPerEpoch: number,
+): ResumePoint {
+  const st = ckpt.state;
+  const stageDone = st.stageEpoch + 1 >= stages[st.stage]!.epochs;
+  const schedule = (st.scheduleState ?? {}) as { history?: Record<string, number[]>; lrScale?: number };
+  return {
+    stage: stageDone ? st.stage + 1 : st.stage,
+    stageEpoch: stageDone ? 0 : st.stageEpoch + 1,
+    epoch: st.epoch + 1,
+    step: st.step + 1,
+    stageStep: stageDone ? 0 : (st.stageEpoch + 1) * stepsPerEpoch,
+    optimizer: ckpt.optimizer.json,
+    history: stageDone ? {} : (schedule.history ?? {}),
+  };
+}
