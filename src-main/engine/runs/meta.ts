@@ -45,7 +45,14 @@ export type NewRunMeta = Omit<z.input<z.ZodObject<typeof fields>>, 'format' | 'v
 };
 
 const SplitEntry = z.object({ path: z.string(), label: z.int().nonnegative() });
-export const SplitFile = z.object({ train: z.array(SplitEntry), val: z.array(SplitEntry) });
+export const SplitFile = z.object({
+  train: z.array(SplitEntry),
+  val: z.array(SplitEntry),
+  /** How the split was made (data/types.ts Split); absent in runs from before it was recorded. */
+  method: z.enum(['stratified', 'folders']).optional(),
+  seed: z.number().nullable().optional(),
+  valFraction: z.number().nullable().optional(),
+});
 export type SplitFile = z.infer<typeof SplitFile>;
 
 export interface ManifestFile {

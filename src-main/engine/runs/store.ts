@@ -42,6 +42,9 @@ export interface WriteCheckpointOptions {
 export interface SplitInput {
   train: readonly { path: string; label: number }[];
   val: readonly { path: string; label: number }[];
+  method?: 'stratified' | 'folders';
+  seed?: number | null;
+  valFraction?: number | null;
 }
 
 export interface RunMetrics {
@@ -122,7 +125,10 @@ export class RunStore {
   writeSplit(split: SplitInput): void {
     // Only path and label: a Split from the data layer carries more than split.json holds.
     const only = (s: SplitInput['train']) => s.map(({ path, label }) => ({ path, label }));
-    const parsed = SplitFile.safeParse({ train: only(split.train), val: only(split.val) });
+    const how = split.method
+      ? { method: split.method, seed: split.seed ?? null, valFraction: split.valFraction ?? null }
+      : {};
+    const parsed = SplitFile.safeParse({ train: only(split.train), val: only(split.val), ...how });
     if (!parsed.success) throw new RunStoreError(`split.json: ${firstIssue(parsed.error)}`);
     writeJsonAtomic(this.path(RUN_FILES.split), parsed.data);
   }

@@ -3,6 +3,13 @@
 // batch. Schedules, logging, checkpoints, early stopping and the divergence guard are callbacks.
 import type { GroupOptimizer } from '../optim/index.js';
 
+/** Who or what stopped a run; decisions branch on `kind`, people read `message`. */
+export type StopKind = 'requested' | 'early-stopping' | 'divergence';
+export interface StopReason {
+  kind: StopKind;
+  message: string;
+}
+
 /** What the loop knows at a hook; callbacks read it and may set lr, momentum, stop. */
 export interface TrainState {
   /** Global epoch index, counted across stages from 0. */
@@ -25,7 +32,7 @@ export interface TrainState {
   /** Per-epoch values of every logged metric in this stage (plateau reads its monitor). */
   history: Record<string, number[]>;
   stopRequested: boolean;
-  stopReason: string | null;
+  stopReason: StopReason | null;
 }
 
 export interface BatchLogs {

@@ -64,8 +64,8 @@ export class RunControl extends Callback {
     } else if (c.action === 'stop') {
       this.#paused = false;
       s.stopRequested = true;
-      s.stopReason ??= c.reason ?? 'stopped by request';
-      this.store.appendEvent('stop', { step: s.step, epoch: s.epoch, reason: s.stopReason, requested: true });
+      s.stopReason ??= { kind: 'requested', message: c.reason ?? 'stopped by request' };
+      this.store.appendEvent('stop', { step: s.step, epoch: s.epoch, reason: s.stopReason.message, requested: true });
     } else if (c.action === 'lr') {
       const head = s.lr.at(-1);
       const factor = c.to !== undefined && head ? c.to / (head * s.lrScale) : (c.scale ?? 1);

@@ -6,7 +6,8 @@ import type { BackendInfo } from '../backend/index.js';
 import { classCounts, classWeights } from '../data/balance/index.js';
 import { saveModelDir } from '../model-dir/index.js';
 import type { RunStore } from '../runs/index.js';
-import type { Callback } from './callbacks.js';
+import type { Callback, StopKind, StopReason } from './callbacks.js';
+import type { RunConfig } from './config.js';
 import { RunControl } from './control.js';
 import { closePrepared, type Prepared } from './prepare.js';
 import { LearningRateScheduler } from './schedule-callback.js';
@@ -29,8 +30,22 @@ export interface RunResult {
   final: { val_accuracy: number | null; val_loss: number | null; accuracy: number; loss: number };
   best: { metric: string; value: number; epoch: number } | null;
   skipped: { path: string; reason: string }[];
+  /** Why training stopped before its last epoch, in words; null when it ran to the end. */
   stopped: string | null;
+  stopKind: StopKind | null;
   backend: BackendInfo;
+}
+
+/**
+ * Whether the weights of the best checkpoint replace the last ones: after a divergence always (the
+ * last weights are the diverged ones), after early stopping when asked (Keras's restore_best_weights).
+ */
+export function shouldRestoreBest(
+  stopped: StopReason | null,
+  earlyStopping: Pick<Exclude<RunConfig['earlyStopping'], false>, 'restoreBest'> | false | undefined,
+): boolean {
+  if (stopped?.kind === 'divergence') return true;
+  return stopped?.kind === 'early-stopping' && !!earlyStopping && earlyStopping.restoreBest === true;
 }
 
 /**
@@ -90,14 +105,12 @@ export async function execute(
     const result = await trainer.fit();
     const skipped = [...p.problems, ...p.train.skipped, ...p.val.skipped];
     if (skipped.length) store.appendEvent('skipped-files', { count: skipped.length, files: skipped });
-    const restoreBest =
-      result.stopped?.startsWith('divergence') ||
-      (result.stopped?.startsWith('early stopping') && config.earlyStopping && config.earlyStopping.restoreBest);
-    if (restoreBest) {
+    const stopped = result.stopped;
+    if (stopped && shouldRestoreBest(stopped, config.earlyStopping)) {
       const bestCkpt = await store.bestCheckpoint();
       if (bestCkpt) setModelWeights(built.model, bestCkpt.weights as never);
-      const type = result.stopped!.startsWith('divergence') ? 'divergence' : 'early-stop';
-      store.appendEvent(type, { reason: result.stopped, restored: bestCkpt?.state.epoch ?? null });
+      const type = stopped.kind === 'divergence' ? 'divergence' : 'early-stop';
+      store.appendEvent(type, { reason: stopped.message, restored: bestCkpt?.state.epoch ?? null });
     }
     await saveModelDir(
       join(store.dir, 'model'),
@@ -118,7 +131,7 @@ export async function execute(
     );
     const epochs = store.readMetrics().epochs;
     const last = epochs.at(-1);
-    store.appendEvent(result.stopped ? 'stop' : 'done', { reason: result.stopped, epochs: epochs.length });
+    store.appendEvent(stopped ? 'stop' : 'done', { reason: stopped?.message ?? null, epochs: epochs.length });
     return {
       runDir: store.dir,
       epochs: epochs.length,
@@ -130,7 +143,8 @@ export async function execute(
       },
       best: checkpointer.best,
       skipped,
-      stopped: result.stopped,
+      stopped: stopped?.message ?? null,
+      stopKind: stopped?.kind ?? null,
       backend: p.backend,
     };
   } catch (e) {

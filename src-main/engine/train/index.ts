@@ -4,6 +4,8 @@ export {
   CallbackList,
   type BatchLogs,
   type EpochLogs,
+  type StopKind,
+  type StopReason,
   type TrainerHandle,
   type TrainState,
 } from './callbacks.js';
@@ -23,6 +25,7 @@ export { FeatureCache, backboneOf, headOf } from './feature-cache.js';
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
 export { bundledModelDir, loadModel, modelRef } from './model-source.js';
 export { resumeRun, startRun, type RunOptions, type RunResult } from './run.js';
+export { shouldRestoreBest } from './execute.js';
 export { runLrFind, type LrFindRunOptions } from './lr-find-run.js';
 export { resumePoint, storedSplit } from './resume.js';
 export { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';

@@ -5,12 +5,20 @@ import type { CheckpointData, RunStore } from '../runs/index.js';
 import type { CompiledStage } from '../schedules/index.js';
 import type { ResumePoint } from './trainer.js';
 
-/** The split a run recorded in split.json, or undefined for a run that has none. */
+/**
+ * The split a run recorded in split.json (with how it was made), or undefined for a run that has
+ * none. Runs from before the method was recorded read as a stratified split of unknown seed.
+ */
 export function storedSplit(store: RunStore): Split | undefined {
-  const splitFile = store.readSplit();
-  return splitFile
-    ? { train: splitFile.train, val: splitFile.val, method: 'stratified', seed: null, valFraction: null }
-    : undefined;
+  const f = store.readSplit();
+  if (!f) return undefined;
+  return {
+    train: f.train,
+    val: f.val,
+    method: f.method ?? 'stratified',
+    seed: f.seed ?? null,
+    valFraction: f.valFraction ?? null,
+  };
 }
 
 /**

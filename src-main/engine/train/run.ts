@@ -29,7 +29,7 @@ export async function startRun(config: Record<string, unknown>, o: RunOptions): 
       val: p.split.val.length,
     },
   });
-  store.writeSplit({ train: p.split.train, val: p.split.val });
+  store.writeSplit(p.split);
   store.appendEvent('start', {
     backend: p.backend.name,
     device: p.backend.device,

@@ -34,7 +34,10 @@ export class EarlyStopping extends Callback {
       this.#wait = 0;
     } else if (++this.#wait >= this.patience) {
       s.stopRequested = true;
-      s.stopReason ??= `early stopping: ${this.monitor} did not improve for ${this.patience} epochs (best ${this.#best})`;
+      s.stopReason ??= {
+        kind: 'early-stopping',
+        message: `early stopping: ${this.monitor} did not improve for ${this.patience} epochs (best ${this.#best})`,
+      };
     }
   }
 }
@@ -53,10 +56,13 @@ export class DivergenceGuard extends Callback {
     const l = logs.loss;
     if (!Number.isFinite(l)) {
       s.stopRequested = true;
-      s.stopReason = `divergence: the loss became ${l} at step ${s.step}`;
+      s.stopReason = { kind: 'divergence', message: `divergence: the loss became ${l} at step ${s.step}` };
     } else if (l > this.factor * this.#best && s.stageStep > 10) {
       s.stopRequested = true;
-      s.stopReason = `divergence: loss ${l.toPrecision(4)} is more than ${this.factor}x the best ${this.#best.toPrecision(4)} at step ${s.step}`;
+      s.stopReason = {
+        kind: 'divergence',
+        message: `divergence: loss ${l.toPrecision(4)} is more than ${this.factor}x the best ${this.#best.toPrecision(4)} at step ${s.step}`,
+      };
     } else {
       this.#best = Math.min(this.#best, l);
     }

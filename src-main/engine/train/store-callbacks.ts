@@ -67,6 +67,8 @@ export class MetricsLogger extends Callback {
   }
 
   override async onEpochEnd(s: TrainState, logs: EpochLogs): Promise<void> {
+    // The rates the optimizer used, as in the step records: after a rate change the scheduled ones are not.
+    const lr = s.lr.map((v) => v * s.lrScale);
     this.store.appendEpoch({
       epoch: s.epoch,
       stage: s.stage,
@@ -74,10 +76,10 @@ export class MetricsLogger extends Callback {
       accuracy: logs.accuracy,
       val_loss: logs.val_loss ?? null,
       val_accuracy: logs.val_accuracy ?? null,
-      lr: s.lr.map((v) => v * s.lrScale),
+      lr,
       seconds: logs.seconds,
     });
-    this.onProgress?.({ ...this.#progress(s, 'epoch', logs.loss, s.lr, null), epochLogs: logs });
+    this.onProgress?.({ ...this.#progress(s, 'epoch', logs.loss, lr, null), epochLogs: logs });
   }
 
   #progress(s: TrainState, kind: 'step' | 'epoch', loss: number, lr: number[], updateRatio: number[] | null): Progress {

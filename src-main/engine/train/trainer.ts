@@ -13,7 +13,7 @@ import {
 } from '../optim/index.js';
 import type { CompiledStage } from '../schedules/index.js';
 import type { Callback } from './callbacks.js';
-import { CallbackList, type EpochLogs, type TrainState } from './callbacks.js';
+import { CallbackList, type EpochLogs, type StopReason, type TrainState } from './callbacks.js';
 import { FeatureCache, headOf } from './feature-cache.js';
 import { correct, crossEntropy } from './loss.js';
 
@@ -64,7 +64,7 @@ interface TrainBatch {
 
 export interface FitResult {
   epochs: EpochLogs[];
-  stopped: string | null;
+  stopped: StopReason | null;
 }
 
 export class Trainer {
@@ -109,7 +109,8 @@ export class Trainer {
       stageEpoch: r?.stageEpoch ?? 0,
       stageStep: r?.stageStep ?? 0,
       step: r?.step ?? 0,
-      stepsPerEpoch: o.train.batchesPerEpoch(),
+      // Optimizer steps, the unit of stageStep (and of the compiled schedule: train/prepare.ts).
+      stepsPerEpoch: Math.ceil(o.train.batchesPerEpoch() / Math.max(1, o.accumulate ?? 1)),
       lr: [],
       momentum: null,
       lrScale: 1,
@@ -119,10 +120,10 @@ export class Trainer {
     };
   }
 
-  /** Cooperative stop: honoured after the current batch. */
-  requestStop(reason: string): void {
+  /** Cooperative stop (a person's: Ctrl+C, the Stop button): honoured after the current batch. */
+  requestStop(message: string): void {
     this.state.stopRequested = true;
-    this.state.stopReason ??= reason;
+    this.state.stopReason ??= { kind: 'requested', message };
   }
 
   async fit(): Promise<FitResult> {
@@ -161,6 +162,8 @@ export class Trainer {
     let seen = 0;
     let pending: Record<string, tf.Tensor> | null = null;
     let micro = 0;
+    // Images in the pending micro-batches: one optimizer step learns from all of them.
+    let images = 0;
     const stage = this.#o.stages[s.stage]!;
     const cached = stage.freeze === 'backbone' && this.#features !== null;
     const batches = cached ? this.#featureBatches() : this.#imageBatches();
@@ -180,14 +183,16 @@ export class Trainer {
       seen += batch.n;
       tf.dispose([x, y, value, hits!]);
       pending = pending ? this.#sum(pending, grads) : grads;
+      images += batch.n;
       if (++micro < accumulate) continue;
-      await this.#step(pending, micro, batch.n, lossSum / seen);
+      await this.#step(pending, micro, images, lossSum / seen);
       pending = null;
       micro = 0;
+      images = 0;
       if (s.stopRequested) break;
     }
     if (pending) {
-      await this.#step(pending, micro, 0, seen ? lossSum / seen : NaN);
+      await this.#step(pending, micro, images, seen ? lossSum / seen : NaN);
     }
     const logs: EpochLogs = { loss: seen ? lossSum / seen : NaN, accuracy: seen ? correctSum / seen : NaN, seconds: 0 };
     if (this.#o.val) Object.assign(logs, await this.evaluate(this.#o.val));

@@ -110,7 +110,7 @@ describe('opening something that is not a run', () => {
 });
 
 describe('split.json', () => {
-  it('holds exactly the train and val files', () => {
+  it('holds exactly the train and val files, and how they were split', () => {
     const run = RunStore.create(tempRoot(), newMeta());
     expect(run.readSplit()).toBeNull();
     const split = {
@@ -124,7 +124,10 @@ describe('split.json', () => {
       valFraction: 0.2,
     };
     run.writeSplit(split);
-    expect(RunStore.open(run.dir).readSplit()).toEqual({ train: split.train, val: split.val });
+    // A sample's other fields stay out; the method, seed and fraction stay in (a resumed run keeps them).
+    expect(RunStore.open(run.dir).readSplit()).toEqual(split);
+    run.writeSplit({ train: [{ path: 'cat/1.jpg', label: 0, width: 3 } as never], val: [] });
+    expect(RunStore.open(run.dir).readSplit()).toEqual({ train: [{ path: 'cat/1.jpg', label: 0 }], val: [] });
   });
 });
 

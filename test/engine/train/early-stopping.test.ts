@@ -28,7 +28,7 @@ describe('EarlyStopping', () => {
       await cb.onEpochEnd(s, { loss: 1, accuracy: 0, seconds: 0, val_loss: v });
     }
     expect(s.stopRequested).toBe(true);
-    expect(s.stopReason).toMatch(/^early stopping: val_loss did not improve for 2 epochs \(best 0.8\)/);
+    expect(s.stopReason?.message).toMatch(/^early stopping: val_loss did not improve for 2 epochs \(best 0.8\)/);
   });
   it('maximises accuracies', async () => {
     const s = state();
