@@ -6,6 +6,8 @@ export default defineConfig({
   plugins: [svelte()],
   test: {
     include: ['test/**/*.test.ts'],
+    // A temporary root per test file, removed after it (test/setup/temp-root.ts).
+    setupFiles: ['test/setup/temp-root.ts'],
     testTimeout: 60_000,
     // Some suites build and import full-size models in beforeAll; with the end-to-end tests
     // training beside them on 2 cores, 10 s (vitest's default) is too little. It only catches hangs.

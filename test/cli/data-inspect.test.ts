@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspectDataset, type InspectReport } from '../../src-main/engine/data/sources/index.js';
 import { mixedDataset, type MixedDataset } from '../engine/data/sources/fixtures.js';
-import { anneal, tempDir } from './helpers.js';
+import { annealIn, tempDir } from './helpers.js';
 
 let mixed: MixedDataset;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 describe('anneal data inspect', () => {
   it('--json: exactly the bad files, the rest counted, as the engine reports it', async () => {
-    const r = anneal(['data', 'inspect', mixed.root, '--json']);
+    const r = await annealIn(['data', 'inspect', mixed.root, '--json']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as InspectReport;
@@ -25,8 +25,8 @@ describe('anneal data inspect', () => {
     expect(report).toEqual(await inspectDataset(mixed.root));
   });
 
-  it('human output: class table, sizes, imbalance advice, duplicates, then every problem', () => {
-    const r = anneal(['data', 'inspect', mixed.root]);
+  it('human output: class table, sizes, imbalance advice, duplicates, then every problem', async () => {
+    const r = await annealIn(['data', 'inspect', mixed.root]);
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout;
     expect(out).toMatch(/^class\s+images$/m);
@@ -41,11 +41,11 @@ describe('anneal data inspect', () => {
     }
   });
 
-  it('a CSV list works the same way', () => {
+  it('a CSV list works the same way', async () => {
     const dir = mixed.root;
     const list = join(tempDir(), 'list.csv');
     writeFileSync(list, `path,label\n${join(dir, 'copies/b.jpg')},b\n${join(dir, 'bad/cut.png')},b\n`);
-    const r = anneal(['data', 'inspect', list, '--json']);
+    const r = await annealIn(['data', 'inspect', list, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as InspectReport;
     expect(report.layout).toBe('csv');
@@ -53,20 +53,20 @@ describe('anneal data inspect', () => {
     expect(report.problems).toEqual([{ path: join(dir, 'bad/cut.png'), reason: 'truncated PNG' }]);
   });
 
-  it('a missing folder exits 2 with one line on stderr', () => {
+  it('a missing folder exits 2 with one line on stderr', async () => {
     const missing = join(tempDir(), 'no-such-dataset');
-    const r = anneal(['data', 'inspect', missing]);
+    const r = await annealIn(['data', 'inspect', missing]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^anneal: .*no-such-dataset: no such file or folder\n$/);
   });
 
-  it('no argument is a usage error; --help works', () => {
-    const none = anneal(['data', 'inspect']);
+  it('no argument is a usage error; --help works', async () => {
+    const none = await annealIn(['data', 'inspect']);
     expect(none.status).toBe(2);
     expect(none.stderr.trimEnd().split('\n')).toHaveLength(1);
-    const help = anneal(['data', 'inspect', '--help']);
+    const help = await annealIn(['data', 'inspect', '--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: anneal data inspect [options] <dir|csv>');
     expect(help.stdout).toContain('--json');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gridSize } from '../../src-main/engine/data/augment/preview/index.js';
-import { anneal, tempDir, writeJson } from './helpers.js';
+import { annealIn, tempDir, writeJson } from './helpers.js';
 
 let dir: string;
 let data: string;
@@ -32,7 +32,7 @@ describe('anneal data preview', () => {
   it('writes a PNG grid of the expected size atomically, and the same seed gives the same bytes', async () => {
     const out = join(dir, 'grid', 'preview.png');
     const args = ['data', 'preview', data, '--rows', '3', '--cols', '2', '--size', '48', '--seed', '1', '--out', out];
-    const r = anneal(args);
+    const r = await annealIn(args);
     expect(r.stderr).toBe(`anneal: wrote ${out} (3 rows × 2 views, seed 1)\n`);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
@@ -46,31 +46,31 @@ describe('anneal data preview', () => {
     expect(readdirSync(join(dir, 'grid'))).toEqual(['preview.png']);
 
     const first = readFileSync(out);
-    expect(anneal(args).status).toBe(0);
+    expect((await annealIn(args)).status).toBe(0);
     expect(readFileSync(out).equals(first)).toBe(true);
-    expect(anneal([...args.slice(0, -4), '--seed', '2', '--out', out]).status).toBe(0);
+    expect((await annealIn([...args.slice(0, -4), '--seed', '2', '--out', out])).status).toBe(0);
     expect(readFileSync(out).equals(first)).toBe(false);
   });
 
   it('takes an augmentation config, or a run config with an "augment" field', async () => {
     const out = join(dir, 'strong.png');
     const config = writeJson(dir, 'augment.json', { rotate: 20, colorJitter: { hue: 0.1 } });
-    const r = anneal(['data', 'preview', data, '--augment', config, '--size', '32', '--out', out]);
+    const r = await annealIn(['data', 'preview', data, '--augment', config, '--size', '32', '--out', out]);
     expect(r.stderr).toBe(`anneal: wrote ${out} (6 rows × 6 views, seed 0)\n`);
     expect(r.status).toBe(0);
     expect((await sharp(out).metadata()).format).toBe('png');
     const run = writeJson(dir, 'run.json', { augment: { hflip: 2 } });
-    const bad = anneal(['data', 'preview', data, '--augment', run, '--out', join(dir, 'x.png')]);
+    const bad = await annealIn(['data', 'preview', data, '--augment', run, '--out', join(dir, 'x.png')]);
     expect(bad.stderr).toBe(
       `anneal: invalid augment config ${run}: augment.hflip: must be a probability between 0 and 1\n`,
     );
     expect(bad.status).toBe(2);
   });
 
-  it('refuses a bad config with exit 2 and one line naming the field, writing nothing', () => {
+  it('refuses a bad config with exit 2 and one line naming the field, writing nothing', async () => {
     const out = join(dir, 'never.png');
     const config = writeJson(dir, 'bad.json', { colorJitter: { hue: 0.9 } });
-    const r = anneal(['data', 'preview', data, '--augment', config, '--out', out]);
+    const r = await annealIn(['data', 'preview', data, '--augment', config, '--out', out]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`anneal: invalid augment config ${config}: colorJitter.hue: must be between 0 and 0.5\n`);
     expect(existsSync(out)).toBe(false);
@@ -85,20 +85,20 @@ describe('anneal data preview', () => {
       ['--augment', '/nonexistent/a.json'],
       /^anneal: cannot read augment config \/nonexistent\/a\.json: no such file\n$/,
     ],
-  ])('refuses %j with exit 2 and one line', (flags, message) => {
-    const r = anneal(['data', 'preview', data, ...flags, '--out', join(dir, 'never.png')]);
+  ])('refuses %j with exit 2 and one line', async (flags, message) => {
+    const r = await annealIn(['data', 'preview', data, ...flags, '--out', join(dir, 'never.png')]);
     expect(r.stderr).toMatch(message);
     expect(r.status).toBe(2);
   });
 
-  it('refuses a missing or empty dataset folder with exit 2 and one line', () => {
-    const missing = anneal(['data', 'preview', join(dir, 'nope'), '--out', join(dir, 'never.png')]);
+  it('refuses a missing or empty dataset folder with exit 2 and one line', async () => {
+    const missing = await annealIn(['data', 'preview', join(dir, 'nope'), '--out', join(dir, 'never.png')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/^anneal: .*nope.*\n$/);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     const empty = join(dir, 'empty');
     mkdirSync(empty);
-    const r = anneal(['data', 'preview', empty, '--out', join(dir, 'never.png')]);
+    const r = await annealIn(['data', 'preview', empty, '--out', join(dir, 'never.png')]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(join(dir, 'never.png'))).toBe(false);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run } from '../../src-main/cli/program.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/anneal.js', import.meta.url));
 
@@ -16,6 +17,24 @@ export interface CliResult {
 export function anneal(args: readonly string[], cwd?: string, timeoutMs = 900_000): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: timeoutMs });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Runs the CLI in this process, through cli/program.ts's run(argv, io), as bin/anneal.js does, and
+ * collects what it prints. For commands that need no process of their own (nothing killed, no exit
+ * status from a signal): saves the ~2-3 s a fresh tsx + TF.js process costs on every call.
+ */
+export async function annealIn(args: readonly string[], cwd?: string): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const before = process.cwd();
+  if (cwd) process.chdir(cwd);
+  try {
+    const status = await run(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+    return { status, stdout, stderr };
+  } finally {
+    process.chdir(before);
+  }
 }
 
 export function tempDir(prefix = 'anneal-test-'): string {

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/index.js';
 import type { RunDetail, RunSeries } from '../../src-main/engine/evaluate/index.js';
 import { RunStore, type RunSummary } from '../../src-main/engine/runs/index.js';
-import { anneal, tempDir } from './helpers.js';
+import { annealIn, tempDir } from './helpers.js';
 
 let out: string;
 let trained: string;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const data = join(tempDir('anneal-runs-data-'), 'shapes');
   await makeShapes(data, 6);
   out = tempDir('anneal-runs-out-');
-  const r = anneal([
+  const r = await annealIn([
     'train',
     ...['--data', data, '--epochs', '1', '--freeze-epochs', '1', '--image-size', '32', '--out', out, '--json'],
   ]);
@@ -53,8 +53,8 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('anneal runs list', () => {
-  it('prints every run as JSON in creation order and reports the damaged folder', () => {
-    const r = anneal(['runs', 'list', '--out', out, '--json']);
+  it('prints every run as JSON in creation order and reports the damaged folder', async () => {
+    const r = await annealIn(['runs', 'list', '--out', out, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const runs = JSON.parse(r.stdout) as RunSummary[];
     expect(runs.map((s) => s.dir)).toEqual([trained, written.dir, noVal.dir]);
@@ -65,21 +65,21 @@ describe('anneal runs list', () => {
     expect(r.stderr).toMatch(/^anneal: skipped .*zz-damaged: .*not an Anneal run/m);
   });
 
-  it('sorts by a column, ascending or with --desc, runs without the value last', () => {
-    const list = (args: string[]) =>
-      JSON.parse(anneal(['runs', 'list', '--out', out, '--json', ...args]).stdout) as RunSummary[];
-    const up = list(['--sort', 'val_loss']);
+  it('sorts by a column, ascending or with --desc, runs without the value last', async () => {
+    const list = async (args: string[]) =>
+      JSON.parse((await annealIn(['runs', 'list', '--out', out, '--json', ...args])).stdout) as RunSummary[];
+    const up = await list(['--sort', 'val_loss']);
     expect(up.map((s) => s.dir).at(-1)).toBe(noVal.dir);
     const values = up.slice(0, 2).map((s) => s.final!.val_loss!);
     expect(values).toEqual([...values].sort((a, b) => a - b));
-    const down = list(['--sort', 'val_loss', '--desc']);
+    const down = await list(['--sort', 'val_loss', '--desc']);
     expect(down.map((s) => s.dir)).toEqual([up[1]!.dir, up[0]!.dir, noVal.dir]);
-    expect(list(['--sort', 'epochs', '--desc']).map((s) => s.dir)).toEqual([written.dir, trained, noVal.dir]);
-    expect(list(['--sort', 'arch']).map((s) => s.dir)).toEqual([written.dir, noVal.dir, trained]);
+    expect((await list(['--sort', 'epochs', '--desc'])).map((s) => s.dir)).toEqual([written.dir, trained, noVal.dir]);
+    expect((await list(['--sort', 'arch'])).map((s) => s.dir)).toEqual([written.dir, noVal.dir, trained]);
   });
 
-  it('prints a table with the best final val_acc marked', () => {
-    const r = anneal(['runs', 'list', '--out', out]);
+  it('prints a table with the best final val_acc marked', async () => {
+    const r = await annealIn(['runs', 'list', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^id +arch +status +epochs +time +loss +acc +val_loss +val_acc +best_val_acc$/);
@@ -91,8 +91,8 @@ describe('anneal runs list', () => {
 });
 
 describe('anneal runs show', () => {
-  it('prints the run as JSON: meta, summary, stage names, epochs, events', () => {
-    const r = anneal(['runs', 'show', trained, '--json']);
+  it('prints the run as JSON: meta, summary, stage names, epochs, events', async () => {
+    const r = await annealIn(['runs', 'show', trained, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout) as RunDetail;
     expect(d.meta.dataset.classes).toEqual(['circle', 'cross', 'square', 'triangle']);
@@ -105,8 +105,8 @@ describe('anneal runs show', () => {
     expect(d.summary.status).toBe('done');
   });
 
-  it('prints the config summary, the per-epoch table and the events', () => {
-    const r = anneal(['runs', 'show', trained]);
+  it('prints the config summary, the per-epoch table and the events', async () => {
+    const r = await annealIn(['runs', 'show', trained]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^data +\S+shapes: 4 classes, 20 train \/ 4 val images$/m);
     expect(r.stdout).toMatch(/^stages +frozen, unfrozen$/m);
@@ -119,9 +119,19 @@ describe('anneal runs show', () => {
 });
 
 describe('anneal runs compare', () => {
-  it('gives each run’s metric per epoch as JSON and draws the curves', () => {
+  it('gives each run’s metric per epoch as JSON and draws the curves', async () => {
     const png = join(tempDir('anneal-runs-plot-'), 'compare.png');
-    const r = anneal(['runs', 'compare', trained, written.dir, '--metric', 'val_loss', '--plot', png, '--json']);
+    const r = await annealIn([
+      'runs',
+      'compare',
+      trained,
+      written.dir,
+      '--metric',
+      'val_loss',
+      '--plot',
+      png,
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout) as { metric: string; runs: RunSeries[] };
     expect(res.metric).toBe('val_loss');
@@ -133,8 +143,8 @@ describe('anneal runs compare', () => {
     expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1000, 560]);
   });
 
-  it('prints the runs side by side, val_accuracy by default', () => {
-    const r = anneal(['runs', 'compare', trained, written.dir]);
+  it('prints the runs side by side, val_accuracy by default', async () => {
+    const r = await annealIn(['runs', 'compare', trained, written.dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^run +arch +status +epochs +time +final val_accuracy +best val_accuracy$/m);
     expect(r.stdout).toMatch(/^resnet18-\w{4} +resnet18 +done +3 +3m15s +1\.0000 +1\.0000 @1$/m);
@@ -152,8 +162,8 @@ describe('anneal runs refuses bad input with exit 2 and one line', () => {
     ['compare: an unknown metric', () => ['compare', trained, '--metric', 'f1'], /Allowed choices are val_accuracy/],
     ['list: a missing runs folder', () => ['list', '--out', '/nonexistent/runs'], /no runs folder/],
     ['list: an unknown sort column', () => ['list', '--out', out, '--sort', 'colour'], /Allowed choices are id/],
-  ] as const)('%s', (_name, args, message) => {
-    const r = anneal(['runs', ...args()]);
+  ] as const)('%s', async (_name, args, message) => {
+    const r = await annealIn(['runs', ...args()]);
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr.split('\n').filter((l) => l.startsWith('anneal:'))).toHaveLength(1);
     expect(r.stderr).toMatch(message);

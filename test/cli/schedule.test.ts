@@ -2,20 +2,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { anneal, tempDir, writeJson } from './helpers.js';
+import { annealIn, tempDir, writeJson } from './helpers.js';
 
 let dir: string;
 let config: string;
 const oneCycle = { schedule: { type: 'oneCycle', maxLr: { slice: [3e-6, 3e-3] }, totalSteps: 50 } };
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir();
   config = writeJson(dir, 'c.json', oneCycle);
 });
 
 describe('anneal schedule', () => {
-  it('prints the JSON preview: E×S steps, an lr row per step with one rate per group, momentum', () => {
-    const r = anneal([
+  it('prints the JSON preview: E×S steps, an lr row per step with one rate per group, momentum', async () => {
+    const r = await annealIn([
       'schedule',
       '--config',
       config,
@@ -42,8 +42,8 @@ describe('anneal schedule', () => {
     expect(out.momentum[0]).toBe(0.95);
   });
 
-  it('prints CSV with the contract header', () => {
-    const r = anneal([
+  it('prints CSV with the contract header', async () => {
+    const r = await annealIn([
       'schedule',
       '--config',
       config,
@@ -62,38 +62,58 @@ describe('anneal schedule', () => {
     expect(lines).toHaveLength(51);
   });
 
-  it('reads per-epoch metrics for plateau', () => {
+  it('reads per-epoch metrics for plateau', async () => {
     const cfg = writeJson(dir, 'plateau.json', { schedule: { type: 'plateau', lr: 0.1, patience: 0 } });
     const metrics = writeJson(dir, 'metrics.json', [1, 2, 3]);
-    const r = anneal(['schedule', '--config', cfg, '--epochs', '3', '--steps-per-epoch', '1', '--metrics', metrics]);
+    const r = await annealIn([
+      'schedule',
+      '--config',
+      cfg,
+      '--epochs',
+      '3',
+      '--steps-per-epoch',
+      '1',
+      '--metrics',
+      metrics,
+    ]);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { lr: number[][]; momentum: null };
     expect(out.lr.map((x) => x[0])).toEqual([0.1, 0.1, expect.closeTo(0.01, 15)]);
     expect(out.momentum).toBeNull();
   });
 
-  it('accepts a whole run config holding the schedule and lrScaling', () => {
+  it('accepts a whole run config holding the schedule and lrScaling', async () => {
     const cfg = writeJson(dir, 'run.json', {
       name: 'my run',
       data: { root: './images' },
       schedule: { type: 'constant', lr: 0.1 },
       lrScaling: { rule: 'linear', baseBatch: 256 },
     });
-    const r = anneal(['schedule', '--config', cfg, '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '512']);
+    const r = await annealIn([
+      'schedule',
+      '--config',
+      cfg,
+      '--epochs',
+      '1',
+      '--steps-per-epoch',
+      '1',
+      '--batch-size',
+      '512',
+    ]);
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as { lr: number[][] }).lr).toEqual([[0.2]]);
   });
 
-  it('previews a fine_tune recipe without --epochs (its stages give the length)', () => {
+  it('previews a fine_tune recipe without --epochs (its stages give the length)', async () => {
     const cfg = writeJson(dir, 'ft.json', { recipe: { type: 'fineTune', epochs: 3 } });
-    const r = anneal(['schedule', '--config', cfg, '--steps-per-epoch', '4', '--groups', '3']);
+    const r = await annealIn(['schedule', '--config', cfg, '--steps-per-epoch', '4', '--groups', '3']);
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as { step: number[] }).step).toHaveLength(16);
   });
 
-  it('--plot writes a PNG of the curves', () => {
+  it('--plot writes a PNG of the curves', async () => {
     const png = join(dir, 'plots', 'schedule.png');
-    const r = anneal([
+    const r = await annealIn([
       'schedule',
       '--config',
       config,
@@ -138,17 +158,35 @@ describe('anneal schedule refuses bad input with exit 2, one line on stderr, not
     ],
     ['not JSON', '{"schedule": ', /is not valid JSON/],
   ];
-  it.each(cases)('%s', (_name, cfg, message) => {
+  it.each(cases)('%s', async (_name, cfg, message) => {
     const path = writeJson(dir, `bad-${_name.replace(/\W+/g, '-')}.json`, cfg);
-    const r = anneal(['schedule', '--config', path, '--epochs', '2', '--steps-per-epoch', '3', '--groups', '4']);
+    const r = await annealIn([
+      'schedule',
+      '--config',
+      path,
+      '--epochs',
+      '2',
+      '--steps-per-epoch',
+      '3',
+      '--groups',
+      '4',
+    ]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
   });
 
-  it('a missing config file', () => {
-    const r = anneal(['schedule', '--config', join(dir, 'nope.json'), '--epochs', '2', '--steps-per-epoch', '3']);
+  it('a missing config file', async () => {
+    const r = await annealIn([
+      'schedule',
+      '--config',
+      join(dir, 'nope.json'),
+      '--epochs',
+      '2',
+      '--steps-per-epoch',
+      '3',
+    ]);
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toMatch(/cannot read config .*nope\.json: no such file\n$/);
   });
@@ -159,16 +197,16 @@ describe('anneal schedule refuses bad input with exit 2, one line on stderr, not
     ['an unknown option', ['--epochs', '2', '--steps-per-epoch', '3', '--warmup', '4']],
     ['an unknown format', ['--epochs', '2', '--steps-per-epoch', '3', '--format', 'xml']],
     ['no --epochs for a single schedule', ['--steps-per-epoch', '3']],
-  ])('%s', (_name, args) => {
-    const r = anneal(['schedule', '--config', config, ...args]);
+  ])('%s', async (_name, args) => {
+    const r = await annealIn(['schedule', '--config', config, ...args]);
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^anneal: /);
   });
 
-  it('a plot that cannot be written leaves nothing behind', () => {
+  it('a plot that cannot be written leaves nothing behind', async () => {
     const blocker = writeJson(dir, 'file-not-folder', 'x');
-    const r = anneal([
+    const r = await annealIn([
       'schedule',
       '--config',
       config,
@@ -185,19 +223,19 @@ describe('anneal schedule refuses bad input with exit 2, one line on stderr, not
 });
 
 describe('anneal --help', () => {
-  it('lists the commands, and every command has --help', () => {
-    const top = anneal(['--help']);
+  it('lists the commands, and every command has --help', async () => {
+    const top = await annealIn(['--help']);
     expect(top.status).toBe(0);
     const commands = [...top.stdout.matchAll(/^ {2}(\w[\w-]*)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
     expect(commands).toEqual(expect.arrayContaining(['schedule', 'doctor']));
     for (const c of commands) {
-      const r = anneal([c, '--help']);
+      const r = await annealIn([c, '--help']);
       expect(r.status, c).toBe(0);
       expect(r.stdout, c).toMatch(new RegExp(`^Usage: anneal ${c}`));
     }
   });
-  it('an unknown command exits 2', () => {
-    const r = anneal(['trian']);
+  it('an unknown command exits 2', async () => {
+    const r = await annealIn(['trian']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown command 'trian'/);
   });

@@ -26,8 +26,12 @@ describe('Electron types', () => {
       ctx.skip();
     }
     const version = JSON.parse(read('node_modules/electron/package.json').toString()).version as string;
-    if (version === /electronVersion: (\S+)/.exec(read('electron-builder.yml').toString())![1]) {
-      expect(readFileSync(installed).equals(read('types/electron/electron.d.ts'))).toBe(true);
+    const pinned = /electronVersion: (\S+)/.exec(read('electron-builder.yml').toString())![1];
+    if (version !== pinned) {
+      // package.json's ^range let npm pick a newer patch release, whose types may differ.
+      console.warn(`electron types: npm installed electron ${version}, not the pinned ${pinned}: not compared`);
+      ctx.skip();
     }
+    expect(readFileSync(installed).equals(read('types/electron/electron.d.ts'))).toBe(true);
   });
 });
