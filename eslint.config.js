@@ -43,6 +43,25 @@ export default tseslint.config(
     },
   },
   {
+    // The engine is a package to its adapters: they import engine/index.ts, never a file inside
+    // it (the renderer may also take the pure schedule math, engine/schedules, as a value).
+    files: ['src-main/**/*.ts', 'src-renderer/**/*.ts'],
+    ignores: ['src-main/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/engine/*/**', '!**/engine/schedules/index.js'],
+              message: "Import the engine through engine/index.ts (it is the engine's public surface).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tool configs must default-export by convention.
     files: ['*.config.js', '*.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },

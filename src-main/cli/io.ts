@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeFileAtomic as writeAtomic } from '../engine/fs/index.js';
+import { writeFileAtomic as writeAtomic } from '../engine/index.js';
 import { UsageError } from './errors.js';
 
 /** Reads and parses a JSON file; every failure is a UsageError naming the file. */

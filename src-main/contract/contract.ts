@@ -8,12 +8,17 @@
 // z.custom so that the renderer and both adapters agree on one shape without copying it.
 // This file must stay importable by the renderer: zod and type-only imports, nothing from Node.
 import { z } from 'zod';
-import type { InspectReport } from '../engine/data/sources/index.js';
-import type { EvalResult, RunDetail, RunSeries } from '../engine/evaluate/index.js';
-import type { Prediction } from '../engine/predict/index.js';
-import type { RunSummary } from '../engine/runs/index.js';
-import type { StoreEntry } from '../engine/store/index.js';
-import type { LrFindResult, Progress } from '../engine/train/index.js';
+import type {
+  EvalResult,
+  InspectReport,
+  LrFindResult,
+  Prediction,
+  Progress,
+  RunDetail,
+  RunSeries,
+  RunSummary,
+  StoreEntry,
+} from '../engine/index.js';
 
 const path = z.string().trim().min(1, 'is required').max(4096);
 const reply = <T>() => z.custom<T>(() => true);

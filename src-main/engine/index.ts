@@ -10,6 +10,7 @@ export * from './import/index.js';
 export * from './predict/index.js';
 export * from './store/index.js';
 export * from './fs/index.js';
+export * from './data/index.js';
 export * from './optim/index.js';
 export * from './train/index.js';
 export * from './runs/index.js';

@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { EventOf, JobInfo } from '../contract/index.js';
-import { sendControl, type ControlCommand } from '../engine/train/index.js';
+import { sendControl, type ControlCommand } from '../engine/index.js';
 import type { JobMessage, Task } from './protocol.js';
 
 export type JobListener = <E extends 'job.update' | 'job.progress'>(event: E, payload: EventOf<E>) => void;

@@ -1,5 +1,5 @@
 // Messages between the job manager and a job's child process (one process per job).
-import type { Progress } from '../engine/train/index.js';
+import type { Progress } from '../engine/index.js';
 
 export type Task =
   | { kind: 'train'; config: Record<string, unknown>; out: string }

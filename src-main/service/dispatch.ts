@@ -4,6 +4,7 @@
 import { ContractError, parseRequest, type Channel } from '../contract/index.js';
 import {
   ConfigError,
+  DataError,
   EvalError,
   ImageError,
   ImportError,
@@ -11,7 +12,6 @@ import {
   RunStoreError,
   StoreError,
 } from '../engine/index.js';
-import { DataError } from '../engine/data/sources/index.js';
 import { JobInputError } from '../jobs/index.js';
 import type { Handlers } from './handlers.js';
 

@@ -6,19 +6,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { Channel, JobInfo, ModelRow, ParsedRequestOf, ReplyOf } from '../contract/index.js';
-import { DEFAULT_AUGMENT, parseAugmentConfig } from '../engine/data/augment/index.js';
-import { renderDatasetPreview } from '../engine/data/augment/preview/index.js';
-import { inspectDataset, readDataset } from '../engine/data/sources/index.js';
 import {
   addWeights,
   bundledModelDir,
   compareRuns,
+  DEFAULT_AUGMENT,
   describeRun,
+  inspectDataset,
   listRuns,
   loadCatalog,
   makeShapes,
+  parseAugmentConfig,
   pullWeights,
+  readDataset,
   readRegistry,
+  renderDatasetPreview,
   SHAPE_CLASSES,
   weightsDir,
 } from '../engine/index.js';

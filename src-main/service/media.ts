@@ -1,8 +1,7 @@
 // Small images for the screens, as data URLs (the page's CSP allows img-src data:, nothing
 // remote). Decoded by the engine's decoder, so every format training reads (BMP included) shows.
 import sharp from 'sharp';
-import { decodeImage } from '../engine/data/sources/index.js';
-import { resizeAndCrop } from '../engine/predict/index.js';
+import { decodeImage, resizeAndCrop } from '../engine/index.js';
 
 export const pngDataUrl = (png: Buffer): string => `data:image/png;base64,${png.toString('base64')}`;
 

@@ -3,7 +3,7 @@
 // Problems are listed, not fatal (exit 0); only a dataset that cannot be read at all exits 2.
 import { dirname, isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
-import { DataError, inspectDataset, type InspectReport } from '../../engine/data/sources/index.js';
+import { DataError, inspectDataset, type InspectReport } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../options.js';
 

@@ -4,10 +4,15 @@
 // labelled with its class; the first column is the eval transform, the rest augmentations of it.
 import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_AUGMENT, parseAugmentConfig, type AugmentConfig } from '../../engine/data/augment/index.js';
-import { gridSize, renderDatasetPreview } from '../../engine/data/augment/preview/index.js';
-import { DataError } from '../../engine/data/sources/index.js';
-import { ConfigError } from '../../engine/index.js';
+import {
+  type AugmentConfig,
+  ConfigError,
+  DataError,
+  DEFAULT_AUGMENT,
+  gridSize,
+  parseAugmentConfig,
+  renderDatasetPreview,
+} from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from '../io.js';
 import { positiveInt, type Io } from '../options.js';

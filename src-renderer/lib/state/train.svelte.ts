@@ -2,7 +2,7 @@
 // charts draw, fed by the engine's throttled progress events (~8/s). Epoch metrics (accuracy,
 // validation) arrive once an epoch; rate, momentum and update ratio arrive with each step event.
 import type { JobInfo } from '../../../src-main/contract/contract.js';
-import type { Progress } from '../../../src-main/engine/train/store-callbacks.js';
+import type { Progress } from '../../../src-main/engine/index.js';
 import type { Client } from '../client/index.js';
 
 type Series = (number | null)[];
