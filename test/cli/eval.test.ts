@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/index.js';
 import type { EvalResult } from '../../src-main/engine/evaluate/index.js';
 import { RunStore } from '../../src-main/engine/runs/index.js';
-import { anneal, tempDir } from './helpers.js';
+import { annealIn, tempDir } from './helpers.js';
 
 let data: string;
 let run: string;
@@ -30,7 +30,7 @@ function checkConsistent(r: EvalResult): void {
 beforeAll(async () => {
   data = join(tempDir('anneal-eval-data-'), 'shapes');
   await makeShapes(data, 6);
-  const r = anneal([
+  const r = await annealIn([
     'train',
     ...['--data', data, '--epochs', '1', '--freeze-epochs', '1', '--image-size', '32'],
     ...['--out', tempDir('anneal-eval-runs-'), '--json'],
@@ -42,8 +42,8 @@ beforeAll(async () => {
 }, 300_000);
 
 describe('anneal eval <run>', () => {
-  it('scores the run’s model on its validation split, as training measured it', () => {
-    const r = anneal(['eval', run, '--json']);
+  it('scores the run’s model on its validation split, as training measured it', async () => {
+    const r = await annealIn(['eval', run, '--json']);
     expect(r.status, r.stderr.slice(-1500)).toBe(0);
     const out = JSON.parse(r.stdout) as EvalResult;
     const split = JSON.parse(readFileSync(join(run, 'split.json'), 'utf8'));
@@ -59,8 +59,8 @@ describe('anneal eval <run>', () => {
     expect(Math.abs(out.loss - final.val_loss) / final.val_loss).toBeLessThan(1e-3);
   });
 
-  it('prints the classification report, confusion matrix and top losses', () => {
-    const r = anneal(['eval', run, '--top-losses', '3']);
+  it('prints the classification report, confusion matrix and top losses', async () => {
+    const r = await annealIn(['eval', run, '--top-losses', '3']);
     expect(r.status, r.stderr.slice(-1500)).toBe(0);
     expect(r.stdout).toMatch(/^resnet_micro, run \S+, on its validation split \(4 images\); backend \w+$/m);
     expect(r.stdout).toContain('              precision    recall  f1-score   support\n');
@@ -77,12 +77,12 @@ describe('anneal eval <run>', () => {
 });
 
 describe('anneal eval <model dir> --data', () => {
-  it('scores every image of the folder, says which it skipped, and draws the heatmap', () => {
+  it('scores every image of the folder, says which it skipped, and draws the heatmap', async () => {
     const messy = join(tempDir('anneal-eval-messy-'), 'shapes');
     cpSync(data, messy, { recursive: true });
     writeFileSync(join(messy, 'square', 'cut.png'), readFileSync(join(data, 'square', 'square-0.png')).subarray(0, 60));
     const png = join(tempDir('anneal-eval-plot-'), 'confusion.png');
-    const r = anneal(['eval', join(run, 'model'), '--data', messy, '--top-k', '2', '--plot', png, '--json']);
+    const r = await annealIn(['eval', join(run, 'model'), '--data', messy, '--top-k', '2', '--plot', png, '--json']);
     expect(r.status, r.stderr.slice(-1500)).toBe(0);
     const out = JSON.parse(r.stdout) as EvalResult;
     expect(out.count).toBe(24);
@@ -127,8 +127,8 @@ describe('anneal eval refuses bad input with exit 2 and one line', () => {
       },
       /has no trained model yet/,
     ],
-  ] as const)('%s', (_name, args, message) => {
-    const r = anneal(['eval', ...args()]);
+  ] as const)('%s', async (_name, args, message) => {
+    const r = await annealIn(['eval', ...args()]);
     expect(r.status, r.stderr).toBe(2);
     expect(oneLine(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(message);

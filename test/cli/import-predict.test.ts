@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSafetensors, writeTorchStateDict } from '../../src-main/engine/weights/index.js';
 import { formulaImage, formulaStateDict, formulaTensor } from '../engine/import/formula.js';
-import { anneal, tempDir } from './helpers.js';
+import { anneal, annealIn, tempDir } from './helpers.js';
 
 const mesa = ['/usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0', '/usr/lib/aarch64-linux-gnu/libEGL_mesa.so.0'].some(
   existsSync,
@@ -45,16 +45,16 @@ beforeAll(async () => {
 
 describe('an imported ResNet-50', () => {
   let model: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     const file = join(dir, 'resnet50.pth');
     writeTorchStateDict(file, resnet50Imagenet());
     model = join(dir, 'r50');
-    const r = anneal(['import', file, '--arch', 'resnet50', '--image-size', '64', '--out', model]);
+    const r = await annealIn(['import', file, '--arch', 'resnet50', '--image-size', '64', '--out', model]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 
-  it('is a model dir: TF.js layers model + anneal.json with ImageNet labels and the source hash', () => {
+  it('is a model dir: TF.js layers model + anneal.json with ImageNet labels and the source hash', async () => {
     expect(readdirSync(model).sort()).toEqual(['anneal.json', 'model.json', 'weights.bin']);
     const meta = JSON.parse(readFileSync(join(model, 'anneal.json'), 'utf8'));
     expect(meta).toMatchObject({
@@ -68,10 +68,11 @@ describe('an imported ResNet-50', () => {
     expect(meta.preprocessing.mean).toEqual([0.485, 0.456, 0.406]);
   });
 
-  it('gives the same top-5 on cpu, wasm and webgpu', () => {
+  it('gives the same top-5 on cpu, wasm and webgpu', async () => {
     const backends = mesa ? ['cpu', 'wasm', 'webgpu'] : ['cpu', 'wasm'];
     if (!mesa) console.warn("webgpu not checked: Mesa's OpenGL ES is not installed here");
     const tops = backends.map((b) => {
+      // A process per backend: each initialises its own (Dawn's WebGPU included).
       const r = anneal(['predict', '--model', model, image, '--json', '--backend', b]);
       expect(r.status, r.stderr).toBe(0);
       const [p] = JSON.parse(r.stdout) as {
@@ -92,11 +93,11 @@ describe('an imported ResNet-50', () => {
     }
   });
 
-  it('re-imports from its TF.js layers model.json and predicts the same', () => {
+  it('re-imports from its TF.js layers model.json and predicts the same', async () => {
     const again = join(dir, 'r50-from-tfjs');
     const labels = join(dir, 'imagenet.json');
     writeFileSync(labels, JSON.stringify(JSON.parse(readFileSync(join(model, 'anneal.json'), 'utf8')).labels));
-    const r = anneal([
+    const r = await annealIn([
       'import',
       join(model, 'model.json'),
       '--arch',
@@ -113,22 +114,22 @@ describe('an imported ResNet-50', () => {
       format: 'tfjs-layers',
       naming: 'tfjs',
     });
-    const a = JSON.parse(anneal(['predict', '--model', model, image, '--json', '--backend', 'wasm']).stdout);
-    const b = JSON.parse(anneal(['predict', '--model', again, image, '--json', '--backend', 'wasm']).stdout);
+    const a = JSON.parse((await annealIn(['predict', '--model', model, image, '--json', '--backend', 'wasm'])).stdout);
+    const b = JSON.parse((await annealIn(['predict', '--model', again, image, '--json', '--backend', 'wasm'])).stdout);
     expect(b[0].logits).toEqual(a[0].logits);
   });
 
-  it('prints a readable top-k', () => {
-    const r = anneal(['predict', '--model', model, image, '--top', '3', '--backend', 'wasm']);
+  it('prints a readable top-k', async () => {
+    const r = await annealIn(['predict', '--model', model, image, '--top', '3', '--backend', 'wasm']);
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(4);
   });
 });
 
 describe('anneal import refuses bad input: one line, exit 2, nothing at --out', () => {
-  const refuses = (args: string[], message: RegExp) => {
+  const refuses = async (args: string[], message: RegExp) => {
     const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
-    const r = anneal(['import', ...args, '--out', out]);
+    const r = await annealIn(['import', ...args, '--out', out]);
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
@@ -136,63 +137,64 @@ describe('anneal import refuses bad input: one line, exit 2, nothing at --out', 
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   };
 
-  it('a truncated file', () => {
+  it('a truncated file', async () => {
     const cut = join(dir, 'cut.safetensors');
     const bytes = readFileSync(r18);
     writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
-    refuses([cut, '--arch', 'resnet18'], /cut\.safetensors: .*(truncated|outside|end of)/i);
+    await refuses([cut, '--arch', 'resnet18'], /cut\.safetensors: .*(truncated|outside|end of)/i);
   });
-  it('a file of the wrong format', () => {
+  it('a file of the wrong format', async () => {
     const png = join(dir, 'weights.pth');
     writeFileSync(png, readFileSync(image));
-    refuses([png, '--arch', 'resnet18'], /not a weight file/);
+    await refuses([png, '--arch', 'resnet18'], /not a weight file/);
   });
-  it('a state_dict of another architecture, listed by name', () => {
-    refuses(
+  it('a state_dict of another architecture, listed by name', async () => {
+    await refuses(
       [r18, '--arch', 'resnet50'],
       /do not fit resnet50: \d+ missing: layer1\.0\.conv3\.weight, .*; \d+ mis-shaped: layer1\.0\.conv1\.weight \(file \[64, 64, 3, 3\], resnet50 \[64, 64, 1, 1\]\)/,
     );
   });
-  it('a state_dict with blocks missing (resnet18 weights for resnet34)', () => {
-    refuses([r18, '--arch', 'resnet34'], /do not fit resnet34: \d+ missing: layer1\.2\.conv1\.weight/);
+  it('a state_dict with blocks missing (resnet18 weights for resnet34)', async () => {
+    await refuses([r18, '--arch', 'resnet34'], /do not fit resnet34: \d+ missing: layer1\.2\.conv1\.weight/);
   });
-  it('a state_dict with extra tensors', () => {
+  it('a state_dict with extra tensors', async () => {
     const extra = join(dir, 'extra.safetensors');
     writeSafetensors(extra, [
       ...formulaStateDict('resnet18'),
       { name: 'aux.weight', shape: [2], data: new Float32Array(2) },
     ]);
-    refuses([extra, '--arch', 'resnet18'], /1 unexpected: aux\.weight/);
+    await refuses([extra, '--arch', 'resnet18'], /1 unexpected: aux\.weight/);
   });
-  it('an absurd header size', () => {
+  it('an absurd header size', async () => {
     const bad = join(dir, 'absurd.safetensors');
     // A safetensors file whose header claims 2^60 bytes: refused before any allocation.
     const buf = Buffer.alloc(64, 0x20);
     buf.writeBigUInt64LE(2n ** 60n, 0);
     buf.write('{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}', 8);
     writeFileSync(bad, buf.subarray(0, 8 + 62));
-    refuses([bad, '--arch', 'resnet18'], /absurd\.safetensors: .*header/i);
+    await refuses([bad, '--arch', 'resnet18'], /absurd\.safetensors: .*header/i);
   });
-  it('a file larger than memory (sparse)', () => {
+  it('a file larger than memory (sparse)', async () => {
     const huge = join(dir, 'huge.safetensors');
     writeFileSync(huge, '');
     truncateSync(huge, totalmem() * 2);
     expect(statSync(huge).size).toBeGreaterThan(totalmem());
-    refuses([huge, '--arch', 'resnet18'], /memory/);
+    await refuses([huge, '--arch', 'resnet18'], /memory/);
   });
-  it('a missing file', () =>
+  it('a missing file', async () =>
     refuses([join(dir, 'nope.pth'), '--arch', 'resnet18'], /nope\.pth: .*(no such file|not found|does not exist)/i));
-  it('an unknown architecture', () => refuses([r18, '--arch', 'resnet9000'], /unknown architecture "resnet9000"/));
-  it('labels that do not match the classes', () => {
+  it('an unknown architecture', async () =>
+    refuses([r18, '--arch', 'resnet9000'], /unknown architecture "resnet9000"/));
+  it('labels that do not match the classes', async () => {
     const labels = join(dir, 'labels.txt');
     writeFileSync(labels, 'cat\ndog\n');
-    refuses([r18, '--arch', 'resnet18', '--labels', labels], /2 labels but the weights have 10 classes/);
+    await refuses([r18, '--arch', 'resnet18', '--labels', labels], /2 labels but the weights have 10 classes/);
   });
-  it('an --out that already holds files (nothing already saved is lost)', () => {
+  it('an --out that already holds files (nothing already saved is lost)', async () => {
     const out = join(dir, 'taken');
     mkdirSync(out);
     writeFileSync(join(out, 'keep.txt'), 'precious');
-    const r = anneal(['import', r18, '--arch', 'resnet18', '--out', out]);
+    const r = await annealIn(['import', r18, '--arch', 'resnet18', '--out', out]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/already exists and is not empty/);
     expect(readdirSync(out)).toEqual(['keep.txt']);
@@ -204,17 +206,20 @@ describe('anneal predict refuses bad input', () => {
     ['a missing model dir', ['--model', '/nonexistent/model', 'x.jpg'], /not an Anneal model dir/],
     ['an image that is not an image', ['--model', 'MODEL', 'NOTIMAGE'], /not an image|cannot decode/],
     ['a missing image', ['--model', 'MODEL', '/nonexistent/x.jpg'], /no such file/],
-  ])('%s', (_n, args, message) => {
+  ])('%s', async (_n, args, message) => {
     const model = join(dir, 'micro-model');
     if (!existsSync(model)) {
       const file = join(dir, 'r18.safetensors');
-      const r = anneal(['import', r18, '--arch', 'resnet18', '--image-size', '32', '--out', model]);
+      const r = await annealIn(['import', r18, '--arch', 'resnet18', '--image-size', '32', '--out', model]);
       expect(r.status, r.stderr).toBe(0);
       void file;
     }
     const notImage = join(dir, 'notes.jpg');
     writeFileSync(notImage, 'this is text');
-    const r = anneal(['predict', ...args.map((a) => (a === 'MODEL' ? model : a === 'NOTIMAGE' ? notImage : a))]);
+    const r = await annealIn([
+      'predict',
+      ...args.map((a) => (a === 'MODEL' ? model : a === 'NOTIMAGE' ? notImage : a)),
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);

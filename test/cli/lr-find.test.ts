@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/index.js';
-import { anneal, tempDir } from './helpers.js';
+import { annealIn, tempDir } from './helpers.js';
 
 let data: string;
 beforeAll(async () => {
@@ -12,11 +12,11 @@ beforeAll(async () => {
 });
 
 describe('anneal lr-find', () => {
-  it('prints lrs, smoothed losses and the three suggestions, draws the plot, and leaves the model alone', () => {
+  it('prints lrs, smoothed losses and the three suggestions, draws the plot, and leaves the model alone', async () => {
     const bundled = join(process.cwd(), 'models', 'resnet_micro', 'weights.bin');
     const before = statSync(bundled).mtimeMs;
     const png = join(tempDir('anneal-lrf-plot-'), 'lr.png');
-    const r = anneal([
+    const r = await annealIn([
       'lr-find',
       '--data',
       data,
@@ -40,8 +40,8 @@ describe('anneal lr-find', () => {
     expect(statSync(bundled).mtimeMs).toBe(before);
   });
 
-  it('--all trains every layer, on a backend that can backpropagate through convolutions', () => {
-    const r = anneal([
+  it('--all trains every layer, on a backend that can backpropagate through convolutions', async () => {
+    const r = await annealIn([
       'lr-find',
       '--data',
       data,

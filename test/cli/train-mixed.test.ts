@@ -4,12 +4,12 @@
 import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mixedDataset } from '../engine/data/sources/fixtures.js';
-import { anneal, tempDir } from './helpers.js';
+import { annealIn, tempDir } from './helpers.js';
 
 describe('anneal train on a messy folder of every format', () => {
   it('completes and reports exactly the files it skipped', async () => {
     const ds = await mixedDataset();
-    const r = anneal([
+    const r = await annealIn([
       'train',
       '--data',
       ds.root,
