@@ -1,4 +1,4 @@
-// `anneal bench` through the real executable: the JSON the issue names, real numbers, no tensor
+// `anneal bench` through the real executable (peak RSS is its own): the JSON the issue names, real numbers, no tensor
 // growth over the timed steps, and one-line usage errors. Never asserts a speed.
 import { describe, expect, it } from 'vitest';
 import { detectBackends, selectBackend } from '../../src-main/engine/backend/index.js';

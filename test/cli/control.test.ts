@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/index.js';
-import { anneal, BIN, readJsonl, tempDir } from './helpers.js';
+import { annealIn, BIN, readJsonl, tempDir } from './helpers.js';
 
 const events = (run: string) => readJsonl<{ type: string; scaleTo?: number; step?: number }>(join(run, 'events.jsonl'));
 const until = async (check: () => boolean, ms = 300_000) => {
@@ -48,18 +48,18 @@ describe('anneal control', () => {
         existsSync(out) && readdirSync(out).length > 0 && existsSync(join(out, readdirSync(out)[0]!, 'metrics.jsonl')),
     );
     const run = join(out, readdirSync(out)[0]!);
-    const ctl = (...a: string[]) => {
-      const r = anneal(['control', run, ...a]);
+    const ctl = async (...a: string[]) => {
+      const r = await annealIn(['control', run, ...a]);
       expect(r.status, r.stderr).toBe(0);
     };
-    ctl('pause');
+    await ctl('pause');
     await until(() => events(run).some((e) => e.type === 'pause'));
-    ctl('lr', '--scale', '0.5');
-    ctl('resume');
+    await ctl('lr', '--scale', '0.5');
+    await ctl('resume');
     await until(() => events(run).some((e) => e.type === 'resume'));
     const change = events(run).find((e) => e.type === 'lr-change')!;
     expect(change.scaleTo).toBe(0.5);
-    ctl('stop', '--reason', 'enough');
+    await ctl('stop', '--reason', 'enough');
     await exited;
     const types = events(run).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['start', 'pause', 'lr-change', 'resume', 'stop']));
@@ -71,7 +71,7 @@ describe('anneal control', () => {
     const cfg = join(tempDir('anneal-ctl-cfg-'), 'c.json');
     writeFileSync(cfg, JSON.stringify(JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).config));
     const preview = JSON.parse(
-      anneal(['schedule', '--config', cfg, '--steps-per-epoch', String(perEpoch), '--groups', '6']).stdout,
+      (await annealIn(['schedule', '--config', cfg, '--steps-per-epoch', String(perEpoch), '--groups', '6'])).stdout,
     ) as { lr: number[][] };
     const at = change.step!;
     for (const st of steps) {
@@ -79,13 +79,13 @@ describe('anneal control', () => {
       st.lr.forEach((v, g) => expect(v).toBeCloseTo(preview.lr[st.step]![g]! * k, 15));
     }
     expect(steps.some((st) => st.step >= at)).toBe(true);
-    const stopped = anneal(['resume', run, '--json']);
+    const stopped = await annealIn(['resume', run, '--json']);
     expect(stopped.status).toBe(0);
   }, 900_000);
 
-  it('refuses what it cannot do', () => {
-    expect(anneal(['control', tempDir('anneal-ctl-none-'), 'pause']).status).toBe(2);
-    const r = anneal(['control', tempDir('x-'), 'fly']);
+  it('refuses what it cannot do', async () => {
+    expect((await annealIn(['control', tempDir('anneal-ctl-none-'), 'pause'])).status).toBe(2);
+    const r = await annealIn(['control', tempDir('x-'), 'fly']);
     expect(r.status).toBe(2);
   });
 });

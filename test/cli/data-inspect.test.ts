@@ -1,4 +1,4 @@
-// `anneal data inspect` through the real executable: the JSON report is the engine's, the human
+// `anneal data inspect` through cli/program.ts in this process: the JSON report is the engine's, the human
 // report lists classes, sizes, imbalance, duplicates and every problem; problems exit 0, a
 // dataset that cannot be read exits 2 with one line.
 import { writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// `anneal data preview` end to end through the real executable, on images made here with sharp.
+// `anneal data preview` end to end through cli/program.ts in this process, on images made here with sharp.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';

@@ -1,4 +1,4 @@
-// `anneal eval` through the real executable, on a run trained here: the run's validation split by
+// `anneal eval` through cli/program.ts in this process, on a run trained here: the run's validation split by
 // default (matching the run's own final val_loss and val_accuracy), a model dir on a whole folder
 // with a bad file in it, the heatmap PNG, the human report, and bad input refused with exit 2.
 import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

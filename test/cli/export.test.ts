@@ -1,4 +1,4 @@
-// `anneal export` through the real executable. A model trained by `anneal train` and one imported
+// `anneal export` through cli/program.ts in this process. A model trained by `anneal train` and one imported
 // from torchvision weights both export to ONNX and give, in onnxruntime fed raw 0–255 pixels, the
 // logits Anneal gives; TF.js exports reload and predict the same; a run killed before training ended
 // exports a checkpoint; `anneal predict` takes every export; bad input gets one line, exit 2, and

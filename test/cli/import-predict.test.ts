@@ -1,4 +1,4 @@
-// `anneal import` and `anneal predict` end to end through the real executable: an imported
+// `anneal import` and `anneal predict` end to end through cli/program.ts in this process: an imported
 // ResNet-50 gives the same top-5 on every backend, and every bad input gets one clear error,
 // exit 2, and nothing written at --out.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';

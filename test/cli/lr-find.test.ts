@@ -1,4 +1,4 @@
-// `anneal lr-find` through the real executable: JSON per schedules.md, a plot, and nothing saved.
+// `anneal lr-find` through cli/program.ts in this process: JSON per schedules.md, a plot, and nothing saved.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,13 +1,12 @@
 // `anneal models list|add|pull` against a throwaway store ($ANNEAL_HOME) and a weights server on
 // loopback ($ANNEAL_WEIGHTS_MIRROR): the hash is checked, a bad download is discarded.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, tempDir } from './helpers.js';
+import { annealIn, tempDir, type CliResult } from './helpers.js';
 
 let server: Server;
 let mirror: string;
@@ -16,18 +15,19 @@ let catalog: string;
 const payload = Buffer.from('pretend these are resnet_micro weights '.repeat(5000));
 const sha = createHash('sha256').update(payload).digest('hex');
 
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  // Async spawn: the loopback server lives in this process and must keep answering.
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ANNEAL_HOME: home, ANNEAL_WEIGHTS_MIRROR: mirror, ANNEAL_MODELS_DIR: catalog },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+/** The CLI in this process (the loopback server answers between its awaits), with this test's store. */
+async function run(args: string[]): Promise<CliResult> {
+  const env = { ANNEAL_HOME: home, ANNEAL_WEIGHTS_MIRROR: mirror, ANNEAL_MODELS_DIR: catalog };
+  const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await annealIn(args);
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-// `anneal runs list|show|compare` through the real executable: a run trained here beside a run
+// `anneal runs list|show|compare` through cli/program.ts in this process: a run trained here beside a run
 // written through the run store with known metrics, and a damaged folder that is reported and
 // passed over. JSON, the tables, sorting, the comparison PNG, and bad input refused with exit 2.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

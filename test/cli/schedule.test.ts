@@ -1,4 +1,4 @@
-// `anneal schedule` end to end through the real executable (schedules.md, last section).
+// `anneal schedule` end to end through cli/program.ts in this process (schedules.md, last section).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';

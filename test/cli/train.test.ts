@@ -1,4 +1,4 @@
-// `anneal train` and `anneal resume` through the real executable: the two-stage recipe on a
+// `anneal train` and `anneal resume` through cli/program.ts in this process: the two-stage recipe on a
 // generated 4-class dataset learns, the run folder holds everything, the rates used are the
 // schedule preview's, a SIGKILLed run resumes with each epoch once, bad files are skipped and said.
 import { spawn } from 'node:child_process';
@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
-import { anneal, BIN, readJsonl, tempDir, writeJson } from './helpers.js';
+import { annealIn, BIN, readJsonl, tempDir, writeJson } from './helpers.js';
 
 let data: string;
 let messy: string;
@@ -44,9 +44,9 @@ describe('anneal train (two-stage fine-tune of the bundled pretrained resnet_mic
   let run: string;
   let result: ReturnType<typeof lastJson>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     // Exactly the command of the issue: defaults for everything else.
-    const r = anneal([
+    const r = await annealIn([
       'train',
       '--data',
       data,
@@ -67,11 +67,11 @@ describe('anneal train (two-stage fine-tune of the bundled pretrained resnet_mic
     run = result.runDir;
   }, 900_000);
 
-  it('reaches high validation accuracy', () => {
+  it('reaches high validation accuracy', async () => {
     expect(result.final.val_accuracy).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('leaves a complete run folder', () => {
+  it('leaves a complete run folder', async () => {
     expect(readdirSync(run).sort()).toEqual([
       'checkpoints',
       'events.jsonl',
@@ -112,18 +112,26 @@ describe('anneal train (two-stage fine-tune of the bundled pretrained resnet_mic
     expect(events).toMatch(/"type":"done"/);
   });
 
-  it('used, step by step, the rates `anneal schedule` previews for its config', () => {
+  it('used, step by step, the rates `anneal schedule` previews for its config', async () => {
     const meta = JSON.parse(readFileSync(join(run, 'run.json'), 'utf8'));
     const cfg = writeJson(tempDir('anneal-cfg-'), 'run.json', meta.config);
     const steps = metrics(run).filter((l) => l.type === 'step');
-    const r = anneal(['schedule', '--config', cfg, '--steps-per-epoch', String(steps.length / 5), '--groups', '6']);
+    const r = await annealIn([
+      'schedule',
+      '--config',
+      cfg,
+      '--steps-per-epoch',
+      String(steps.length / 5),
+      '--groups',
+      '6',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(steps.map((s) => s.lr)).toEqual((JSON.parse(r.stdout) as { lr: number[][] }).lr);
   });
 
-  it('its model predicts', () => {
+  it('its model predicts', async () => {
     const img = join(data, 'square', readdirSync(join(data, 'square'))[0]!);
-    const r = anneal(['predict', '--model', join(run, 'model'), img, '--json', '--backend', 'wasm']);
+    const r = await annealIn(['predict', '--model', join(run, 'model'), img, '--json', '--backend', 'wasm']);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)[0].top[0].label).toBeTypeOf('string');
   });
@@ -173,7 +181,7 @@ describe('a run killed with SIGKILL', () => {
     });
     await new Promise((r) => child.on('exit', r));
     const run = join(out, readdirSync(out)[0]!);
-    const r = anneal(['resume', run, '--json'], undefined, 900_000);
+    const r = await annealIn(['resume', run, '--json']);
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const lines = metrics(run);
     const epochs = lines.filter((l) => l.type === 'epoch').map((l) => l.epoch);
@@ -185,8 +193,8 @@ describe('a run killed with SIGKILL', () => {
 });
 
 describe('a folder with bad files', () => {
-  it('trains to the end, skipping them and saying which', () => {
-    const r = anneal([
+  it('trains to the end, skipping them and saying which', async () => {
+    const r = await annealIn([
       'train',
       '--data',
       messy,
@@ -217,13 +225,13 @@ describe('anneal train refuses bad input with exit 2 and one line', () => {
     ],
     ['no schedule at all', ['--data', 'DATA'], /give --epochs/],
     ['a config with a bad field', ['--data', 'DATA', '--config', 'BADCFG'], /optimizer\.type/],
-  ] as const)('%s', (_name, args, message) => {
+  ] as const)('%s', async (_name, args, message) => {
     const bad = writeJson(tempDir('anneal-bad-'), 'bad.json', {
       optimizer: { type: 'adamax' },
       recipe: { type: 'fineTune', epochs: 1 },
     });
     const argv = args.map((a) => (a === 'DATA' ? data : a === 'BADCFG' ? bad : a));
-    const r = anneal(['train', ...argv, '--out', tempDir('anneal-bad-runs-')]);
+    const r = await annealIn(['train', ...argv, '--out', tempDir('anneal-bad-runs-')]);
     expect(r.status).toBe(2);
     expect(
       r.stderr

@@ -86,11 +86,12 @@ export function modelsDir(): string {
   return process.env.ANNEAL_MODELS_DIR ?? fileURLToPath(new URL('../../../models/', import.meta.url));
 }
 
-let catalog: Map<string, ArchSpec> | undefined;
+/** The catalog last read, with its folder ($ANNEAL_MODELS_DIR may change within one process). */
+let catalog: { dir: string; specs: Map<string, ArchSpec> } | undefined;
 
 /** Every architecture in models/, validated; a broken entry is an error naming the file. */
 export function loadCatalog(dir = modelsDir()): Map<string, ArchSpec> {
-  if (dir === modelsDir() && catalog) return catalog;
+  if (catalog?.dir === dir) return catalog.specs;
   const out = new Map<string, ArchSpec>();
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !f.includes('.labels.'))
@@ -104,7 +105,7 @@ export function loadCatalog(dir = modelsDir()): Map<string, ArchSpec> {
       throw new Error(`models/${file}: id "${parsed.data.id}" does not match the file name`);
     out.set(parsed.data.id, parsed.data);
   }
-  if (dir === modelsDir()) catalog = out;
+  catalog = { dir, specs: out };
   return out;
 }
 
