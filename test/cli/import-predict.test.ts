@@ -91,7 +91,7 @@ describe('an imported ResNet-50', () => {
       expect(t.map((x) => x.label)).toEqual(tops[0]!.map((x) => x.label));
       t.forEach((x, i) => expect(x.prob).toBeCloseTo(tops[0]![i]!.prob, 4));
     }
-  });
+  }, 300_000);
 
   it('re-imports from its TF.js layers model.json and predicts the same', async () => {
     const again = join(dir, 'r50-from-tfjs');
