@@ -8,10 +8,12 @@
 // z.custom so that the renderer and both adapters agree on one shape without copying it.
 // This file must stay importable by the renderer: zod and type-only imports, nothing from Node.
 import { z } from 'zod';
+import { ControlCommand } from '../engine/browser.js';
 import type {
   EvalResult,
   InspectReport,
   LrFindResult,
+  ModelRow,
   Prediction,
   Progress,
   RunDetail,
@@ -26,13 +28,8 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
 /** A run config (docs/training.md); the engine's parseRunConfig names any wrong field. */
 const runConfig = z.record(z.string(), z.unknown());
 
-/** `anneal control`'s commands (engine/train/control.ts), as a contract schema. */
-export const ControlRequest = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('pause') }),
-  z.strictObject({ action: z.literal('resume') }),
-  z.strictObject({ action: z.literal('stop'), reason: z.string().max(500).optional() }),
-  z.strictObject({ action: z.literal('lr'), scale: z.number().positive().max(1e3) }),
-]);
+/** `anneal control`'s commands (engine/train/control-command.ts), as the contract takes them. */
+export const ControlRequest = ControlCommand;
 
 export const JOB_KINDS = ['train', 'lrFind', 'eval', 'predict', 'import', 'export'] as const;
 export const JOB_STATES = ['starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
@@ -49,17 +46,8 @@ export interface JobInfo {
   started: string;
 }
 
-export interface ModelRow {
-  arch: string;
-  title: string;
-  inputSize: number;
-  /** Layer groups (stem … head): one learning rate each in a discriminative schedule. */
-  groups: number;
-  /** models/<arch>/ when Anneal ships pretrained weights for it (resnet_micro). */
-  bundled: string | null;
-  weights: { id: string; description: string; url: string | null; installed: string | null }[];
-  custom: string[];
-}
+/** A row of the model catalog (engine/store/models-list.ts). */
+export type { ModelRow };
 
 export interface ExportResult {
   out: string;

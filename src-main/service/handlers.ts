@@ -5,24 +5,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
-import type { Channel, JobInfo, ModelRow, ParsedRequestOf, ReplyOf } from '../contract/index.js';
+import type { Channel, JobInfo, ParsedRequestOf, ReplyOf } from '../contract/index.js';
 import {
   addWeights,
-  bundledModelDir,
   compareRuns,
   DEFAULT_AUGMENT,
   describeRun,
   inspectDataset,
+  listModels,
   listRuns,
-  loadCatalog,
   makeShapes,
   parseAugmentConfig,
   pullWeights,
   readDataset,
-  readRegistry,
   renderDatasetPreview,
   SHAPE_CLASSES,
-  weightsDir,
 } from '../engine/index.js';
 import { JobInputError, type JobManager } from '../jobs/index.js';
 import { pngDataUrl, thumbnail } from './media.js';
@@ -88,28 +85,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
       await makeShapes(dir, r.imagesPerClass);
       return { path: dir, classes: [...SHAPE_CLASSES] };
     },
-    'models.list': async () => {
-      const installed = readRegistry();
-      return [...loadCatalog().values()].map((spec): ModelRow => ({
-        arch: spec.id,
-        title: spec.title,
-        inputSize: spec.inputSize,
-        groups: spec.groups.length,
-        bundled: bundledModelDir(spec.id),
-        weights: spec.weights.map((w) => {
-          const entry = installed.find((e) => e.arch === spec.id && e.weights === w.id);
-          return {
-            id: w.id,
-            description: w.description,
-            url: w.url ?? null,
-            installed: entry ? join(weightsDir(), entry.file) : null,
-          };
-        }),
-        custom: installed
-          .filter((e) => e.arch === spec.id && !spec.weights.some((w) => w.id === e.weights))
-          .map((e) => e.file),
-      }));
-    },
+    'models.list': async () => listModels(),
     'models.import': async (r) =>
       (await jobs.run({ kind: 'import', file: abs(r.file), arch: r.arch, out: abs(r.out) })) as { modelDir: string },
     'models.add': async (r) => addWeights(abs(r.file), r.arch ? { arch: r.arch } : {}),

@@ -67,7 +67,9 @@ describe('anneal control', () => {
     const steps = readJsonl<{ type: string; step: number; epoch: number; lr: number[] }>(
       join(run, 'metrics.jsonl'),
     ).filter((l) => l.type === 'step');
-    const perEpoch = steps.filter((st) => st.epoch === 0).length;
+    // From the split (batches of 8), not from the steps: the stop may come before epoch 0 ends.
+    const train = (JSON.parse(readFileSync(join(run, 'split.json'), 'utf8')) as { train: unknown[] }).train.length;
+    const perEpoch = Math.ceil(train / 8);
     const cfg = join(tempDir('anneal-ctl-cfg-'), 'c.json');
     writeFileSync(cfg, JSON.stringify(JSON.parse(readFileSync(join(run, 'run.json'), 'utf8')).config));
     const preview = JSON.parse(

@@ -1,7 +1,7 @@
 // `anneal models list|add|pull`: the catalog and the local weights store.
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { StoreError, addWeights, loadCatalog, pullWeights, readRegistry, weightsDir } from '../../engine/index.js';
+import { StoreError, addWeights, listModels, pullWeights, weightsDir } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../options.js';
 
@@ -25,24 +25,7 @@ export function registerModels(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action(
       storeErrors(async (o: { json?: boolean }) => {
-        const installed = readRegistry();
-        const rows = [...loadCatalog().values()].map((spec) => ({
-          arch: spec.id,
-          title: spec.title,
-          inputSize: spec.inputSize,
-          weights: spec.weights.map((w) => {
-            const entry = installed.find((e) => e.arch === spec.id && e.weights === w.id);
-            return {
-              id: w.id,
-              description: w.description,
-              url: w.url,
-              installed: entry ? `${weightsDir()}/${entry.file}` : null,
-            };
-          }),
-          custom: installed
-            .filter((e) => e.arch === spec.id && !spec.weights.some((w) => w.id === e.weights))
-            .map((e) => e.file),
-        }));
+        const rows = listModels();
         if (o.json) {
           io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
           return;

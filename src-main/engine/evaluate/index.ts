@@ -11,7 +11,6 @@ export {
   COMPARE_METRICS,
   compareRuns,
   describeRun,
-  higherIsBetter,
   RUN_SORT_COLUMNS,
   shortLabels,
   sortRuns,

@@ -3,7 +3,8 @@
 // the checkpoint to use.
 import type { RunEvent, RunSummary } from '../runs/index.js';
 import type { CompareMetric, RunDetail, RunSeries } from './runs-view.js';
-import { bestRunIds, higherIsBetter } from './runs-view.js';
+import { higherIsBetter } from '../runs/index.js';
+import { bestRunIds } from './runs-view.js';
 import { formatDuration, formatMetric, formatTable } from './table.js';
 
 const MARK = '*';

@@ -2,6 +2,7 @@
 // metric of several runs per global epoch (what `anneal runs list|show|compare` print and plot).
 import { resolve } from 'node:path';
 import {
+  higherIsBetter,
   RunStore,
   summarizeRun,
   type EpochRecord,
@@ -14,9 +15,6 @@ import { EvalError } from './errors.js';
 
 export const COMPARE_METRICS = ['val_accuracy', 'val_loss', 'accuracy', 'loss'] as const;
 export type CompareMetric = (typeof COMPARE_METRICS)[number];
-
-/** Accuracies are better high, losses low. */
-export const higherIsBetter = (metric: CompareMetric): boolean => metric.endsWith('accuracy');
 
 /** Columns `runs list --sort` takes. */
 export const RUN_SORT_COLUMNS = [

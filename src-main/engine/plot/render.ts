@@ -44,5 +44,4 @@ export function renderChartPng(config: ChartConfiguration, width: number, height
   }
 }
 
-/** A colour per series, distinguishable and in order (Okabe–Ito, colour-blind safe). */
-export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
+export { PALETTE } from './palette.js';

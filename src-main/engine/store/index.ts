@@ -11,3 +11,4 @@ export {
   weightsDir,
   type StoreEntry,
 } from './weights-store.js';
+export { listModels, type ModelRow } from './models-list.js';

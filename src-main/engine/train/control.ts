@@ -4,18 +4,11 @@
 // every step, so any process can steer a run without sharing memory with it.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { RunStore } from '../runs/index.js';
 import { Callback, type TrainState } from './callbacks.js';
+import { ControlCommand } from './control-command.js';
 
-export const ControlCommand = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('pause') }),
-  z.object({ action: z.literal('resume') }),
-  z.object({ action: z.literal('stop'), reason: z.string().optional() }),
-  /** Multiply every rate from now on by `scale`, or scale so the head's rate becomes `to`. */
-  z.object({ action: z.literal('lr'), scale: z.number().positive().optional(), to: z.number().positive().optional() }),
-]);
-export type ControlCommand = z.infer<typeof ControlCommand>;
+export { ControlCommand };
 
 export const CONTROL_FILE = 'control.jsonl';
 
@@ -78,7 +71,10 @@ export class RunControl extends Callback {
   #poll(s: TrainState): void {
     const lines = this.#read();
     for (; this.#consumed < lines.length; this.#consumed++) {
-      const parsed = ControlCommand.safeParse(lines[this.#consumed]);
+      // Each line is a command plus the time sendControl stamped on it.
+      const command = { ...(lines[this.#consumed] as Record<string, unknown>) };
+      delete command.time;
+      const parsed = ControlCommand.safeParse(command);
       if (parsed.success) this.#apply(s, parsed.data);
       else
         this.store.appendEvent('error', {

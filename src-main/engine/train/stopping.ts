@@ -1,3 +1,4 @@
+import { higherIsBetter } from '../runs/index.js';
 import { Callback, type EpochLogs, type TrainState } from './callbacks.js';
 
 export interface EarlyStoppingOptions {
@@ -19,7 +20,7 @@ export class EarlyStopping extends Callback {
   constructor(o: EarlyStoppingOptions = {}) {
     super();
     this.monitor = o.monitor ?? 'val_loss';
-    this.mode = o.mode ?? (this.monitor.includes('acc') ? 'max' : 'min');
+    this.mode = o.mode ?? (higherIsBetter(this.monitor) ? 'max' : 'min');
     this.patience = o.patience ?? 5;
     this.minDelta = Math.abs(o.minDelta ?? 0);
     this.#best = this.mode === 'min' ? Infinity : -Infinity;

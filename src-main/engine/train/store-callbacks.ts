@@ -1,7 +1,7 @@
 // Callbacks that write to the run store: every step and epoch to metrics.jsonl, a checkpoint every
 // epoch (and the best), and a throttled progress stream for whoever watches (CLI bar, desktop app).
 import type { GroupOptimizer } from '../optim/index.js';
-import type { RunStore } from '../runs/index.js';
+import { higherIsBetter, type RunStore } from '../runs/index.js';
 import { Callback, type BatchLogs, type EpochLogs, type TrainerHandle, type TrainState } from './callbacks.js';
 import { getModelWeights } from './weights.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -128,7 +128,7 @@ export class Checkpointer extends Callback {
 
   override async onEpochEnd(s: TrainState, logs: EpochLogs): Promise<void> {
     const v = logs[this.monitor] ?? logs.loss;
-    const lower = !this.monitor.includes('acc');
+    const lower = !higherIsBetter(this.monitor);
     const isBest =
       Number.isFinite(v) && (this.#best === null || (lower ? v! < this.#best.value : v! > this.#best.value));
     if (isBest) this.#best = { metric: this.monitor, value: v!, epoch: s.epoch };

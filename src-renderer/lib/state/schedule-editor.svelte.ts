@@ -5,7 +5,7 @@ import {
   parseScheduleFile,
   previewSchedule,
   type SchedulePreview,
-} from '../../../src-main/engine/schedules/index.js';
+} from '../../../src-main/engine/browser.js';
 
 export interface ScheduleEditorInit {
   text?: string;

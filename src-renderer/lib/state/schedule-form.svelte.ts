@@ -2,7 +2,7 @@
 // ScheduleEditor's JSON (which previews it with the engine's own previewSchedule); and the
 // batch-size scaling calculator (Goyal et al.'s linear rule, or the square-root rule), computed
 // by the engine's scalingFactor so it agrees with what training applies.
-import { scalingFactor } from '../../../src-main/engine/schedules/index.js';
+import { scalingFactor } from '../../../src-main/engine/browser.js';
 import type { ScheduleEditor } from './schedule-editor.svelte.js';
 
 export type ScheduleMode = 'fineTune' | 'oneCycle' | 'json';

@@ -2,7 +2,7 @@
 // charts draw, fed by the engine's throttled progress events (~8/s). Epoch metrics (accuracy,
 // validation) arrive once an epoch; rate, momentum and update ratio arrive with each step event.
 import type { JobInfo } from '../../../src-main/contract/contract.js';
-import type { Progress } from '../../../src-main/engine/index.js';
+import type { ControlCommand, Progress } from '../../../src-main/engine/index.js';
 import type { Client } from '../client/index.js';
 
 type Series = (number | null)[];
@@ -88,13 +88,7 @@ export class TrainSession {
     await this.#send({ action: 'lr', scale });
   }
 
-  async #send(
-    command:
-      | { action: 'pause' }
-      | { action: 'resume' }
-      | { action: 'stop'; reason?: string }
-      | { action: 'lr'; scale: number },
-  ): Promise<void> {
+  async #send(command: ControlCommand): Promise<void> {
     if (!this.#job) return;
     try {
       this.#job = await this.client.invoke('train.control', { jobId: this.#job.id, command });

@@ -3,6 +3,7 @@
 // torch.utils.data.DataLoader's prefetch_factor). A file that fails to decode is skipped, reported
 // once, and never stops the epoch.
 import type { Preprocessing } from '../../models/catalog.js';
+import { deriveSeed } from '../augment/rng.js';
 import { mulberry32, shuffleInPlace } from '../sources/index.js';
 import type { Problem, Sample } from '../types.js';
 import { ImageCache } from './cache.js';
@@ -47,14 +48,6 @@ function shuffled(n: number, seed: number): number[] {
   return shuffleInPlace(
     Array.from({ length: n }, (_, i) => i),
     mulberry32(seed),
-  );
-}
-
-/** A per-sample seed independent of which worker runs it or in what order. */
-function sampleSeed(seed: number, epoch: number, index: number): number {
-  return (
-    (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35) ^ Math.imul(index + 1, 0x27d4eb2f)) >>>
-    0
   );
 }
 
@@ -103,7 +96,7 @@ export class DataLoader {
     return this.o.order
       ? [...this.o.order(epoch)]
       : this.o.shuffle
-        ? shuffled(samples.length, seed + epoch)
+        ? shuffled(samples.length, deriveSeed(seed, epoch))
         : samples.map((_, i) => i);
   }
 
@@ -147,7 +140,8 @@ export class DataLoader {
             interpolation: preprocessing.interpolation,
             preprocessing,
             augment: this.o.augment ?? null,
-            seed: sampleSeed(this.o.seed, epoch, i),
+            // Per sample, independent of which worker runs it or in what order.
+            seed: deriveSeed(this.o.seed, epoch, i),
             cached: hit.kind === 'memory' ? hit.pixels : null,
             cachedFile: hit.kind === 'disk' ? hit.file : null,
             spillTo: hit.kind === 'miss' ? hit.spillTo : null,

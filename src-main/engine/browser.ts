@@ -1,0 +1,6 @@
+// The engine's browser-safe surface: what the renderer and the contract may import as values
+// (pure TypeScript and zod, nothing from Node or TF.js). Everything else goes through index.ts.
+export * from './schedules/index.js';
+export { PALETTE } from './plot/palette.js';
+export { higherIsBetter } from './runs/metric.js';
+export { ControlCommand } from './train/control-command.js';
