@@ -15,8 +15,6 @@ export {
 export { FeatureCache, backboneOf, headOf } from './feature-cache.js';
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
 export {
-  bundledModelDir,
-  modelRef,
   resumeRun,
   runLrFind,
   startRun,

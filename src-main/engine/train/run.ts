@@ -9,8 +9,8 @@ import { classCounts, classWeights, epochOrder } from '../data/balance/index.js'
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
 import { readDataset, stratifiedSplit } from '../data/sources/index.js';
 import type { Split } from '../data/types.js';
-import { isModelDir, loadModelDir, saveModelDir, type ModelMeta } from '../model-dir/index.js';
-import { buildModel, getArch, layerGroups, modelsDir, replaceHead, type BuiltModel } from '../models/index.js';
+import { loadModelSource, modelRef, openModelSource, saveModelDir, type ModelMeta } from '../model-dir/index.js';
+import { buildModel, getArch, layerGroups, replaceHead, type BuiltModel } from '../models/index.js';
 import { manifestHash, RunStore } from '../runs/index.js';
 import { ANNEAL_VERSION } from '../runtime/index.js';
 import { compilePlan, ConfigError, type SchedulePlan } from '../schedules/index.js';
@@ -42,27 +42,14 @@ export interface RunResult {
   backend: BackendInfo;
 }
 
-/** models/<id>/: a pretrained model dir shipped with Anneal (resnet_micro, scripts/pretrain-resnet-micro.ts). */
-export function bundledModelDir(id: string): string | null {
-  const dir = join(modelsDir(), id);
-  return isModelDir(dir) ? dir : null;
-}
-
-/** What `model` means: a model dir (given, or bundled for an architecture id), or an architecture id. */
-export function modelRef(config: RunConfig): { ref: string; pretrained: boolean } {
-  const given = config.model ?? 'resnet_micro';
-  if (isModelDir(given)) return { ref: given, pretrained: true };
-  const bundled = config.pretrained ? bundledModelDir(given) : null;
-  return bundled ? { ref: bundled, pretrained: true } : { ref: given, pretrained: false };
-}
-
 async function loadModel(
   config: RunConfig,
   classes: string[],
 ): Promise<{ built: BuiltModel; source: ModelMeta | null }> {
   const { ref, pretrained } = modelRef(config);
   if (pretrained) {
-    const { model, meta } = await loadModelDir(ref);
+    // Built at the run's image size: the saved model/ then takes the images it was trained on.
+    const { model, meta } = await loadModelSource(openModelSource(ref), { inputSize: config.imageSize });
     const spec = getArch(meta.arch);
     const built: BuiltModel = { spec, model, groups: layerGroups(model, spec.groups) };
     const same = meta.classes === classes.length && meta.labels.every((l, i) => l === classes[i]);
