@@ -110,7 +110,7 @@ export function runModelMeta(store: RunStore): ModelMeta {
     classes: classes.length,
     labels: classes,
     inputSize: config.imageSize ?? source?.inputSize ?? spec.inputSize,
-    preprocessing: source?.preprocessing ?? spec.preprocessing,
+    preprocessing: { ...(source?.preprocessing ?? spec.preprocessing), alpha: config.alpha },
     groups: spec.groups.map((g) => g.name),
     source: null,
     created: new Date().toISOString(),

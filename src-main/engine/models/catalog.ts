@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { Alpha } from '../data/sources/alpha.js';
 
 const Preprocessing = z.strictObject({
   /** Divide raw 0–255 pixels by this before normalising. */
@@ -12,6 +13,8 @@ const Preprocessing = z.strictObject({
   channels: z.enum(['RGB', 'BGR']).default('RGB'),
   /** Resampling for the resize (torchvision: bilinear for ResNet weights, bicubic for EfficientNet). */
   interpolation: z.enum(['bilinear', 'bicubic']).default('bilinear'),
+  /** What transparent pixels become (data/sources/alpha.ts); absent: white. Set by the run config. */
+  alpha: Alpha.optional(),
 });
 export type Preprocessing = z.infer<typeof Preprocessing>;
 

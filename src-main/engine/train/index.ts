@@ -14,14 +14,7 @@ export {
 } from './trainer.js';
 export { FeatureCache, backboneOf, headOf } from './feature-cache.js';
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
-export {
-  resumeRun,
-  runLrFind,
-  startRun,
-  type LrFindRunOptions,
-  type RunOptions,
-  type RunResult,
-} from './run.js';
+export { resumeRun, runLrFind, startRun, type LrFindRunOptions, type RunOptions, type RunResult } from './run.js';
 export { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
 export { lrFind, type LrFindResult } from './lr-find.js';
 export {

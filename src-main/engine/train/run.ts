@@ -117,7 +117,7 @@ async function prepareWith(
   if (split.train.length === 0) throw new Error(`${config.data}: no training images`);
   const { built, source } = await loadModel(config, classes);
   const size = config.imageSize ?? source?.inputSize ?? built.spec.inputSize;
-  const preprocessing = source?.preprocessing ?? built.spec.preprocessing;
+  const preprocessing = { ...(source?.preprocessing ?? built.spec.preprocessing), alpha: config.alpha };
   const pool = new WorkerPool(config.workers);
   const labels = split.train.map((s) => s.label);
   const batchSize = resolveBatchSize(config.batchSize, split.train.length);
