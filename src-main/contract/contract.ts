@@ -52,8 +52,19 @@ export interface ModelRow {
   groups: number;
   /** models/<arch>/ when Anneal ships pretrained weights for it (resnet_micro). */
   bundled: string | null;
-  weights: { id: string; description: string; url: string | null; installed: string | null }[];
+  weights: {
+    id: string;
+    description: string;
+    url: string | null;
+    installed: string | null;
+    /** Download size in MB (torchvision's). */
+    fileSizeMB: number | null;
+  }[];
   custom: string[];
+  /** Parameters (ImageNet head for catalog weights; the bundled model's own), null where unknown. */
+  params: number | null;
+  /** The bundled weights: what they were pretrained on (anneal.json source), at what input size. */
+  bundledInfo: { pretrainedOn: string; inputSize: number; params: number; note: string } | null;
 }
 
 export interface ExportResult {

@@ -11,7 +11,10 @@ import { renderDatasetPreview } from '../engine/data/augment/preview/index.js';
 import { inspectDataset, readDataset } from '../engine/data/sources/index.js';
 import {
   addWeights,
+  BUNDLED_MODEL_NOTE,
   bundledModelDir,
+  modelDirParams,
+  readModelMeta,
   compareRuns,
   describeRun,
   listRuns,
@@ -37,6 +40,21 @@ export interface ServiceOptions {
   jobs: JobManager;
   /** A native dialog (Electron); without one, the renderer asks for a typed path. */
   pickPath?: (kind: 'folder' | 'file', title?: string) => Promise<string | null>;
+}
+
+/** What the bundled pretrained weights of an architecture are, from their anneal.json. */
+function bundledInfo(arch: string): ModelRow['bundledInfo'] {
+  const dir = bundledModelDir(arch);
+  if (!dir) return null;
+  const meta = readModelMeta(dir);
+  const classes = `${meta.classes} classes (${meta.labels.slice(0, 4).join(', ')}${meta.classes > 4 ? ', …' : ''})`;
+  const made = meta.source ? `, made by ${meta.source.file}` : '';
+  return {
+    pretrainedOn: `${classes} at ${meta.inputSize} px${made}`,
+    inputSize: meta.inputSize,
+    params: modelDirParams(dir),
+    note: BUNDLED_MODEL_NOTE,
+  };
 }
 
 export function createHandlers(o: ServiceOptions): Handlers {
@@ -94,6 +112,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
         inputSize: spec.inputSize,
         groups: spec.groups.length,
         bundled: bundledModelDir(spec.id),
+        params: spec.params ?? null,
+        bundledInfo: bundledInfo(spec.id),
         weights: spec.weights.map((w) => {
           const entry = installed.find((e) => e.arch === spec.id && e.weights === w.id);
           return {
@@ -101,6 +121,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
             description: w.description,
             url: w.url ?? null,
             installed: entry ? join(weightsDir(), entry.file) : null,
+            fileSizeMB: w.fileSizeMB ?? null,
           };
         }),
         custom: installed

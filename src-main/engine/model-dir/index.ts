@@ -6,6 +6,7 @@ export {
   isModelDir,
   loadLayersModelFile,
   loadModelDir,
+  modelDirParams,
   readModelMeta,
   saveModelDir,
   topologyInputSize,

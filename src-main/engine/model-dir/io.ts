@@ -128,6 +128,20 @@ export function readModelMeta(dir: string): ModelMeta {
 }
 
 /**
+ * Parameters of a model dir, counted from model.json's weight specs as torchvision counts them:
+ * BatchNorm's running statistics are buffers, not parameters.
+ */
+export function modelDirParams(dir: string): number {
+  const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+    weightsManifest: { weights: { name: string; shape: number[] }[] }[];
+  };
+  return manifest.weightsManifest
+    .flatMap((g) => g.weights)
+    .filter((w) => !/moving_(mean|variance)$/.test(w.name))
+    .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/**
  * A layers topology whose input layer takes `size`×`size` images. The zoo's architectures are fully
  * convolutional up to a global average pooling (models/resnet.ts, models/efficientnet.ts), so the
  * same weights serve any input size; only the InputLayer's batch_input_shape pins one. A model

@@ -62,6 +62,8 @@ const Weights = z.strictObject({
   classes: z.number().int().positive(),
   labels: z.string().optional(),
   license: z.string(),
+  /** Download size in MB, torchvision's `_file_size` for these weights. */
+  fileSizeMB: z.number().positive().optional(),
 });
 export type CatalogWeights = z.infer<typeof Weights>;
 
@@ -71,6 +73,8 @@ const Base = {
   id: z.string().regex(/^[a-z0-9_]+$/),
   title: z.string(),
   inputSize: z.number().int().positive(),
+  /** Parameters with the 1000-class ImageNet head (torchvision's `num_params`; test/engine/models checks). */
+  params: z.number().int().positive().optional(),
   headDropout: z.number().min(0).max(1),
   preprocessing: Preprocessing,
   /** Layer groups, earliest first; a layer belongs to the first group with a matching name prefix. */

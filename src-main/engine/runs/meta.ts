@@ -45,7 +45,12 @@ export type NewRunMeta = Omit<z.input<z.ZodObject<typeof fields>>, 'format' | 'v
 };
 
 const SplitEntry = z.object({ path: z.string(), label: z.int().nonnegative() });
-export const SplitFile = z.object({ train: z.array(SplitEntry), val: z.array(SplitEntry) });
+export const SplitFile = z.object({
+  train: z.array(SplitEntry),
+  val: z.array(SplitEntry),
+  /** Duplicate groups the split kept together, each on one side (data/sources/duplicates.ts). */
+  duplicateGroups: z.array(z.array(z.string())).optional(),
+});
 export type SplitFile = z.infer<typeof SplitFile>;
 
 export interface ManifestFile {

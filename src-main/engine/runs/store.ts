@@ -42,6 +42,7 @@ export interface WriteCheckpointOptions {
 export interface SplitInput {
   train: readonly { path: string; label: number }[];
   val: readonly { path: string; label: number }[];
+  duplicateGroups?: readonly string[][];
 }
 
 export interface RunMetrics {
@@ -122,7 +123,8 @@ export class RunStore {
   writeSplit(split: SplitInput): void {
     // Only path and label: a Split from the data layer carries more than split.json holds.
     const only = (s: SplitInput['train']) => s.map(({ path, label }) => ({ path, label }));
-    const parsed = SplitFile.safeParse({ train: only(split.train), val: only(split.val) });
+    const groups = split.duplicateGroups ? { duplicateGroups: split.duplicateGroups } : {};
+    const parsed = SplitFile.safeParse({ train: only(split.train), val: only(split.val), ...groups });
     if (!parsed.success) throw new RunStoreError(`split.json: ${firstIssue(parsed.error)}`);
     writeJsonAtomic(this.path(RUN_FILES.split), parsed.data);
   }

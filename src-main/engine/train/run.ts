@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendInfo, type Workload } from '../backend/index.js';
 import { classCounts, classWeights, epochOrder } from '../data/balance/index.js';
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
-import { readDataset, stratifiedSplit } from '../data/sources/index.js';
+import { findDuplicates, readDataset, stratifiedSplit, type DuplicateGroup } from '../data/sources/index.js';
 import type { Split } from '../data/types.js';
 import { loadModelSource, modelRef, openModelSource, saveModelDir, type ModelMeta } from '../model-dir/index.js';
-import { buildModel, getArch, layerGroups, replaceHead, type BuiltModel } from '../models/index.js';
+import { buildModel, getArch, imageSizeAdvice, layerGroups, replaceHead, type BuiltModel } from '../models/index.js';
 import { manifestHash, RunStore } from '../runs/index.js';
 import { ANNEAL_VERSION } from '../runtime/index.js';
 import { compilePlan, ConfigError, type SchedulePlan } from '../schedules/index.js';
@@ -28,6 +28,8 @@ export interface RunOptions {
   /** Where runs/<id>/ goes. */
   out: string;
   onProgress?: (p: Progress) => void;
+  /** Something the user should know before the run goes on (label conflicts), said once. */
+  onNotice?: (message: string) => void;
   /** Called once the trainer exists, so that a caller can pause, stop or change the rate. */
   onTrainer?: (t: Trainer, store: RunStore) => void;
 }
@@ -40,6 +42,18 @@ export interface RunResult {
   skipped: { path: string; reason: string }[];
   stopped: string | null;
   backend: BackendInfo;
+  /** Duplicate groups the split kept together (files in them), and how many span classes. */
+  duplicates: { groups: number; images: number; labelConflicts: number };
+}
+
+/** One warning for every duplicate group whose files sit in different classes. */
+export function labelConflictNotice(conflicts: readonly DuplicateGroup[]): string {
+  const first = conflicts[0]!;
+  const example = first.paths.map((p, i) => `${p} (${first.classes[i]})`).join(', ');
+  return (
+    `${conflicts.length} duplicate group${conflicts.length === 1 ? '' : 's'} span two or more classes ` +
+    `(the same picture labelled two ways), e.g. ${example}; inspecting the dataset lists them all`
+  );
 }
 
 async function loadModel(
@@ -49,7 +63,9 @@ async function loadModel(
   const { ref, pretrained } = modelRef(config);
   if (pretrained) {
     // Built at the run's image size: the saved model/ then takes the images it was trained on.
-    const { model, meta } = await loadModelSource(openModelSource(ref), { inputSize: config.imageSize });
+    const src = openModelSource(ref);
+    const { model } = await loadModelSource(src, { inputSize: config.imageSize });
+    const meta = src.meta!; // as pretrained: its own input size, not the run's
     const spec = getArch(meta.arch);
     const built: BuiltModel = { spec, model, groups: layerGroups(model, spec.groups) };
     const same = meta.classes === classes.length && meta.labels.every((l, i) => l === classes[i]);
@@ -86,6 +102,8 @@ interface Prepared {
   featureCache: FeatureCacheOptions | null;
   /** Files the dataset listing already refused (not images, empty, unreadable, …). */
   problems: { path: string; reason: string }[];
+  /** Duplicate groups of a new run's dataset (label conflicts first); none on resume or pre-split folders. */
+  duplicates: DuplicateGroup[];
 }
 
 async function prepare(input: unknown, fixedSplit?: Split): Promise<Prepared> {
@@ -112,8 +130,24 @@ async function prepareWith(
   const backend = await useBackend(workload, config.backend);
   const loaded = await readDataset(config.data);
   const classes = loaded.dataset.classes;
-  const split =
-    fixedSplit ?? loaded.split ?? stratifiedSplit(loaded.dataset, { seed: config.seed, valFraction: config.valSplit });
+  // A new run's split keeps duplicate groups (byte-identical and near-duplicate files) on one side;
+  // finding them decodes every image once more (docs/data.md has what that costs).
+  let duplicates: DuplicateGroup[] = [];
+  let split = fixedSplit ?? loaded.split;
+  if (!split) {
+    const found = plan
+      ? await findDuplicates(loaded.dataset.samples, classes, { alpha: config.alpha, near: config.nearDuplicates })
+      : { groups: [], described: [] };
+    duplicates = found.described;
+    split = {
+      ...stratifiedSplit(loaded.dataset, {
+        seed: config.seed,
+        valFraction: config.valSplit,
+        groups: found.groups.map((g) => g.members),
+      }),
+      duplicateGroups: duplicates.map((g) => g.paths),
+    };
+  }
   if (split.train.length === 0) throw new Error(`${config.data}: no training images`);
   const { built, source } = await loadModel(config, classes);
   const size = config.imageSize ?? source?.inputSize ?? built.spec.inputSize;
@@ -160,6 +194,7 @@ async function prepareWith(
     pool,
     stages,
     problems: loaded.dataset.problems,
+    duplicates,
   };
 }
 
@@ -256,6 +291,11 @@ async function execute(
       skipped,
       stopped: result.stopped,
       backend: p.backend,
+      duplicates: {
+        groups: p.duplicates.length,
+        images: p.duplicates.reduce((n, g) => n + g.paths.length, 0),
+        labelConflicts: p.duplicates.filter((g) => g.conflict).length,
+      },
     };
   } catch (e) {
     store.appendEvent('error', { message: (e as Error).message });
@@ -287,7 +327,18 @@ export async function startRun(config: Record<string, unknown>, o: RunOptions): 
       val: p.split.val.length,
     },
   });
-  store.writeSplit({ train: p.split.train, val: p.split.val });
+  store.writeSplit({ train: p.split.train, val: p.split.val, duplicateGroups: p.split.duplicateGroups });
+  const conflicts = p.duplicates.filter((g) => g.conflict);
+  if (p.duplicates.length) {
+    store.appendEvent('duplicates', {
+      groups: p.duplicates.length,
+      images: p.duplicates.reduce((n, g) => n + g.paths.length, 0),
+      labelConflicts: conflicts.map((g) => g.paths.map((path, i) => ({ path, class: g.classes[i] }))),
+    });
+  }
+  if (conflicts.length) o.onNotice?.(labelConflictNotice(conflicts));
+  const sizeAdvice = p.source && imageSizeAdvice(p.train.o.size, p.source.inputSize);
+  if (sizeAdvice) o.onNotice?.(sizeAdvice);
   store.appendEvent('start', {
     backend: p.backend.name,
     device: p.backend.device,

@@ -1,0 +1,241 @@
+// Duplicate groups: byte-identical files (same SHA-256) and near-duplicates (the same picture
+// resized or re-encoded: perceptual hashes within a few bits), joined transitively. Inspect lists
+// them; the split keeps each group on one side, so that no picture is in both training and
+// validation; a group whose files sit in different classes is a label conflict.
+//
+// The perceptual hash is dHash (Krawetz, "Kind of Like That", hackerfactor.com, 2013): the image
+// in grey, area-averaged down to 9×8, one bit per pair of horizontal neighbours (left brighter
+// than right), 64 bits. It is computed over the pixels our decoder gives (EXIF orientation and the
+// alpha option applied), so it sees what training sees. npm's perceptual-hash packages (sharp-phash,
+// imghash, blockhash-core) each decode the file again themselves, which would double inspect's
+// decoding time and ignore the alpha option.
+//
+// Threshold: two images are near-duplicates when their dHashes differ in at most `nearDuplicates`
+// of 64 bits (default 5; 0 to 16; false: byte-identical files only). On test/engine/data/
+// duplicates.test.ts's pictures, resized copies (½× to 2×, bilinear or Lanczos) and JPEG
+// re-encodes at quality 60–95 differ by 0–3 bits, distinct pictures by 20 or more.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { RgbImage, Sample } from '../types.js';
+import type { Alpha } from './alpha.js';
+import { decodeWithFormat, readRegularFile } from './decode.js';
+import { DecodeError } from './errors.js';
+import { compareCodePoints } from './order.js';
+import { defaultConcurrency, mapPool } from './pool.js';
+
+export const DEFAULT_NEAR_DUPLICATES = 5;
+export const MAX_NEAR_DUPLICATES = 16;
+
+/** Bits of 64 two dHashes may differ in to be near-duplicates, or false for byte-identical only. */
+export const NearDuplicates = z.union([
+  z
+    .number()
+    .int('must be a whole number of bits')
+    .min(0, 'must be 0 to 16 bits of 64, or false')
+    .max(MAX_NEAR_DUPLICATES, 'must be 0 to 16 bits of 64, or false'),
+  z.literal(false),
+]);
+export type NearDuplicates = z.infer<typeof NearDuplicates>;
+
+/** What the grouping needs of one image. `dhash` is null where only bytes were hashed. */
+export interface Fingerprint {
+  sha256: string;
+  dhash: bigint | null;
+}
+
+/** dHash of decoded pixels (see the top of this file). */
+export function dHash(img: RgbImage): bigint {
+  const W = 9;
+  const H = 8;
+  const grey = new Float64Array(W * H);
+  for (let y = 0; y < H; y++) {
+    const y0 = Math.floor((y * img.height) / H);
+    const y1 = Math.max(y0 + 1, Math.floor(((y + 1) * img.height) / H));
+    for (let x = 0; x < W; x++) {
+      const x0 = Math.floor((x * img.width) / W);
+      const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * img.width) / W));
+      let sum = 0;
+      for (let yy = y0; yy < y1; yy++) {
+        for (let xx = x0; xx < x1; xx++) {
+          const i = (yy * img.width + xx) * 3;
+          // ITU-R BT.601 luma, as PIL's convert('L').
+          sum += 0.299 * img.data[i]! + 0.587 * img.data[i + 1]! + 0.114 * img.data[i + 2]!;
+        }
+      }
+      grey[y * W + x] = sum / ((y1 - y0) * (x1 - x0));
+    }
+  }
+  let hash = 0n;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W - 1; x++) hash = (hash << 1n) | (grey[y * W + x]! > grey[y * W + x + 1]! ? 1n : 0n);
+  }
+  return hash;
+}
+
+export function hammingDistance(a: bigint, b: bigint): number {
+  let v = a ^ b;
+  let n = 0;
+  while (v) {
+    v &= v - 1n;
+    n++;
+  }
+  return n;
+}
+
+class UnionFind {
+  private readonly parent: Int32Array;
+  constructor(n: number) {
+    this.parent = Int32Array.from({ length: n }, (_, i) => i);
+  }
+  find(i: number): number {
+    while (this.parent[i] !== i) {
+      this.parent[i] = this.parent[this.parent[i]!]!;
+      i = this.parent[i]!;
+    }
+    return i;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+/** One group of two or more images, as indices into the fingerprinted list. */
+export interface IndexGroup {
+  /** exact: all byte-identical; near: at least one pair only perceptually alike. */
+  kind: 'exact' | 'near';
+  members: number[];
+}
+
+/**
+ * Groups fingerprints: same SHA-256, or dHashes within `near` bits, transitively. Near pairs are
+ * found by pigeonhole (Manku et al., "Detecting near-duplicates for web crawling", WWW 2007): split
+ * the 64 bits into near + 1 blocks; two hashes within `near` bits agree exactly on at least one
+ * block, so only hashes sharing a block value are compared.
+ */
+export function groupFingerprints(prints: readonly (Fingerprint | null)[], near: NearDuplicates): IndexGroup[] {
+  const uf = new UnionFind(prints.length);
+  const bySha = new Map<string, number>();
+  prints.forEach((p, i) => {
+    if (!p) return;
+    const first = bySha.get(p.sha256);
+    if (first === undefined) bySha.set(p.sha256, i);
+    else uf.union(first, i);
+  });
+  if (near !== false) {
+    // One representative per distinct hash; equal hashes are joined directly.
+    const byHash = new Map<bigint, number>();
+    prints.forEach((p, i) => {
+      if (!p || p.dhash === null) return;
+      const first = byHash.get(p.dhash);
+      if (first === undefined) byHash.set(p.dhash, i);
+      else uf.union(first, i);
+    });
+    const reps = [...byHash];
+    const blocks = near + 1;
+    const bounds = Array.from({ length: blocks + 1 }, (_, b) => Math.round((b * 64) / blocks));
+    for (let b = 0; b < blocks; b++) {
+      const shift = BigInt(bounds[b]!);
+      const mask = (1n << BigInt(bounds[b + 1]! - bounds[b]!)) - 1n;
+      const buckets = new Map<bigint, number[]>();
+      for (const [hash, i] of reps) {
+        const key = (hash >> shift) & mask;
+        const list = buckets.get(key);
+        if (list) list.push(i);
+        else buckets.set(key, [i]);
+      }
+      for (const list of buckets.values()) {
+        for (let x = 0; x < list.length; x++) {
+          for (let y = x + 1; y < list.length; y++) {
+            const i = list[x]!;
+            const j = list[y]!;
+            if (uf.find(i) === uf.find(j)) continue;
+            if (hammingDistance(prints[i]!.dhash!, prints[j]!.dhash!) <= near) uf.union(i, j);
+          }
+        }
+      }
+    }
+  }
+  const groups = new Map<number, number[]>();
+  prints.forEach((p, i) => {
+    if (!p) return;
+    const root = uf.find(i);
+    const list = groups.get(root);
+    if (list) list.push(i);
+    else groups.set(root, [i]);
+  });
+  return [...groups.values()]
+    .filter((m) => m.length > 1)
+    .map((members) => {
+      const sha = prints[members[0]!]!.sha256;
+      const exact = members.every((i) => prints[i]!.sha256 === sha);
+      return { kind: exact ? 'exact' : 'near', members } as IndexGroup;
+    });
+}
+
+/** A duplicate group for people: its files (sorted), their classes, and the shared SHA-256 if exact. */
+export interface DuplicateGroup {
+  kind: 'exact' | 'near';
+  /** Byte-identical groups only. */
+  sha256: string | null;
+  paths: string[];
+  /** The class of each path, in the same order. */
+  classes: string[];
+  /** The group's files are in two or more classes: the same picture labelled two ways. */
+  conflict: boolean;
+}
+
+/** Groups as DuplicateGroups, label conflicts first, then by first path. */
+export function describeGroups(
+  groups: readonly IndexGroup[],
+  samples: readonly Sample[],
+  classNames: readonly string[],
+  prints: readonly (Fingerprint | null)[],
+): DuplicateGroup[] {
+  return groups
+    .map((g) => {
+      const members = [...g.members].sort((a, b) => compareCodePoints(samples[a]!.path, samples[b]!.path));
+      const classes = members.map((i) => classNames[samples[i]!.label]!);
+      return {
+        kind: g.kind,
+        sha256: g.kind === 'exact' ? prints[members[0]!]!.sha256 : null,
+        paths: members.map((i) => samples[i]!.path),
+        classes,
+        conflict: new Set(classes).size > 1,
+      };
+    })
+    .sort((a, b) => Number(b.conflict) - Number(a.conflict) || compareCodePoints(a.paths[0]!, b.paths[0]!));
+}
+
+/** SHA-256 of the bytes and, unless `near` is false, dHash of the decoded pixels; null if unreadable. */
+export async function fingerprintFile(
+  path: string,
+  o: { alpha?: Alpha; near: NearDuplicates },
+): Promise<Fingerprint | null> {
+  try {
+    const bytes = await readRegularFile(path);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (o.near === false) return { sha256, dhash: null };
+    const { image } = await decodeWithFormat(bytes, { alpha: o.alpha });
+    return { sha256, dhash: dHash(image) };
+  } catch (e) {
+    // Unreadable files are the loader's to report; they belong to no group.
+    if (e instanceof DecodeError) return null;
+    throw e;
+  }
+}
+
+/** Duplicate groups of a list of samples, as index groups (for the split) and for people. */
+export async function findDuplicates(
+  samples: readonly Sample[],
+  classNames: readonly string[],
+  o: { alpha?: Alpha; near?: NearDuplicates; concurrency?: number } = {},
+): Promise<{ groups: IndexGroup[]; described: DuplicateGroup[] }> {
+  const near = o.near ?? DEFAULT_NEAR_DUPLICATES;
+  const prints = await mapPool(samples, o.concurrency ?? defaultConcurrency(), (s) =>
+    fingerprintFile(s.path, { alpha: o.alpha, near }),
+  );
+  const groups = groupFingerprints(prints, near);
+  return { groups, described: describeGroups(groups, samples, classNames, prints) };
+}
