@@ -3,12 +3,7 @@
 // Problems are listed, not fatal (exit 0); only a dataset that cannot be read at all exits 2.
 import { dirname, isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
-import {
-  DataError,
-  inspectDataset,
-  parseInspectOptions,
-  type InspectReport,
-} from '../../engine/data/sources/index.js';
+import { DataError, inspectDataset, parseInspectOptions, type InspectReport } from '../../engine/data/sources/index.js';
 import { ConfigError } from '../../engine/schedules/index.js';
 import { nearDuplicatesFlag } from './train.js';
 import { UsageError } from '../errors.js';
@@ -32,7 +27,7 @@ export function registerDataInspect(data: Command, io: Io): void {
     .option('--alpha <mode>', 'transparent pixels: white (default), black, #rrggbb, or drop (as PIL/torchvision)')
     .option(
       '--near-duplicates <bits|off>',
-      'near-duplicates: dHash within this many of 64 bits (default 5, 0 to 16); off: byte-identical only',
+      'near-duplicates: pHash within this many of 64 bits (default 8, 0 to 16); off: byte-identical only',
       nearDuplicatesFlag,
     )
     .action(async (source: string, o: { json?: boolean; alpha?: string; nearDuplicates?: number | false | string }) => {
@@ -121,14 +116,16 @@ export function formatReport(r: InspectReport): string {
         `${t.nearlyUniform} of them nearly uniform (no content left)`,
     );
     for (const p of t.uniformExamples) lines.push(`  ${show(p)}`);
-    if (t.nearlyUniform > t.uniformExamples.length) lines.push(`  … and ${t.nearlyUniform - t.uniformExamples.length} more`);
+    if (t.nearlyUniform > t.uniformExamples.length)
+      lines.push(`  … and ${t.nearlyUniform - t.uniformExamples.length} more`);
     if (t.nearlyUniform) lines.push('  (try another alpha option: white, black, #rrggbb or drop)');
   }
 
   if (r.duplicates.length) {
     const files = r.duplicates.reduce((n, d) => n + d.paths.length, 0);
     const exact = r.duplicates.filter((d) => d.kind === 'exact').length;
-    const near = r.nearDuplicates === false ? 'near-duplicates not checked' : `near: dHash within ${r.nearDuplicates} bits`;
+    const near =
+      r.nearDuplicates === false ? 'near-duplicates not checked' : `near: pHash within ${r.nearDuplicates} bits`;
     lines.push(
       '',
       `duplicates: ${plural(r.duplicates.length, 'group')} (${files} files): ${exact} byte-identical, ` +

@@ -16,7 +16,7 @@ export const RunConfig = z.looseObject({
   valSplit: z.number().gt(0).lt(1).default(0.2),
   /** What transparent pixels become: "white" (default), "black", "#rrggbb", "drop" (PIL/torchvision). */
   alpha: Alpha.default(DEFAULT_ALPHA),
-  /** Near-duplicates for the split: dHash bits of 64 that may differ (0–16), or false (byte-identical only). */
+  /** Near-duplicates for the split: pHash bits of 64 that may differ (0–16), or false (byte-identical only). */
   nearDuplicates: NearDuplicates.default(DEFAULT_NEAR_DUPLICATES),
   /** Architecture id (trains from its bundled or random weights) or a model dir (pretrained). */
   model: z.string().optional(),

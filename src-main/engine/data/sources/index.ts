@@ -16,7 +16,7 @@ export {
 export { decodeImage, decodeWithFormat, readRegularFile, type DecodeOptions, type Decoded } from './decode.js';
 export {
   DEFAULT_NEAR_DUPLICATES,
-  dHash,
+  perceptualHash,
   describeGroups,
   findDuplicates,
   fingerprintFile,
@@ -30,7 +30,14 @@ export {
 } from './duplicates.js';
 export { DataError, DecodeError } from './errors.js';
 export { readImageFolder, type SourceOptions } from './image-folder.js';
-export { inspectDataset, parseInspectOptions, sizeStats, type InspectOptions, type InspectReport, type SizeStats } from './inspect.js';
+export {
+  inspectDataset,
+  parseInspectOptions,
+  sizeStats,
+  type InspectOptions,
+  type InspectReport,
+  type SizeStats,
+} from './inspect.js';
 export { compareCodePoints, sortCodePoints } from './order.js';
 export { defaultConcurrency, mapPool } from './pool.js';
 export { mulberry32, namedSeed, shuffleInPlace, type Rng } from './prng.js';

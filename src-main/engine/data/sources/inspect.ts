@@ -1,6 +1,6 @@
 // `anneal data inspect`: decode every file once, with the decoder training uses, and summarise.
 // Streaming: at most `concurrency` files are in memory at a time, and per good image only its
-// size, format, SHA-256 and dHash are kept, so 100k images cost a few MB.
+// size, format, SHA-256 and pHash are kept, so 100k images cost a few MB.
 import { createHash } from 'node:crypto';
 import type { Problem } from '../types.js';
 import { z } from 'zod';
@@ -8,7 +8,7 @@ import { fromZod } from '../../schedules/errors.js';
 import { Alpha, DEFAULT_ALPHA, isNearlyUniform } from './alpha.js';
 import {
   DEFAULT_NEAR_DUPLICATES,
-  dHash,
+  perceptualHash,
   describeGroups,
   groupFingerprints,
   type DuplicateGroup,
@@ -44,11 +44,11 @@ export interface InspectReport {
   imageSize: { width: SizeStats; height: SizeStats } | null;
   /**
    * Duplicate groups of good images: byte-identical (same SHA-256) or, unless nearDuplicates is
-   * false, near-duplicates (dHash within nearDuplicates bits); label conflicts (a group in two or
+   * false, near-duplicates (pHash within nearDuplicates bits); label conflicts (a group in two or
    * more classes) first, each with every path and its class.
    */
   duplicates: DuplicateGroup[];
-  /** The dHash threshold used (bits of 64), or false: byte-identical only. */
+  /** The pHash threshold used (bits of 64), or false: byte-identical only. */
   nearDuplicates: NearDuplicates;
   /** Groups whose files sit in different classes. */
   labelConflicts: number;
@@ -68,7 +68,7 @@ export interface InspectReport {
 export interface InspectOptions extends SourceOptions {
   /** What transparent pixels become (alpha.ts); default white. */
   alpha?: Alpha;
-  /** dHash bits of 64 for near-duplicates (default 5), or false for byte-identical only. */
+  /** pHash bits of 64 for near-duplicates (default 8), or false for byte-identical only. */
   nearDuplicates?: NearDuplicates;
   /** Called after each file is decoded (or fails). */
   onProgress?: (done: number, total: number) => void;
@@ -96,7 +96,7 @@ async function check(path: string, alpha: Alpha, near: NearDuplicates): Promise<
       width: image.width,
       height: image.height,
       format,
-      print: { sha256, dhash: near === false ? null : dHash(image) },
+      print: { sha256, phash: near === false ? null : perceptualHash(image) },
       transparent: transparent > 0,
       uniform: transparent > 0 && isNearlyUniform(image.data),
     };
