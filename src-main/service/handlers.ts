@@ -8,7 +8,7 @@ import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { Channel, JobInfo, ModelRow, ParsedRequestOf, ReplyOf } from '../contract/index.js';
 import { DEFAULT_AUGMENT, parseAugmentConfig } from '../engine/data/augment/index.js';
 import { renderDatasetPreview } from '../engine/data/augment/preview/index.js';
-import { inspectDataset, readDataset } from '../engine/data/sources/index.js';
+import { inspectDataset, mapPool, readDataset } from '../engine/data/sources/index.js';
 import {
   addWeights,
   BUNDLED_MODEL_NOTE,
@@ -42,6 +42,9 @@ export interface ServiceOptions {
   pickPath?: (kind: 'folder' | 'file', title?: string) => Promise<string | null>;
 }
 
+/** Duplicate groups whose files the Dataset screen shows as thumbnails (the rest are counted). */
+export const DUPLICATE_GROUPS_SHOWN = 30;
+
 /** What the bundled pretrained weights of an architecture are, from their anneal.json. */
 function bundledInfo(arch: string): ModelRow['bundledInfo'] {
   const dir = bundledModelDir(arch);
@@ -74,14 +77,27 @@ export function createHandlers(o: ServiceOptions): Handlers {
       if (!o.pickPath) throw new JobInputError('no file dialog in serve mode: type the path');
       return { path: await o.pickPath(r.kind, r.title) };
     },
-    'data.inspect': async (r) => inspectDataset(abs(r.path)),
+    'data.inspect': async (r) => {
+      const report = await inspectDataset(abs(r.path), { alpha: r.alpha, nearDuplicates: r.nearDuplicates });
+      // The Dataset screen shows the groups (label conflicts first) and the images left blank.
+      const paths = [
+        ...report.duplicates.slice(0, DUPLICATE_GROUPS_SHOWN).flatMap((g) => g.paths.slice(0, 8)),
+        ...report.transparency.uniformExamples,
+      ];
+      const thumbnails: Record<string, string> = {};
+      await mapPool(paths, 8, async (p) => {
+        const src = await thumbnail(p, 64, r.alpha);
+        if (src) thumbnails[p] = src;
+      });
+      return { ...report, thumbnails };
+    },
     'data.thumbnails': async (r) => {
       const { dataset } = await readDataset(abs(r.path));
       const classes = await Promise.all(
         dataset.classes.map(async (name, label) => {
           const picked = dataset.samples.filter((s) => s.label === label).slice(0, r.perClass);
           const images = await Promise.all(
-            picked.map(async (s) => ({ path: s.path, src: await thumbnail(s.path, r.size) })),
+            picked.map(async (s) => ({ path: s.path, src: await thumbnail(s.path, r.size, r.alpha) })),
           );
           return { name, images: images.filter((i): i is { path: string; src: string } => i.src !== null) };
         }),
@@ -96,6 +112,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
         cols: r.cols,
         size: r.size,
         configName: r.augment === undefined ? 'default config' : 'these settings',
+        alpha: r.alpha,
       });
       return { src: pngDataUrl(out.png), rows: out.rows, skipped: out.skipped };
     },

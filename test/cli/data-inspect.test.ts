@@ -34,7 +34,8 @@ describe('anneal data inspect', () => {
       expect(out).toMatch(new RegExp(`^${name}\\s+${count}$`, 'm'));
     expect(out).toMatch(/^width\s+20\s+40\s+[\d.]+\s+80$/m);
     expect(out).toMatch(/imbalance: 9× .*consider class weights or a balanced sampler/);
-    for (const p of mixed.duplicate) expect(out).toContain(`    ${p}\n`);
+    for (const p of mixed.duplicate) expect(out).toContain(`    ${p}  (`);
+    expect(out).toMatch(/^label conflicts: 1 group in two or more classes/m);
     expect(out).toContain(`problems: ${Object.keys(mixed.problems).length}`);
     for (const [path, reason] of Object.entries(mixed.problems)) {
       expect(out).toMatch(new RegExp(`^  ${path.replace(/\./g, '\\.')}\\s+${reason.replace(/[()]/g, '\\$&')}$`, 'm'));
