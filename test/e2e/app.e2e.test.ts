@@ -240,10 +240,14 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     cpSync(join(work, 'shapes'), dups, { recursive: true });
     const circle = join(dups, 'circle', readdirSync(join(dups, 'circle'))[0]!);
     copyFileSync(circle, join(dups, 'square', 'filed-twice.png'));
-    await sharp(circle).resize(64, 64).toFile(join(dups, 'circle', 'bigger-copy.png'));
+    await sharp(circle)
+      .resize(64, 64)
+      .toFile(join(dups, 'circle', 'bigger-copy.png'));
     for (let k = 0; k < 3; k++) {
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="${8 + k * 3}" fill="#000"/></svg>`;
-      await sharp(Buffer.from(svg)).png().toFile(join(dups, 'circle', `transparent-${k}.png`));
+      await sharp(Buffer.from(svg))
+        .png()
+        .toFile(join(dups, 'circle', `transparent-${k}.png`));
     }
     await nav('Dataset');
     await testid('dataset-path').fill(dups);
