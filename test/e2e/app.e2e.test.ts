@@ -252,8 +252,13 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await nav('Dataset');
     await testid('dataset-path').fill(dups);
     await testid('dataset-load').click();
-    await testid('duplicate-groups').waitFor({ timeout: 120_000 });
-    await expect(testid('duplicate-summary').textContent()).resolves.toMatch(/span two or more classes/);
+    // 120 shapes + 5 new files.
+    await page.waitForFunction(
+      () => /125\s+images/.test(document.querySelector('[data-testid="dataset-summary"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await expect(testid('duplicate-summary').textContent()).resolves.toMatch(/1 span two or more classes/);
     const first = testid('duplicate-groups').locator('.dup-group').first();
     await expect(first.textContent()).resolves.toMatch(/Label conflict.*filed-twice\.png/s);
     expect(await first.locator('img').count()).toBeGreaterThanOrEqual(2);

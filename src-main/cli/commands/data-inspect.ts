@@ -27,7 +27,7 @@ export function registerDataInspect(data: Command, io: Io): void {
     .option('--alpha <mode>', 'transparent pixels: white (default), black, #rrggbb, or drop (as PIL/torchvision)')
     .option(
       '--near-duplicates <bits|off>',
-      'near-duplicates: pHash within this many of 64 bits (default 8, 0 to 16); off: byte-identical only',
+      'near-duplicates: pHash within this many of 64 bits (default 6, 0 to 16); off: byte-identical only',
       nearDuplicatesFlag,
     )
     .action(async (source: string, o: { json?: boolean; alpha?: string; nearDuplicates?: number | false | string }) => {

@@ -200,7 +200,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--alpha <mode>', 'transparent pixels: white (default), black, #rrggbb, or drop (as PIL/torchvision)')
     .option(
       '--near-duplicates <bits|off>',
-      'split: images whose pHashes differ in at most this many of 64 bits stay together (default 8; off: identical files only)',
+      'split: images whose pHashes differ in at most this many of 64 bits stay together (default 6; off: identical files only)',
       nearDuplicatesFlag,
     );
 }

@@ -68,7 +68,7 @@ export interface InspectReport {
 export interface InspectOptions extends SourceOptions {
   /** What transparent pixels become (alpha.ts); default white. */
   alpha?: Alpha;
-  /** pHash bits of 64 for near-duplicates (default 8), or false for byte-identical only. */
+  /** pHash bits of 64 for near-duplicates (default 6), or false for byte-identical only. */
   nearDuplicates?: NearDuplicates;
   /** Called after each file is decoded (or fails). */
   onProgress?: (done: number, total: number) => void;

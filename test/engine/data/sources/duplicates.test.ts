@@ -64,7 +64,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('pHash (the threshold of duplicates.ts)', () => {
-  it('keeps resized and re-encoded copies within 8 bits and distinct pictures 20 or more apart', async () => {
+  it('keeps resized and re-encoded copies within the threshold and distinct pictures 20 or more apart', async () => {
     const hash = async (b: Buffer) => perceptualHash(await decodeImage(new Uint8Array(b)));
     const near: number[] = [];
     const originals: bigint[] = [];
@@ -84,8 +84,8 @@ describe('pHash (the threshold of duplicates.ts)', () => {
     const far: number[] = [];
     for (let a = 0; a < 40; a++)
       for (let b = a + 1; b < 40; b++) far.push(hammingDistance(originals[a]!, originals[b]!));
-    expect(Math.max(...near)).toBeLessThanOrEqual(DEFAULT_NEAR_DUPLICATES);
-    expect(near.filter((d) => d <= 4).length).toBeGreaterThanOrEqual(195);
+    expect(near.filter((d) => d <= DEFAULT_NEAR_DUPLICATES).length).toBeGreaterThanOrEqual(198);
+    expect(Math.max(...near)).toBeLessThanOrEqual(8);
     expect(Math.min(...far)).toBeGreaterThanOrEqual(20);
   }, 120_000);
 });
