@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_AUGMENT, parseAugmentConfig, type AugmentConfig } from '../../engine/data/augment/index.js';
 import { gridSize, renderDatasetPreview } from '../../engine/data/augment/preview/index.js';
-import { DataError } from '../../engine/data/sources/index.js';
+import { Alpha, DataError, DEFAULT_ALPHA } from '../../engine/data/sources/index.js';
 import { ConfigError } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from '../io.js';
@@ -19,6 +19,7 @@ interface PreviewOptions {
   cols: number;
   size: number;
   presize?: number;
+  alpha?: string;
   out: string;
 }
 
@@ -44,9 +45,13 @@ export function registerDataPreview(data: Command, io: Io): void {
       'side of the square each image is first cut to, as in training (default: size × 8/7)',
       positiveInt('--presize'),
     )
+    .option('--alpha <mode>', 'transparent pixels: white (default), black, #rrggbb, or drop (as PIL/torchvision)')
     .requiredOption('--out <grid.png>', 'where to write the PNG')
     .action(async (dir: string, o: PreviewOptions) => {
       const config = o.augment ? readAugmentConfig(o.augment) : DEFAULT_AUGMENT;
+      const alpha = Alpha.safeParse(o.alpha ?? DEFAULT_ALPHA);
+      if (!alpha.success) throw new UsageError(`alpha: ${alpha.error.issues[0]!.message}`);
+      o.alpha = alpha.data;
       checkSize(o);
       const written = await preview(dir, config, o);
       io.stderr(
@@ -104,6 +109,7 @@ async function preview(
       size: o.size,
       presize: o.presize,
       configName: o.augment ? basename(o.augment) : undefined,
+      alpha: o.alpha,
     });
     writeFileAtomic(o.out, r.png);
     return { rows: r.rows, skipped: r.skipped };

@@ -16,7 +16,10 @@ export {
 export { decodeImage, decodeWithFormat, readRegularFile, type DecodeOptions, type Decoded } from './decode.js';
 export {
   DEFAULT_NEAR_DUPLICATES,
+  colourGrid,
+  GRID_TOLERANCE,
   perceptualHash,
+  pictureFingerprint,
   describeGroups,
   findDuplicates,
   fingerprintFile,

@@ -8,7 +8,7 @@ import { fromZod } from '../../schedules/errors.js';
 import { Alpha, DEFAULT_ALPHA, isNearlyUniform } from './alpha.js';
 import {
   DEFAULT_NEAR_DUPLICATES,
-  perceptualHash,
+  pictureFingerprint,
   describeGroups,
   groupFingerprints,
   type DuplicateGroup,
@@ -96,7 +96,7 @@ async function check(path: string, alpha: Alpha, near: NearDuplicates): Promise<
       width: image.width,
       height: image.height,
       format,
-      print: { sha256, phash: near === false ? null : perceptualHash(image) },
+      print: near === false ? { sha256, phash: null, grid: null } : pictureFingerprint(sha256, image),
       transparent: transparent > 0,
       uniform: transparent > 0 && isNearlyUniform(image.data),
     };
