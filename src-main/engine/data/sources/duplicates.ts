@@ -13,8 +13,8 @@
 // decode the file again themselves, which would double inspect's decoding time and ignore the
 // alpha option.
 //
-// Threshold: two images are near-duplicates when their pHashes differ in at most `nearDuplicates`
-// of 64 bits (default 6; 0 to 16; false: byte-identical files only). Measured on 40 generated
+// Threshold: two images are near-duplicates when their colours are alike (GRID_TOLERANCE) and their
+// pHashes differ in at most `nearDuplicates` of 64 bits (default 6; 0 to 16; false: byte-identical files only). Measured on 40 generated
 // pictures (drawn as in test/engine/data/sources/duplicates.test.ts): of 200 copies resized to
 // 32–192 px or re-encoded as JPEG (quality 60, 90) or WebP, 198 were within 4 bits, 199 within 6,
 // all within 8; the 780 pairs of distinct pictures differed by 20 bits or more (median 32). 8 was
