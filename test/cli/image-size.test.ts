@@ -1,7 +1,7 @@
 // A model trained at an image size other than its pretrained model's (resnet_micro: 32 px) predicts:
 // at 24, 48 and 64 px, from the run folder, its model/, its best checkpoint, each export format, on
 // the CLI and through the service's job; and a run resumed at that size keeps it.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
@@ -12,6 +12,8 @@ import { anneal, tempDir } from './helpers.js';
 let data: string;
 let image: string;
 const runs = new Map<number, string>();
+
+const stderrs = new Map<number, string>();
 
 function train(size: number): string {
   const r = anneal([
@@ -33,6 +35,7 @@ function train(size: number): string {
     '--json',
   ]);
   expect(r.status, r.stderr.slice(-2000)).toBe(0);
+  stderrs.set(size, r.stderr);
   return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { runDir: string }).runDir;
 }
 
@@ -55,6 +58,8 @@ beforeAll(async () => {
   data = join(tempDir('anneal-size-data-'), 'shapes');
   await makeShapes(data, 8);
   image = join(data, 'square', readdirSync(join(data, 'square'))[0]!);
+  // The same picture filed under two classes: a label conflict the run warns about and keeps on one side.
+  copyFileSync(join(data, 'circle', readdirSync(join(data, 'circle'))[0]!), join(data, 'square', 'filed-twice.png'));
 }, 120_000);
 
 describe.each([24, 48, 64])('trained at %i px (the pretrained model takes 32)', (size) => {
@@ -67,6 +72,22 @@ describe.each([24, 48, 64])('trained at %i px (the pretrained model takes 32)', 
   it('saves model/ at that size', () => {
     expect(JSON.parse(readFileSync(join(run, 'model', 'anneal.json'), 'utf8')).inputSize).toBe(size);
     expect(inputShape(join(run, 'model', 'model.json'))).toEqual([null, size, size, 3]);
+  });
+
+  it('warns once about the label conflict and keeps every duplicate group on one side of the split', () => {
+    const stderr = stderrs.get(size)!;
+    expect(stderr.match(/warning: \d+ duplicate groups? spans? two or more classes/g)).toHaveLength(1);
+    expect(stderr).toMatch(/filed-twice\.png \(square\)/);
+    const split = JSON.parse(readFileSync(join(run, 'split.json'), 'utf8')) as {
+      train: { path: string }[];
+      val: { path: string }[];
+      duplicateGroups: string[][];
+    };
+    const val = new Set(split.val.map((s) => s.path));
+    expect(split.duplicateGroups.some((g) => g.some((p) => p.endsWith('filed-twice.png')))).toBe(true);
+    for (const g of split.duplicateGroups) expect(new Set(g.map((p) => val.has(p))).size).toBe(1);
+    expect(stderr).toMatch(/the split kept \d+ duplicate groups? \(\d+ files\) each on one side/);
+    expect(stderr).toMatch(/note: the bundled resnet_micro .* ImageNet weights/);
   });
 
   it('predicts from the run folder, model/ and checkpoints/best', () => {

@@ -51,7 +51,7 @@ export function labelConflictNotice(conflicts: readonly DuplicateGroup[]): strin
   const first = conflicts[0]!;
   const example = first.paths.map((p, i) => `${p} (${first.classes[i]})`).join(', ');
   return (
-    `${conflicts.length} duplicate group${conflicts.length === 1 ? '' : 's'} span two or more classes ` +
+    `${conflicts.length} duplicate group${conflicts.length === 1 ? ' spans' : 's span'} two or more classes ` +
     `(the same picture labelled two ways), e.g. ${example}; inspecting the dataset lists them all`
   );
 }

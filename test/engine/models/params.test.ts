@@ -14,7 +14,7 @@ describe('catalog params', () => {
       const spec = getArch(id);
       const { model } = buildModel(spec, { numClasses: 1000, inputSize: 32 });
       try {
-        const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+        const trainable = model.trainableWeights.reduce((n, w) => n + tf.util.sizeFromShape(w.shape as number[]), 0);
         expect(trainable).toBe(spec.params);
       } finally {
         model.dispose();
