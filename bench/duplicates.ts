@@ -30,7 +30,9 @@ async function generate(): Promise<void> {
       `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="${size}" height="${size}" fill="${colour()}"/>` +
       `<circle cx="${r() * size}" cy="${r() * size}" r="${4 + r() * size * 0.4}" fill="${colour()}"/>` +
       `<rect x="${r() * size}" y="${r() * size}" width="${4 + r() * size * 0.5}" height="${4 + r() * size * 0.5}" fill="${colour()}"/></svg>`;
-    await sharp(Buffer.from(svg)).png().toFile(join(dir, classes[k % 4]!, `${k}.png`));
+    await sharp(Buffer.from(svg))
+      .png()
+      .toFile(join(dir, classes[k % 4]!, `${k}.png`));
   }
 }
 
@@ -39,8 +41,11 @@ if (values.mode) {
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const report = await inspectDataset(dir, { nearDuplicates: values.mode === 'bytes' ? false : undefined });
   const seconds = (performance.now() - t0) / 1000;
+  // CPU time (this process and its libuv decode threads): less at the mercy of other load than wall time.
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sample);
   peak = Math.max(peak, process.memoryUsage().rss);
   console.log(
@@ -49,6 +54,7 @@ if (values.mode) {
       images: report.total,
       groups: report.duplicates.length,
       seconds: Math.round(seconds * 10) / 10,
+      cpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,
       peakRssMB: Math.round(peak / 2 ** 20),
     }),
   );
