@@ -8,7 +8,7 @@
 // z.custom so that the renderer and both adapters agree on one shape without copying it.
 // This file must stay importable by the renderer: zod and type-only imports, nothing from Node.
 import { z } from 'zod';
-import { ControlCommand } from '../engine/browser.js';
+import { Alpha, ControlCommand, NearDuplicates } from '../engine/browser.js';
 import type {
   EvalResult,
   InspectReport,
@@ -73,9 +73,18 @@ export const channels = {
     request: z.strictObject({ kind: z.enum(['folder', 'file']), title: z.string().max(200).optional() }),
     reply: reply<{ path: string | null }>(),
   },
-  'data.inspect': { request: z.strictObject({ path }), reply: reply<InspectReport>() },
+  'data.inspect': {
+    request: z.strictObject({ path, alpha: Alpha.optional(), nearDuplicates: NearDuplicates.optional() }),
+    /** With thumbnails of the files of the first duplicate groups and of the nearly uniform images. */
+    reply: reply<InspectReport & { thumbnails: Record<string, string> }>(),
+  },
   'data.thumbnails': {
-    request: z.strictObject({ path, perClass: int(1, 24).default(6), size: int(16, 256).default(72) }),
+    request: z.strictObject({
+      path,
+      perClass: int(1, 24).default(6),
+      size: int(16, 256).default(72),
+      alpha: Alpha.optional(),
+    }),
     reply: reply<{ classes: { name: string; images: { path: string; src: string }[] }[] }>(),
   },
   'data.augmentPreview': {
@@ -86,6 +95,7 @@ export const channels = {
       rows: int(1, 12).default(4),
       cols: int(1, 12).default(5),
       size: int(16, 512).default(96),
+      alpha: Alpha.optional(),
     }),
     reply: reply<{ src: string; rows: number; skipped: number }>(),
   },

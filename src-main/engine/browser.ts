@@ -4,3 +4,5 @@ export * from './schedules/index.js';
 export { PALETTE } from './plot/palette.js';
 export { higherIsBetter } from './runs/metric.js';
 export { ControlCommand } from './train/control-command.js';
+export { Alpha } from './data/sources/alpha.js';
+export { NearDuplicates } from './data/sources/near-duplicates.js';

@@ -1,5 +1,5 @@
 // What a job process does: each task calls the same engine function as its CLI command
-// (train → startRun, lr-find → runLrFind, eval → evaluate, predict → predictImages, import →
+// (train → startRun, lr-find → runLrFind, eval → evaluate, predict → classifyImages, import →
 // importWeights, export → exportModel), so the app and the command line cannot drift apart.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,11 +8,13 @@ import {
   evaluate,
   exportModel,
   exportSummary,
+  findModel,
   importWeights,
   isInputError,
-  loadModelDir,
+  classifyImages,
+  loadModelSource,
   MODEL_CARD_FILE,
-  predictImages,
+  openClassifier,
   resolveEvalTarget,
   runLrFind,
   startRun,
@@ -68,7 +70,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       const target = await resolveEvalTarget(task.target, { data: task.data });
       const backend = await useBackend('inference');
       send({ type: 'started', runDir: target.run ? task.target : null, backend: backend.name, device: backend.device });
-      const { model } = await loadModelDir(target.modelDir);
+      const { model } = await loadModelSource(target.model);
       try {
         const result = await evaluate(model, target.meta, target.samples, {
           topK: task.topK,
@@ -81,14 +83,21 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       return;
     }
     case 'predict': {
-      const backend = await useBackend('inference');
-      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
-      const { model, meta } = await loadModelDir(task.model);
+      // The same models as `anneal predict`: a model dir, a run folder or checkpoint, an export.
+      const { kind } = findModel(task.model);
+      const backend = kind === 'onnx' ? null : await useBackend('inference');
+      const classifier = await openClassifier(task.model);
+      send({
+        type: 'started',
+        runDir: null,
+        backend: backend?.name ?? classifier.runtime,
+        device: backend?.device ?? null,
+      });
       try {
-        const [prediction] = await predictImages(model, meta, [task.image], { topK: task.top });
+        const [prediction] = await classifyImages(classifier, [task.image], { topK: task.top });
         send({ type: 'done', result: prediction });
       } finally {
-        model.dispose();
+        await classifier.dispose();
       }
       return;
     }

@@ -15,6 +15,7 @@ import {
   listModels,
   listRuns,
   makeShapes,
+  mapPool,
   parseAugmentConfig,
   pullWeights,
   readDataset,
@@ -38,6 +39,9 @@ export interface ServiceOptions {
   pickPath?: (kind: 'folder' | 'file', title?: string) => Promise<string | null>;
 }
 
+/** Duplicate groups whose files the Dataset screen shows as thumbnails (the rest are counted). */
+export const DUPLICATE_GROUPS_SHOWN = 30;
+
 export function createHandlers(o: ServiceOptions): Handlers {
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(o.cwd, p));
   const runsDir = abs(o.runsDir ?? 'runs');
@@ -55,14 +59,27 @@ export function createHandlers(o: ServiceOptions): Handlers {
       if (!o.pickPath) throw new JobInputError('no file dialog in serve mode: type the path');
       return { path: await o.pickPath(r.kind, r.title) };
     },
-    'data.inspect': async (r) => inspectDataset(abs(r.path)),
+    'data.inspect': async (r) => {
+      const report = await inspectDataset(abs(r.path), { alpha: r.alpha, nearDuplicates: r.nearDuplicates });
+      // The Dataset screen shows the groups (label conflicts first) and the images left blank.
+      const paths = [
+        ...report.duplicates.slice(0, DUPLICATE_GROUPS_SHOWN).flatMap((g) => g.paths.slice(0, 8)),
+        ...report.transparency.uniformExamples,
+      ];
+      const thumbnails: Record<string, string> = {};
+      await mapPool(paths, 8, async (p) => {
+        const src = await thumbnail(p, 64, r.alpha);
+        if (src) thumbnails[p] = src;
+      });
+      return { ...report, thumbnails };
+    },
     'data.thumbnails': async (r) => {
       const { dataset } = await readDataset(abs(r.path));
       const classes = await Promise.all(
         dataset.classes.map(async (name, label) => {
           const picked = dataset.samples.filter((s) => s.label === label).slice(0, r.perClass);
           const images = await Promise.all(
-            picked.map(async (s) => ({ path: s.path, src: await thumbnail(s.path, r.size) })),
+            picked.map(async (s) => ({ path: s.path, src: await thumbnail(s.path, r.size, r.alpha) })),
           );
           return { name, images: images.filter((i): i is { path: string; src: string } => i.src !== null) };
         }),
@@ -77,6 +94,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
         cols: r.cols,
         size: r.size,
         configName: r.augment === undefined ? 'default config' : 'these settings',
+        alpha: r.alpha,
       });
       return { src: pngDataUrl(out.png), rows: out.rows, skipped: out.skipped };
     },

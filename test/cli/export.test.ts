@@ -289,7 +289,10 @@ describe('anneal export refuses bad input: one line, exit 2, nothing at --out', 
       backend: { name: 'cpu', device: null },
       dataset: { root: data, manifestHash: '0'.repeat(64), classes: CLASSES, train: 20, val: 4 },
     });
-    await refuses([empty.dir, '--format', 'onnx'], /run \S+ has no checkpoint to export: no epoch of it has finished/);
+    await refuses(
+      [empty.dir, '--format', 'onnx'],
+      /run \S+ \(\w+\) has no trained model yet: no epoch of it has finished/,
+    );
   });
   it('an unknown format', async () =>
     refuses([run, '--format', 'pb'], /'pb' is invalid\. Allowed choices are onnx, tfjs, savedmodel/));
@@ -357,5 +360,8 @@ describe('anneal predict refuses exports it cannot use', () => {
     await refuses(bare, /model\.json is not a TF\.js model exported by Anneal/);
   });
   it('a folder with no model in it', async () =>
-    refuses(data, /is not an Anneal model dir or export \(no anneal\.json, model\.onnx or model\.json\)/));
+    refuses(
+      data,
+      /is not a run folder \(no run\.json\), a model dir \(no anneal\.json\) or an export \(no model\.onnx or model\.json\)/,
+    ));
 });

@@ -203,7 +203,7 @@ describe('anneal import refuses bad input: one line, exit 2, nothing at --out', 
 
 describe('anneal predict refuses bad input', () => {
   it.each([
-    ['a missing model dir', ['--model', '/nonexistent/model', 'x.jpg'], /not an Anneal model dir/],
+    ['a missing model dir', ['--model', '/nonexistent/model', 'x.jpg'], /\/nonexistent\/model: no such file or folder/],
     ['an image that is not an image', ['--model', 'MODEL', 'NOTIMAGE'], /not an image|cannot decode/],
     ['a missing image', ['--model', 'MODEL', '/nonexistent/x.jpg'], /no such file/],
   ])('%s', async (_n, args, message) => {

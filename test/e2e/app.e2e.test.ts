@@ -2,10 +2,11 @@
 // on real data: generate a dataset and inspect it, preview a schedule, find a rate, fine-tune
 // twice while the charts update (with a pause and a resume), compare the runs, evaluate,
 // predict, export. Screenshots go to test-artifacts/e2e/ for a person to look at.
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJsonl, tempDir } from '../cli/helpers.js';
 import { ARTIFACTS, chromiumPath, serve, type Served } from './serve.js';
@@ -217,6 +218,75 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     const out = join(work, 'exported-model');
     expect(existsSync(out)).toBe(true);
     for (const f of ['labels.json', 'preprocessing.json']) expect(existsSync(join(out, f)), f).toBe(true);
+  });
+
+  it('says what each pretrained model knows, and warns about an image size far from it', async () => {
+    await nav('Model');
+    const micro = testid('model-catalog').locator('tr', { hasText: 'resnet_micro' });
+    await expect(micro.getByTestId('bundled-info').textContent()).resolves.toMatch(/12 classes .* at 32 px/);
+    await expect(micro.getByTestId('bundled-note').textContent()).resolves.toMatch(/ImageNet weights .* far better/);
+    const r18 = testid('model-catalog').locator('tr', { hasText: 'ResNet-18' });
+    await expect(r18.textContent()).resolves.toMatch(/11\.7 M.*ImageNet-1k.*44\.7 MB download/s);
+    await page.getByLabel("Image size (px, empty: the model's)").fill('64');
+    await expect(testid('size-advice').textContent()).resolves.toMatch(/64 px is far from the 32 px/);
+    await shot('11-model-info');
+    await page.getByLabel("Image size (px, empty: the model's)").fill('48');
+    expect(await testid('size-advice').count()).toBe(0);
+  });
+
+  it('lists duplicate groups with thumbnails, label conflicts first, and transparency', async () => {
+    // The shapes plus a copy filed under another class, a resized copy, and transparent PNGs.
+    const dups = join(work, 'dups');
+    cpSync(join(work, 'shapes'), dups, { recursive: true });
+    const circle = join(dups, 'circle', readdirSync(join(dups, 'circle'))[0]!);
+    copyFileSync(circle, join(dups, 'square', 'filed-twice.png'));
+    await sharp(circle)
+      .resize(64, 64)
+      .toFile(join(dups, 'circle', 'bigger-copy.png'));
+    for (let k = 0; k < 3; k++) {
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" r="${8 + k * 3}" fill="#000"/></svg>`;
+      await sharp(Buffer.from(svg))
+        .png()
+        .toFile(join(dups, 'circle', `transparent-${k}.png`));
+    }
+    await nav('Dataset');
+    await testid('dataset-path').fill(dups);
+    await testid('dataset-load').click();
+    // 120 shapes + 5 new files.
+    await page.waitForFunction(
+      () => /125\s+images/.test(document.querySelector('[data-testid="dataset-summary"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await expect(testid('duplicate-summary').textContent()).resolves.toMatch(/1 span two or more classes/);
+    const first = testid('duplicate-groups').locator('.dup-group').first();
+    await expect(first.textContent()).resolves.toMatch(/Label conflict.*filed-twice\.png/s);
+    expect(await first.locator('img').count()).toBeGreaterThanOrEqual(2);
+    await expect(testid('transparency').textContent()).resolves.toMatch(/3 images have transparent pixels/);
+    await testid('augment-preview').click();
+    await testid('augment-image').waitFor({ timeout: 60_000 });
+    await shot('12-duplicates');
+  });
+
+  it('trains at 48 px (the bundled model is 32 px) and predicts from that run', async () => {
+    await nav('Train');
+    await testid('train-start').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'done',
+      undefined,
+      { timeout: 300_000, polling: 500 },
+    );
+    const run = runDirs().at(-1)!;
+    expect(readJsonl<{ type: string }>(join(run, 'events.jsonl')).map((e) => e.type)).toContain('duplicates');
+    await nav('Predict');
+    await page.getByRole('button', { name: '↻' }).click();
+    await testid('predict-run').locator(`option[value="${run}"]`).waitFor({ state: 'attached' });
+    await testid('predict-run').selectOption(run);
+    const image = join(work, 'shapes', 'square', readdirSync(join(work, 'shapes', 'square'))[0]!);
+    await testid('predict-file').setInputFiles(image);
+    await testid('predict-top').waitFor({ timeout: 120_000 });
+    expect(await testid('predict-top').locator('tbody tr').count()).toBe(4);
+    await shot('13-predict-48px');
   });
 
   it('logged no errors in the page', () => {

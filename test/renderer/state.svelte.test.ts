@@ -138,6 +138,60 @@ describe('DatasetState', () => {
     expect(d.imbalanceWarning).toMatch(/^Imbalanced: cat has 4× the images of dog/);
   });
 
+  it('lists duplicate groups with their thumbnails and says what transparency does, decoded as chosen', async () => {
+    const { client, calls } = fakeClient((channel) => {
+      if (channel === 'data.inspect')
+        return {
+          classes: [
+            { name: 'cat', count: 3 },
+            { name: 'dog', count: 2 },
+          ],
+          imbalance: null,
+          duplicates: [
+            {
+              kind: 'exact',
+              sha256: 'ab',
+              paths: ['/d/cat/a.png', '/d/dog/a.png'],
+              classes: ['cat', 'dog'],
+              conflict: true,
+            },
+            {
+              kind: 'near',
+              sha256: null,
+              paths: ['/d/cat/b.png', '/d/cat/b2.jpg'],
+              classes: ['cat', 'cat'],
+              conflict: false,
+            },
+          ],
+          labelConflicts: 1,
+          transparency: { alpha: 'black', images: 4, nearlyUniform: 3, uniformExamples: [] },
+          thumbnails: { '/d/cat/a.png': 'data:image/png;base64,AA==' },
+        };
+      return { classes: [] };
+    });
+    const d = new DatasetState(client);
+    expect(await d.load('/d', 'black')).toBe(true);
+    expect(calls.map((c) => (c.payload as { alpha?: string }).alpha)).toEqual(['black', 'black']);
+    expect(d.duplicateSummary).toBe(
+      '2 duplicate groups, 4 files; 1 span two or more classes (label conflicts). The split keeps each group on one side.',
+    );
+    const [conflict, near] = d.duplicateGroups;
+    expect(conflict!.title).toBe('Label conflict: byte-identical (2 files, classes cat, dog)');
+    expect(conflict!.files).toEqual([
+      { path: '/d/cat/a.png', className: 'cat', src: 'data:image/png;base64,AA==' },
+      { path: '/d/dog/a.png', className: 'dog', src: null },
+    ]);
+    expect(near!.title).toBe('near-duplicate (2 files)');
+    expect(d.transparencyNote).toMatch(/^4 images have transparent pixels, composited with "black"\. 3 of them/);
+  });
+
+  it('puts the transparency choice in the run config', () => {
+    const app = new AppState();
+    app.dataPath = '/d';
+    app.alpha = 'drop';
+    expect(app.runConfig.config).toMatchObject({ alpha: 'drop' });
+  });
+
   it('shows the engine’s refusal of a folder it cannot read', async () => {
     const { client } = fakeClient(() => {
       throw new Error('/nope: no such folder');

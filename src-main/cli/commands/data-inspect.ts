@@ -3,7 +3,8 @@
 // Problems are listed, not fatal (exit 0); only a dataset that cannot be read at all exits 2.
 import { dirname, isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
-import { DataError, inspectDataset, type InspectReport } from '../../engine/index.js';
+import { ConfigError, DataError, inspectDataset, parseInspectOptions, type InspectReport } from '../../engine/index.js';
+import { nearDuplicatesFlag } from './train.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../options.js';
 
@@ -22,13 +23,20 @@ export function registerDataInspect(data: Command, io: Io): void {
     .description('decode every image of a dataset: classes, counts, sizes, imbalance, duplicates and problems')
     .argument('<dir|csv>', 'an ImageFolder (one folder per class), train/ + val/ folders, or a CSV/TSV list')
     .option('--json', 'print the report as JSON')
-    .action(async (source: string, o: { json?: boolean }) => {
+    .option('--alpha <mode>', 'transparent pixels: white (default), black, #rrggbb, or drop (as PIL/torchvision)')
+    .option(
+      '--near-duplicates <bits|off>',
+      'near-duplicates: pHash within this many of 64 bits (default 6, 0 to 16); off: byte-identical only',
+      nearDuplicatesFlag,
+    )
+    .action(async (source: string, o: { json?: boolean; alpha?: string; nearDuplicates?: number | false | string }) => {
       const progress = !o.json && process.stderr.isTTY ? progressLine(io) : undefined;
       let report: InspectReport;
       try {
-        report = await inspectDataset(source, { onProgress: progress?.update });
+        const options = parseInspectOptions({ alpha: o.alpha, nearDuplicates: o.nearDuplicates });
+        report = await inspectDataset(source, { ...options, onProgress: progress?.update });
       } catch (e) {
-        if (e instanceof DataError) throw new UsageError(e.message);
+        if (e instanceof DataError || e instanceof ConfigError) throw new UsageError(e.message);
         throw e;
       } finally {
         progress?.done();
@@ -99,12 +107,36 @@ export function formatReport(r: InspectReport): string {
     );
   }
 
+  const t = r.transparency;
+  if (t.images) {
+    lines.push(
+      '',
+      `transparency: ${plural(t.images, 'image')} with transparent pixels, composited with alpha "${t.alpha}"; ` +
+        `${t.nearlyUniform} of them nearly uniform (no content left)`,
+    );
+    for (const p of t.uniformExamples) lines.push(`  ${show(p)}`);
+    if (t.nearlyUniform > t.uniformExamples.length)
+      lines.push(`  … and ${t.nearlyUniform - t.uniformExamples.length} more`);
+    if (t.nearlyUniform) lines.push('  (try another alpha option: white, black, #rrggbb or drop)');
+  }
+
   if (r.duplicates.length) {
     const files = r.duplicates.reduce((n, d) => n + d.paths.length, 0);
-    lines.push('', `duplicates: ${plural(r.duplicates.length, 'group')} of byte-identical images (${files} files)`);
+    const exact = r.duplicates.filter((d) => d.kind === 'exact').length;
+    const near =
+      r.nearDuplicates === false ? 'near-duplicates not checked' : `near: pHash within ${r.nearDuplicates} bits`;
+    lines.push(
+      '',
+      `duplicates: ${plural(r.duplicates.length, 'group')} (${files} files): ${exact} byte-identical, ` +
+        `${r.duplicates.length - exact} near-duplicate (${near})`,
+    );
+    if (r.labelConflicts) {
+      lines.push(`label conflicts: ${plural(r.labelConflicts, 'group')} in two or more classes (listed first)`);
+    }
     for (const d of r.duplicates) {
-      lines.push(`  sha256 ${d.sha256.slice(0, 12)}`);
-      for (const p of d.paths) lines.push(`    ${show(p)}`);
+      const what = d.kind === 'exact' ? `byte-identical, sha256 ${d.sha256!.slice(0, 12)}` : 'near-duplicate';
+      lines.push(`  ${d.conflict ? 'LABEL CONFLICT, ' : ''}${what}`);
+      d.paths.forEach((p, i) => lines.push(`    ${show(p)}  (${d.classes[i]})`));
     }
   }
 

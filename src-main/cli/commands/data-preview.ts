@@ -5,9 +5,11 @@
 import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
+  Alpha,
   type AugmentConfig,
   ConfigError,
   DataError,
+  DEFAULT_ALPHA,
   DEFAULT_AUGMENT,
   gridSize,
   parseAugmentConfig,
@@ -24,6 +26,7 @@ interface PreviewOptions {
   cols: number;
   size: number;
   presize?: number;
+  alpha?: string;
   out: string;
 }
 
@@ -49,9 +52,13 @@ export function registerDataPreview(data: Command, io: Io): void {
       'side of the square each image is first cut to, as in training (default: size × 8/7)',
       positiveInt('--presize'),
     )
+    .option('--alpha <mode>', 'transparent pixels: white (default), black, #rrggbb, or drop (as PIL/torchvision)')
     .requiredOption('--out <grid.png>', 'where to write the PNG')
     .action(async (dir: string, o: PreviewOptions) => {
       const config = o.augment ? readAugmentConfig(o.augment) : DEFAULT_AUGMENT;
+      const alpha = Alpha.safeParse(o.alpha ?? DEFAULT_ALPHA);
+      if (!alpha.success) throw new UsageError(`alpha: ${alpha.error.issues[0]!.message}`);
+      o.alpha = alpha.data;
       checkSize(o);
       const written = await preview(dir, config, o);
       io.stderr(
@@ -109,6 +116,7 @@ async function preview(
       size: o.size,
       presize: o.presize,
       configName: o.augment ? basename(o.augment) : undefined,
+      alpha: o.alpha,
     });
     writeFileAtomic(o.out, r.png);
     return { rows: r.rows, skipped: r.skipped };

@@ -5,7 +5,7 @@ import {
   evaluate,
   EvalError,
   formatEvalReport,
-  loadModelDir,
+  loadModelSource,
   renderConfusionPng,
   resolveEvalTarget,
   useBackend,
@@ -57,7 +57,7 @@ export function registerEval(program: Command, io: Io): void {
     .action(async (dir: string, flags: EvalFlags) => {
       const target = await guarded(() => resolveEvalTarget(dir, { data: flags.data }));
       const backend = await guarded(() => useBackend('inference', flags.backend));
-      const { model } = await guarded(() => loadModelDir(target.modelDir));
+      const { model } = await guarded(() => loadModelSource(target.model));
       const tty = Boolean(process.stderr.isTTY) && !flags.json;
       let result;
       try {
@@ -74,7 +74,7 @@ export function registerEval(program: Command, io: Io): void {
         if (tty) io.stderr('\n');
       }
       const skipped = [...target.problems, ...result.skipped];
-      const what = target.run ? `run ${target.run.id}` : target.modelDir;
+      const what = target.run ? `run ${target.run.id} (${target.model.weights})` : target.model.path;
       if (flags.plot) {
         const title = `Confusion matrix: accuracy ${result.accuracy.toFixed(3)} on ${result.count} images`;
         const subtitle = `${target.meta.arch}, ${what}, on ${target.source}`;

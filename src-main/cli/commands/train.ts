@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
+  BUNDLED_MODEL_NOTE,
   bundledModelDir,
   isInputError,
   isModelDir,
@@ -21,6 +22,8 @@ export interface RunFlags {
   config?: string;
   batchSize?: number;
   imageSize?: number;
+  alpha?: string;
+  nearDuplicates?: number | false | string;
   seed?: number;
   backend?: string;
 }
@@ -33,6 +36,8 @@ interface TrainFlags extends RunFlags {
   lr?: number;
   batchSize?: number;
   imageSize?: number;
+  alpha?: string;
+  nearDuplicates?: number | false | string;
   seed?: number;
   backend?: string;
   out: string;
@@ -65,6 +70,8 @@ export function mergeRunFlags(flags: RunFlags): Record<string, unknown> {
   set('imageSize', flags.imageSize);
   set('seed', flags.seed);
   set('backend', flags.backend);
+  set('alpha', flags.alpha);
+  set('nearDuplicates', flags.nearDuplicates);
   return config;
 }
 
@@ -189,7 +196,19 @@ export function addRunOptions(cmd: Command): Command {
     .option('--batch-size <n>', 'images per batch (default: auto)', positiveInt('--batch-size'))
     .option('--image-size <n>', 'input size in pixels', positiveInt('--image-size'))
     .option('--seed <n>', 'seed of the split, shuffling and augmentation', nonNegativeInt('--seed'))
-    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: the fastest that can do the work)');
+    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: the fastest that can do the work)')
+    .option('--alpha <mode>', 'transparent pixels: white (default), black, #rrggbb, or drop (as PIL/torchvision)')
+    .option(
+      '--near-duplicates <bits|off>',
+      'split: images whose pHashes differ in at most this many of 64 bits stay together (default 6; off: identical files only)',
+      nearDuplicatesFlag,
+    );
+}
+
+/** --near-duplicates: a number of bits, or off; range checked by the run config (field nearDuplicates). */
+export function nearDuplicatesFlag(v: string): number | false | string {
+  if (v === 'off' || v === 'false') return false;
+  return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
 }
 
 export function registerTrain(program: Command, io: Io): void {
@@ -223,9 +242,18 @@ export function registerTrain(program: Command, io: Io): void {
             out: flags.out,
             onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
             onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
+            onNotice: (message) => io.stderr(`anneal: warning: ${message}\n`),
           }),
         );
         finish(io, r, Boolean(flags.json));
+        if (r.duplicates.groups) {
+          io.stderr(
+            `anneal: the split kept ${r.duplicates.groups} duplicate group${r.duplicates.groups === 1 ? '' : 's'} ` +
+              `(${r.duplicates.images} files) each on one side (split.json duplicateGroups)\n`,
+          );
+        }
+        const model = typeof config.model === 'string' ? config.model : 'resnet_micro';
+        if (model === 'resnet_micro' && config.pretrained !== false) io.stderr(`anneal: note: ${BUNDLED_MODEL_NOTE}\n`);
       } finally {
         sig.detach();
       }

@@ -38,4 +38,6 @@ export interface Split {
   method: 'stratified' | 'folders';
   seed: number | null;
   valFraction: number | null;
+  /** Duplicate groups kept on one side (byte-identical or near-duplicate files), as paths. */
+  duplicateGroups?: string[][];
 }

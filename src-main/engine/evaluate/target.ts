@@ -1,18 +1,17 @@
-// What `anneal eval <dir>` evaluates: a run folder (its trained model/, on its validation split
-// unless other data is given) or a model dir (on the data given), as labelled samples whose
-// labels index the model's classes.
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// What `anneal eval <dir>` evaluates: a run folder (its trained model/, else its best checkpoint,
+// on its validation split unless other data is given) or a model dir (on the data given), as
+// labelled samples whose labels index the model's classes.
 import { readDataset } from '../data/sources/index.js';
 import type { Problem, Sample } from '../data/types.js';
-import { isModelDir, readModelMeta, type ModelMeta } from '../model-dir/index.js';
-import { RUN_FILES, RunStore, summarizeRun } from '../runs/index.js';
+import { openModelSource, type ModelMeta, type ModelSource } from '../model-dir/index.js';
+import { RUN_FILES, type RunStore } from '../runs/index.js';
 import { EvalError } from './errors.js';
 
 export interface EvalTarget {
   kind: 'run' | 'model';
-  /** The model dir to load: <run>/model for a run. */
-  modelDir: string;
+  /** The model to load (loadModelSource): a model dir, a run's model/ or, for a run killed before
+   * training ended, its best checkpoint. */
+  model: ModelSource;
   meta: ModelMeta;
   /** The run, when a run folder was given. */
   run: RunStore | null;
@@ -47,32 +46,14 @@ export function toModelLabels(
 }
 
 export async function resolveEvalTarget(path: string, o: { data?: string } = {}): Promise<EvalTarget> {
-  const dir = resolve(path);
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new EvalError(`${path}: no such folder`);
-  }
-  if (!isDir) throw new EvalError(`${path} is not a folder (give a run folder or a model dir)`);
-  let run: RunStore | null = null;
-  let modelDir = dir;
-  if (existsSync(join(dir, RUN_FILES.meta))) {
-    run = RunStore.open(dir);
-    modelDir = join(run.dir, 'model');
-    if (!isModelDir(modelDir)) {
-      const status = summarizeRun(run.dir).status;
-      throw new EvalError(`run ${run.id} (${status}) has no trained model yet: model/ is written when training ends`);
-    }
-  } else if (!isModelDir(dir)) {
-    throw new EvalError(`${path} is neither a run folder (no run.json) nor a model dir (no anneal.json)`);
-  }
-  const meta = readModelMeta(modelDir);
+  const model = openModelSource(path);
+  const { run } = model;
+  const meta = model.meta!;
   if (o.data !== undefined) {
     const { dataset } = await readDataset(o.data);
     return {
       kind: run ? 'run' : 'model',
-      modelDir,
+      model,
       meta,
       run,
       samples: toModelLabels(dataset.samples, dataset.classes, meta, o.data),
@@ -86,7 +67,7 @@ export async function resolveEvalTarget(path: string, o: { data?: string } = {})
   if (split.val.length === 0) throw new EvalError(`run ${run.id} has no validation images; give --data <dir>`);
   return {
     kind: 'run',
-    modelDir,
+    model,
     meta,
     run,
     samples: toModelLabels(split.val, run.meta.dataset.classes, meta, `run ${run.id}`),

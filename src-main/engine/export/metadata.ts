@@ -2,6 +2,7 @@
 // guessing: the class names, and exactly which pixels it expects. Stored inside the model (ONNX
 // metadata_props, TF.js userDefinedMetadata) and beside it (labels.json, preprocessing.json).
 import { z } from 'zod';
+import { alphaBackground, DEFAULT_ALPHA, type Alpha } from '../data/sources/index.js';
 import { ModelMeta } from '../model-dir/index.js';
 
 export const EXPORT_FORMATS = ['onnx', 'tfjs', 'savedmodel'] as const;
@@ -31,6 +32,13 @@ export type ExportInfo = z.infer<typeof ExportInfo>;
 /** The graph's input and output names. */
 export const ONNX_NAMES = { image: 'image', normalised: 'input', logits: 'logits', probs: 'probs' } as const;
 
+/** How transparent pixels are handled, as one step for people (data/sources/alpha.ts). */
+function alphaStep(alpha: Alpha): string {
+  const bg = alphaBackground(alpha);
+  if (!bg) return 'transparency: drop the alpha channel, keeping each pixel\'s stored colour (PIL convert("RGB"))';
+  return `transparency: composite onto ${alpha} (rgb ${bg.join(', ')}): out = (c·a + bg·(255 − a)) / 255, rounded`;
+}
+
 /** preprocessing.json: the eval transform in words and numbers, for whoever feeds the model outside Anneal. */
 export function preprocessingDocument(info: ExportInfo): Record<string, unknown> {
   const p = info.preprocessing;
@@ -40,11 +48,13 @@ export function preprocessingDocument(info: ExportInfo): Record<string, unknown>
   return {
     steps: [
       'decode the image and apply its EXIF orientation; convert to RGB (8 bits per channel)',
+      alphaStep(p.alpha ?? DEFAULT_ALPHA),
       `resize so that the shorter side is ${S} px (${p.interpolation}), keeping the aspect ratio`,
       `crop the centre ${S}x${S} px`,
       ...(p.channels === 'BGR' ? ['reorder the channels to BGR'] : []),
       `${inGraph ? 'inside the model: ' : ''}divide by ${p.scale}, subtract mean, divide by std, per channel`,
     ],
+    alpha: p.alpha ?? DEFAULT_ALPHA,
     resize: { shorterSide: S, interpolation: p.interpolation, centerCrop: [S, S] },
     normalisation: {
       insideModel: inGraph,

@@ -9,10 +9,22 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import '../models/batch-norm.js';
 import { ModelMeta } from './meta.js';
 
+/**
+ * What went wrong, for callers that phrase it their own way: `kind` is the problem, `field` the
+ * input it is about (`model`: the path given, `checkpoint`: the checkpoint asked for, `out`: the
+ * destination). Messages name no command-line flag; the CLI maps fields to its flags.
+ */
+export type ModelDirErrorKind = 'not-found' | 'not-a-model' | 'unreadable' | 'not-trained' | 'mismatch' | 'exists';
+
 export class ModelDirError extends Error {
-  constructor(message: string) {
+  readonly kind: ModelDirErrorKind;
+  readonly field: string;
+
+  constructor(message: string, o: { kind?: ModelDirErrorKind; field?: string } = {}) {
     super(message);
     this.name = 'ModelDirError';
+    this.kind = o.kind ?? 'unreadable';
+    this.field = o.field ?? 'model';
   }
 }
 
@@ -32,7 +44,10 @@ function concat(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
 export function checkDestination(out: string): void {
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory() || readdirSync(out).length > 0) {
-    throw new ModelDirError(`${out} already exists and is not empty; choose another --out`);
+    throw new ModelDirError(`${out} already exists and is not empty; choose another destination`, {
+      kind: 'exists',
+      field: 'out',
+    });
   }
 }
 
@@ -96,7 +111,8 @@ export function isModelDir(dir: string): boolean {
 
 export function readModelMeta(dir: string): ModelMeta {
   const path = join(dir, 'anneal.json');
-  if (!existsSync(path)) throw new ModelDirError(`${dir} is not an Anneal model dir (no anneal.json)`);
+  if (!existsSync(path))
+    throw new ModelDirError(`${dir} is not an Anneal model dir (no anneal.json)`, { kind: 'not-a-model' });
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -111,8 +127,52 @@ export function readModelMeta(dir: string): ModelMeta {
   return parsed.data;
 }
 
-/** Loads model.json and its weight shards (paths relative to the manifest). */
-export async function loadLayersModelFile(modelJson: string): Promise<tfl.LayersModel> {
+/**
+ * Parameters of a model dir, counted from model.json's weight specs as torchvision counts them:
+ * BatchNorm's running statistics are buffers, not parameters.
+ */
+export function modelDirParams(dir: string): number {
+  const manifest = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+    weightsManifest: { weights: { name: string; shape: number[] }[] }[];
+  };
+  return manifest.weightsManifest
+    .flatMap((g) => g.weights)
+    .filter((w) => !/moving_(mean|variance)$/.test(w.name))
+    .reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/**
+ * A layers topology whose input layer takes `size`×`size` images. The zoo's architectures are fully
+ * convolutional up to a global average pooling (models/resnet.ts, models/efficientnet.ts), so the
+ * same weights serve any input size; only the InputLayer's batch_input_shape pins one. A model
+ * with a layer whose weights depend on the spatial size (Flatten before Dense) fails to load its
+ * weights at another size, and loadLayersModelFile says so.
+ */
+export function withInputSize(topology: object, size: number): object {
+  const t = structuredClone(topology) as {
+    config?: { layers?: { class_name: string; config: Record<string, unknown> }[] };
+  };
+  for (const layer of t.config?.layers ?? []) {
+    if (layer.class_name !== 'InputLayer') continue;
+    const shape = layer.config.batch_input_shape as (number | null)[] | undefined;
+    if (shape?.length === 4) layer.config.batch_input_shape = [shape[0] ?? null, size, size, shape[3]];
+  }
+  return t;
+}
+
+/** The input layer's spatial size in a layers topology, or null where it is not a square image. */
+export function topologyInputSize(topology: object): number | null {
+  const t = topology as { config?: { layers?: { class_name: string; config: Record<string, unknown> }[] } };
+  const input = t.config?.layers?.find((l) => l.class_name === 'InputLayer');
+  const shape = input?.config.batch_input_shape as (number | null)[] | undefined;
+  return shape?.length === 4 && shape[1] === shape[2] && typeof shape[1] === 'number' ? shape[1] : null;
+}
+
+/**
+ * Loads model.json and its weight shards (paths relative to the manifest). With `inputSize`, the
+ * graph is built for that input size whatever size it was saved at (withInputSize).
+ */
+export async function loadLayersModelFile(modelJson: string, o: { inputSize?: number } = {}): Promise<tfl.LayersModel> {
   let manifest: {
     modelTopology: object;
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
@@ -128,17 +188,37 @@ export async function loadLayersModelFile(modelJson: string): Promise<tfl.Layers
   const weightData = concat(
     buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
   );
-  return tfl.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: manifest.modelTopology,
-      weightSpecs: specs,
-      weightData: weightData.buffer as ArrayBuffer,
-    }),
-  );
+  const saved = topologyInputSize(manifest.modelTopology);
+  const resize = o.inputSize !== undefined && saved !== o.inputSize;
+  try {
+    return await tfl.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: resize ? withInputSize(manifest.modelTopology, o.inputSize!) : manifest.modelTopology,
+        weightSpecs: specs,
+        weightData: weightData.buffer as ArrayBuffer,
+      }),
+    );
+  } catch (e) {
+    if (!resize) throw e;
+    throw new ModelDirError(
+      `${modelJson} cannot take ${o.inputSize} px input (saved at ${saved ?? '?'} px): a layer's weights depend on ` +
+        `the image size, so only fully convolutional models with global pooling change size (${(e as Error).message})`,
+      { kind: 'mismatch' },
+    );
+  }
 }
 
-export async function loadModelDir(dir: string): Promise<{ model: tfl.LayersModel; meta: ModelMeta }> {
+/**
+ * A model dir's model and anneal.json. The graph is built for anneal.json's input size (or
+ * `inputSize`, to fine-tune at another), not the size model.json was saved at: a model dir from
+ * before that rule, trained at another size than its pretrained model's, still predicts.
+ */
+export async function loadModelDir(
+  dir: string,
+  o: { inputSize?: number } = {},
+): Promise<{ model: tfl.LayersModel; meta: ModelMeta }> {
   const meta = readModelMeta(dir);
-  const model = await loadLayersModelFile(join(dir, 'model.json'));
-  return { model, meta };
+  const inputSize = o.inputSize ?? meta.inputSize;
+  const model = await loadLayersModelFile(join(dir, 'model.json'), { inputSize });
+  return { model, meta: { ...meta, inputSize } };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Alpha } from '../data/sources/alpha.js';
 
 const PreprocessingMeta = z.strictObject({
   scale: z.number().positive(),
@@ -6,6 +7,8 @@ const PreprocessingMeta = z.strictObject({
   std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
   channels: z.enum(['RGB', 'BGR']),
   interpolation: z.enum(['bilinear', 'bicubic']),
+  /** What transparent pixels become (data/sources/alpha.ts); absent (models before it): white. */
+  alpha: Alpha.optional(),
 });
 
 /** anneal.json: everything needed to use a model dir besides the TF.js layers model itself. */

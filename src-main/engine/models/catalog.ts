@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { Alpha } from '../data/sources/alpha.js';
 
 const Preprocessing = z.strictObject({
   /** Divide raw 0–255 pixels by this before normalising. */
@@ -12,6 +13,8 @@ const Preprocessing = z.strictObject({
   channels: z.enum(['RGB', 'BGR']).default('RGB'),
   /** Resampling for the resize (torchvision: bilinear for ResNet weights, bicubic for EfficientNet). */
   interpolation: z.enum(['bilinear', 'bicubic']).default('bilinear'),
+  /** What transparent pixels become (data/sources/alpha.ts); absent: white. Set by the run config. */
+  alpha: Alpha.optional(),
 });
 export type Preprocessing = z.infer<typeof Preprocessing>;
 
@@ -59,6 +62,8 @@ const Weights = z.strictObject({
   classes: z.number().int().positive(),
   labels: z.string().optional(),
   license: z.string(),
+  /** Download size in MB, torchvision's `_file_size` for these weights. */
+  fileSizeMB: z.number().positive().optional(),
 });
 export type CatalogWeights = z.infer<typeof Weights>;
 
@@ -68,6 +73,8 @@ const Base = {
   id: z.string().regex(/^[a-z0-9_]+$/),
   title: z.string(),
   inputSize: z.number().int().positive(),
+  /** Parameters with the 1000-class ImageNet head (torchvision's `num_params`; test/engine/models checks). */
+  params: z.number().int().positive().optional(),
   headDropout: z.number().min(0).max(1),
   preprocessing: Preprocessing,
   /** Layer groups, earliest first; a layer belongs to the first group with a matching name prefix. */

@@ -13,3 +13,4 @@ export {
 export { efficientNetStages, makeDivisible, type MBConvStage } from './efficientnet.js';
 export { freezeBackbone, layerGroups, setTrainable, unfreezeAll, type LayerGroup } from './groups.js';
 export { replaceHead } from './head.js';
+export { BUNDLED_MODEL_NOTE, imageSizeAdvice } from './advice.js';

@@ -1,14 +1,20 @@
-// Whatever predict is given (a model dir, a TF.js export, an ONNX export) as one thing that turns
+// Whatever predict is given (a model dir, a run or checkpoint, a TF.js export, an ONNX export) as one thing that turns
 // RGB images at the input size into logits and probabilities, each fed as it expects: TF.js
 // models normalised NHWC, ONNX exports raw 0–255 pixels (their graph normalises) or, made with
 // --raw-input, normalised NCHW.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { RgbImage } from '../data/types.js';
 import { ExportInfo } from '../export/metadata.js';
-import { isModelDir, loadLayersModelFile, loadModelDir, ModelDirError, type ModelMeta } from '../model-dir/index.js';
+import {
+  loadLayersModelFile,
+  loadModelSource,
+  ModelDirError,
+  openModelSource,
+  type ModelMeta,
+  type ModelSource,
+} from '../model-dir/index.js';
 import { normalize } from './image.js';
 import { OnnxClassifier } from './onnx.js';
 
@@ -20,7 +26,8 @@ export interface ClassifierMeta {
 }
 
 export interface Classifier {
-  kind: 'model-dir' | 'tfjs' | 'onnx';
+  /** model-dir and run: TF.js layers models (a run's model/ or checkpoint); tfjs, onnx: exports. */
+  kind: 'model-dir' | 'run' | 'tfjs' | 'onnx';
   meta: ClassifierMeta;
   /** What computes it, for people: "TF.js (cpu)", "onnxruntime 1.30.0 (cpu)". */
   runtime: string;
@@ -30,7 +37,11 @@ export interface Classifier {
 }
 
 /** A TF.js layers model that takes normalised NHWC input and outputs logits. */
-export function layersClassifier(model: tfl.LayersModel, meta: ClassifierMeta, kind: 'model-dir' | 'tfjs'): Classifier {
+export function layersClassifier(
+  model: tfl.LayersModel,
+  meta: ClassifierMeta,
+  kind: 'model-dir' | 'run' | 'tfjs',
+): Classifier {
   const S = meta.inputSize;
   return {
     kind,
@@ -105,33 +116,21 @@ async function tfjsExport(modelJson: string): Promise<Classifier> {
 export type ModelKind = Classifier['kind'];
 
 /**
- * What `path` holds and the file to load: a model dir (anneal.json + model.json), an export folder
- * (model.onnx, or model.json from `anneal export --format tfjs`), or an exported .onnx or
- * model.json given directly. Looks only at names; nothing is loaded.
+ * What `path` holds and the file or folder to load: a model dir, a run folder (its model/, else its
+ * best checkpoint) or one of its checkpoints, an export folder (model.onnx, or model.json from
+ * `anneal export --format tfjs`), or an exported .onnx or model.json given directly
+ * (model-dir's openModelSource). Loads no weights.
  */
-export function findModel(path: string): { kind: ModelKind; file: string } {
-  let dir = false;
-  try {
-    dir = statSync(path).isDirectory();
-  } catch {
-    throw new ModelDirError(`${path} is not an Anneal model dir or export: no such file or folder`);
-  }
-  if (dir) {
-    if (isModelDir(path)) return { kind: 'model-dir', file: path };
-    if (existsSync(join(path, 'model.onnx'))) return { kind: 'onnx', file: join(path, 'model.onnx') };
-    if (existsSync(join(path, 'model.json'))) return { kind: 'tfjs', file: join(path, 'model.json') };
-    throw new ModelDirError(`${path} is not an Anneal model dir or export (no anneal.json, model.onnx or model.json)`);
-  }
-  if (path.toLowerCase().endsWith('.onnx')) return { kind: 'onnx', file: path };
-  if (basename(path).toLowerCase().endsWith('.json')) return { kind: 'tfjs', file: path };
-  throw new ModelDirError(`${path} is not an Anneal model dir or export (give a folder, a .onnx file or a model.json)`);
+export function findModel(path: string): { kind: ModelKind; file: string; source: ModelSource } {
+  const source = openModelSource(path, { exports: true });
+  return { kind: source.kind, file: source.file ?? source.modelDir ?? source.checkpoint!.dir, source };
 }
 
 /** Loads what findModel finds. TF.js kinds load on the active TF.js backend. */
 export async function openClassifier(path: string): Promise<Classifier> {
-  const { kind, file } = findModel(path);
+  const { kind, file, source } = findModel(path);
   if (kind === 'onnx') return onnxClassifier(await OnnxClassifier.fromFile(file));
   if (kind === 'tfjs') return tfjsExport(file);
-  const { model, meta } = await loadModelDir(file);
-  return layersClassifier(model, meta, 'model-dir');
+  const { model, meta } = await loadModelSource(source);
+  return layersClassifier(model, meta, kind);
 }

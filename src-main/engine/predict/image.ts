@@ -1,7 +1,7 @@
 // The eval transform: decode (EXIF orientation applied), RGB, resize the shorter side to the
 // input size, centre-crop, scale and normalise. An image already at the input size is used as is.
 import sharp from 'sharp';
-import { DecodeError, decodeImage } from '../data/sources/index.js';
+import { DecodeError, decodeImage, type Alpha } from '../data/sources/index.js';
 import type { RgbImage } from '../data/types.js';
 import type { ModelMeta } from '../model-dir/index.js';
 
@@ -20,9 +20,9 @@ export class ImageError extends Error {
  * never a grey-filled picture. The same decoder reads training data, so what predict accepts and
  * what training accepts are the same files.
  */
-export async function decodeRgb(path: string): Promise<RgbImage> {
+export async function decodeRgb(path: string, alpha?: Alpha): Promise<RgbImage> {
   try {
-    return await decodeImage(path);
+    return await decodeImage(path, { alpha });
   } catch (e) {
     if (e instanceof DecodeError) throw new ImageError(path, e.reason === 'not found' ? 'no such file' : e.reason);
     throw e;
@@ -63,6 +63,10 @@ export async function loadImageForModel(
   path: string,
   meta: Pick<ModelMeta, 'inputSize' | 'preprocessing'>,
 ): Promise<Float32Array> {
-  const img = await resizeAndCrop(await decodeRgb(path), meta.inputSize, meta.preprocessing.interpolation);
+  const img = await resizeAndCrop(
+    await decodeRgb(path, meta.preprocessing.alpha),
+    meta.inputSize,
+    meta.preprocessing.interpolation,
+  );
   return normalize(img, meta.preprocessing);
 }

@@ -27,7 +27,9 @@ export async function classifyImages(
   for (let start = 0; start < images.length; start += batch) {
     const paths = images.slice(start, start + batch);
     const pixels = await Promise.all(
-      paths.map(async (p) => resizeAndCrop(await decodeRgb(p), inputSize, preprocessing.interpolation)),
+      paths.map(async (p) =>
+        resizeAndCrop(await decodeRgb(p, preprocessing.alpha), inputSize, preprocessing.interpolation),
+      ),
     );
     const { logits, probs } = await classifier.classify(pixels);
     paths.forEach((image, i) => {

@@ -2,6 +2,7 @@
 // checkpoints/) that a person can read and copy, and that a crash cannot leave half-written.
 export {
   CheckpointState,
+  readCheckpointInfo,
   type CheckpointData,
   type CheckpointInfo,
   type CheckpointInput,
@@ -10,7 +11,7 @@ export {
 export { RunStoreError } from './errors.js';
 export { higherIsBetter } from './metric.js';
 export { listRuns, runStatus, summarizeRun, type ListRunsOptions, type RunStatus, type RunSummary } from './list.js';
-export { BEST_CHECKPOINT, RUN_FILES } from './layout.js';
+export { BEST_CHECKPOINT, EPOCH_DIR, RUN_FILES } from './layout.js';
 export {
   makeRunId,
   manifestHash,

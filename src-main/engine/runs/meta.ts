@@ -52,6 +52,8 @@ export const SplitFile = z.object({
   method: z.enum(['stratified', 'folders']).optional(),
   seed: z.number().nullable().optional(),
   valFraction: z.number().nullable().optional(),
+  /** Duplicate groups the split kept together, each on one side (data/sources/duplicates.ts). */
+  duplicateGroups: z.array(z.array(z.string())).optional(),
 });
 export type SplitFile = z.infer<typeof SplitFile>;
 

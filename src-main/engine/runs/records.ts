@@ -80,6 +80,7 @@ export const RUN_EVENT_TYPES = [
   'skipped-files',
   'stage',
   'done',
+  'duplicates',
   'error',
 ] as const;
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number];

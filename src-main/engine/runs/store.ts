@@ -45,6 +45,7 @@ export interface SplitInput {
   method?: 'stratified' | 'folders';
   seed?: number | null;
   valFraction?: number | null;
+  duplicateGroups?: readonly string[][];
 }
 
 export interface RunMetrics {
@@ -128,7 +129,8 @@ export class RunStore {
     const how = split.method
       ? { method: split.method, seed: split.seed ?? null, valFraction: split.valFraction ?? null }
       : {};
-    const parsed = SplitFile.safeParse({ train: only(split.train), val: only(split.val), ...how });
+    const groups = split.duplicateGroups ? { duplicateGroups: split.duplicateGroups } : {};
+    const parsed = SplitFile.safeParse({ train: only(split.train), val: only(split.val), ...how, ...groups });
     if (!parsed.success) throw new RunStoreError(`split.json: ${firstIssue(parsed.error)}`);
     writeJsonAtomic(this.path(RUN_FILES.split), parsed.data);
   }

@@ -3,7 +3,8 @@
 // answer for `anneal models list` and the Model screen.
 import { join } from 'node:path';
 import { loadCatalog } from '../models/index.js';
-import { bundledModelDir } from '../train/model-source.js';
+import { bundledModelDir, modelDirParams, readModelMeta } from '../model-dir/index.js';
+import { BUNDLED_MODEL_NOTE } from '../models/index.js';
 import { readRegistry, weightsDir } from './weights-store.js';
 
 export interface ModelRow {
@@ -14,9 +15,34 @@ export interface ModelRow {
   groups: number;
   /** models/<arch>/ when Anneal ships pretrained weights for it (resnet_micro). */
   bundled: string | null;
-  weights: { id: string; description: string; url: string | null; installed: string | null }[];
+  weights: {
+    id: string;
+    description: string;
+    url: string | null;
+    installed: string | null;
+    /** Download size in MB (torchvision's). */
+    fileSizeMB: number | null;
+  }[];
   /** Files registered for this architecture that match no published weights. */
   custom: string[];
+  /** Parameters (ImageNet head for catalog weights; the bundled model's own), null where unknown. */
+  params: number | null;
+  /** The bundled weights: what they were pretrained on (anneal.json source), at what input size. */
+  bundledInfo: { pretrainedOn: string; inputSize: number; params: number; note: string } | null;
+}
+
+function bundledInfo(arch: string): ModelRow['bundledInfo'] {
+  const dir = bundledModelDir(arch);
+  if (!dir) return null;
+  const meta = readModelMeta(dir);
+  const classes = `${meta.classes} classes (${meta.labels.slice(0, 4).join(', ')}${meta.classes > 4 ? ', …' : ''})`;
+  const made = meta.source ? `, made by ${meta.source.file}` : '';
+  return {
+    pretrainedOn: `${classes} at ${meta.inputSize} px${made}`,
+    inputSize: meta.inputSize,
+    params: modelDirParams(dir),
+    note: BUNDLED_MODEL_NOTE,
+  };
 }
 
 export function listModels(): ModelRow[] {
@@ -27,6 +53,8 @@ export function listModels(): ModelRow[] {
     inputSize: spec.inputSize,
     groups: spec.groups.length,
     bundled: bundledModelDir(spec.id),
+    params: spec.params ?? null,
+    bundledInfo: bundledInfo(spec.id),
     weights: spec.weights.map((w) => {
       const entry = installed.find((e) => e.arch === spec.id && e.weights === w.id);
       return {
@@ -34,6 +62,7 @@ export function listModels(): ModelRow[] {
         description: w.description,
         url: w.url ?? null,
         installed: entry ? join(weightsDir(), entry.file) : null,
+        fileSizeMB: w.fileSizeMB ?? null,
       };
     }),
     custom: installed

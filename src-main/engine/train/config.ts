@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { AugmentConfig } from '../data/augment/index.js';
 import { BalanceConfig } from '../data/balance/index.js';
+import { Alpha, DEFAULT_ALPHA } from '../data/sources/alpha.js';
+import { DEFAULT_NEAR_DUPLICATES, NearDuplicates } from '../data/sources/duplicates.js';
 import { OptimizerConfig } from '../optim/index.js';
 import { ConfigError, fromZod, parseScheduleFile, type SchedulePlan } from '../schedules/index.js';
 
@@ -12,6 +14,10 @@ export const RunConfig = z.looseObject({
   /** Dataset: an image folder, pre-split train/val folders, or a CSV/TSV list. */
   data: z.string().optional(),
   valSplit: z.number().gt(0).lt(1).default(0.2),
+  /** What transparent pixels become: "white" (default), "black", "#rrggbb", "drop" (PIL/torchvision). */
+  alpha: Alpha.default(DEFAULT_ALPHA),
+  /** Near-duplicates for the split: pHash bits of 64 that may differ (0–16), or false (byte-identical only). */
+  nearDuplicates: NearDuplicates.default(DEFAULT_NEAR_DUPLICATES),
   /** Architecture id (trains from its bundled or random weights) or a model dir (pretrained). */
   model: z.string().optional(),
   /** false: start an architecture from random weights even where Anneal ships pretrained ones. */

@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Where runs/<id>/ goes. */
   out: string;
   onProgress?: (p: Progress) => void;
+  /** Something the user should know before the run goes on (label conflicts), said once. */
+  onNotice?: (message: string) => void;
   /** Called once the trainer exists, so that a caller can pause, stop or change the rate. */
   onTrainer?: (t: Trainer, store: RunStore) => void;
 }
@@ -34,6 +36,8 @@ export interface RunResult {
   stopped: string | null;
   stopKind: StopKind | null;
   backend: BackendInfo;
+  /** Duplicate groups the split kept together (files in them), and how many span classes. */
+  duplicates: { groups: number; images: number; labelConflicts: number };
 }
 
 /**
@@ -146,6 +150,11 @@ export async function execute(
       stopped: stopped?.message ?? null,
       stopKind: stopped?.kind ?? null,
       backend: p.backend,
+      duplicates: {
+        groups: p.duplicates.length,
+        images: p.duplicates.reduce((n, g) => n + g.paths.length, 0),
+        labelConflicts: p.duplicates.filter((g) => g.conflict).length,
+      },
     };
   } catch (e) {
     store.appendEvent('error', { message: (e as Error).message });

@@ -23,7 +23,7 @@ export {
 } from './trainer.js';
 export { FeatureCache, backboneOf, headOf } from './feature-cache.js';
 export { getModelWeights, setModelWeights, type WeightsBlob } from './weights.js';
-export { bundledModelDir, loadModel, modelRef } from './model-source.js';
+export { loadModel } from './model-source.js';
 export { resumeRun, startRun, type RunOptions, type RunResult } from './run.js';
 export { shouldRestoreBest } from './execute.js';
 export { runLrFind, type LrFindRunOptions } from './lr-find-run.js';

@@ -3,7 +3,7 @@
 import type { BackendInfo } from '../backend/index.js';
 import { parseRunSettings } from './config.js';
 import { lrFind, type LrFindResult } from './lr-find.js';
-import { modelRef } from './model-source.js';
+import { modelRef } from '../model-dir/index.js';
 import { closePrepared, prepareWith } from './prepare.js';
 
 export interface LrFindRunOptions {

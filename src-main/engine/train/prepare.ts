@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { useBackend, type BackendInfo, type Workload } from '../backend/index.js';
 import { epochOrder } from '../data/balance/index.js';
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
-import { readDataset, stratifiedSplit } from '../data/sources/index.js';
+import { findDuplicates, readDataset, stratifiedSplit, type DuplicateGroup } from '../data/sources/index.js';
 import type { Split } from '../data/types.js';
 import type { ModelMeta } from '../model-dir/index.js';
 import type { BuiltModel } from '../models/index.js';
@@ -37,6 +37,8 @@ export interface Prepared {
   featureCache: FeatureCacheOptions | null;
   /** Files the dataset listing already refused (not images, empty, unreadable, …). */
   problems: { path: string; reason: string }[];
+  /** Duplicate groups of a new run's dataset (label conflicts first); none on resume or pre-split folders. */
+  duplicates: DuplicateGroup[];
 }
 
 export async function prepare(input: unknown, fixedSplit?: Split): Promise<Prepared> {
@@ -63,12 +65,28 @@ export async function prepareWith(
   const backend = await useBackend(workload, config.backend);
   const loaded = await readDataset(config.data);
   const classes = loaded.dataset.classes;
-  const split =
-    fixedSplit ?? loaded.split ?? stratifiedSplit(loaded.dataset, { seed: config.seed, valFraction: config.valSplit });
+  // A new run's split keeps duplicate groups (byte-identical and near-duplicate files) on one side;
+  // finding them decodes every image once more (docs/data.md has what that costs).
+  let duplicates: DuplicateGroup[] = [];
+  let split = fixedSplit ?? loaded.split;
+  if (!split) {
+    const found = plan
+      ? await findDuplicates(loaded.dataset.samples, classes, { alpha: config.alpha, near: config.nearDuplicates })
+      : { groups: [], described: [] };
+    duplicates = found.described;
+    split = {
+      ...stratifiedSplit(loaded.dataset, {
+        seed: config.seed,
+        valFraction: config.valSplit,
+        groups: found.groups.map((g) => g.members),
+      }),
+      duplicateGroups: duplicates.map((g) => g.paths),
+    };
+  }
   if (split.train.length === 0) throw new Error(`${config.data}: no training images`);
   const { built, source } = await loadModel(config, classes);
   const size = config.imageSize ?? source?.inputSize ?? built.spec.inputSize;
-  const preprocessing = source?.preprocessing ?? built.spec.preprocessing;
+  const preprocessing = { ...(source?.preprocessing ?? built.spec.preprocessing), alpha: config.alpha };
   const pool = new WorkerPool(config.workers);
   const labels = split.train.map((s) => s.label);
   const batchSize = resolveBatchSize(config.batchSize, split.train.length);
@@ -111,6 +129,7 @@ export async function prepareWith(
     pool,
     stages,
     problems: loaded.dataset.problems,
+    duplicates,
   };
 }
 

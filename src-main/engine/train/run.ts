@@ -3,6 +3,8 @@
 // callbacks and what follows it (execute.ts), where a resumed run starts (resume.ts); the LR
 // finder's runner is lr-find-run.ts.
 import * as tf from '@tensorflow/tfjs-core';
+import type { DuplicateGroup } from '../data/sources/index.js';
+import { imageSizeAdvice } from '../models/index.js';
 import { RunStore } from '../runs/index.js';
 import { ANNEAL_VERSION } from '../runtime/index.js';
 import { execute, type RunOptions, type RunResult } from './execute.js';
@@ -11,6 +13,16 @@ import { resumePoint, storedSplit } from './resume.js';
 import { setModelWeights } from './weights.js';
 
 export type { RunOptions, RunResult } from './execute.js';
+
+/** One warning for every duplicate group whose files sit in different classes. */
+export function labelConflictNotice(conflicts: readonly DuplicateGroup[]): string {
+  const first = conflicts[0]!;
+  const example = first.paths.map((p, i) => `${p} (${first.classes[i]})`).join(', ');
+  return (
+    `${conflicts.length} duplicate group${conflicts.length === 1 ? ' spans' : 's span'} two or more classes ` +
+    `(the same picture labelled two ways), e.g. ${example}; inspecting the dataset lists them all`
+  );
+}
 
 /** `anneal train`: a new run. `config` is the whole run config (CLI flags already merged in). */
 export async function startRun(config: Record<string, unknown>, o: RunOptions): Promise<RunResult> {
@@ -30,6 +42,17 @@ export async function startRun(config: Record<string, unknown>, o: RunOptions): 
     },
   });
   store.writeSplit(p.split);
+  const conflicts = p.duplicates.filter((g) => g.conflict);
+  if (p.duplicates.length) {
+    store.appendEvent('duplicates', {
+      groups: p.duplicates.length,
+      images: p.duplicates.reduce((n, g) => n + g.paths.length, 0),
+      labelConflicts: conflicts.map((g) => g.paths.map((path, i) => ({ path, class: g.classes[i] }))),
+    });
+  }
+  if (conflicts.length) o.onNotice?.(labelConflictNotice(conflicts));
+  const sizeAdvice = p.source && imageSizeAdvice(p.train.o.size, p.source.inputSize);
+  if (sizeAdvice) o.onNotice?.(sizeAdvice);
   store.appendEvent('start', {
     backend: p.backend.name,
     device: p.backend.device,

@@ -29,6 +29,8 @@ export class AppState {
   batchSize = $state<number | undefined>(undefined);
   valSplit = $state(0.2);
   seed = $state(0);
+  /** What transparent pixels become: white, black, #rrggbb or drop (the run config's alpha). */
+  alpha = $state('white');
   /** Measure the update/weight ratio per group every N steps (the run config's updateRatioEvery). */
   updateRatioEvery = $state(10);
   /** The augmentation settings (the Dataset screen edits them). */
@@ -58,6 +60,7 @@ export class AppState {
       model: this.model,
       valSplit: this.valSplit,
       seed: this.seed,
+      alpha: this.alpha,
       augment: this.augment.config,
       updateRatioEvery: this.updateRatioEvery,
     };

@@ -6,6 +6,8 @@ import { Task } from './task.svelte.js';
 
 /** Above this largest/smallest class ratio, say what to do about it (as `anneal data inspect`). */
 export const IMBALANCE_WARNING = 3;
+/** Duplicate groups listed with thumbnails (the service sends thumbnails for its first 30). */
+export const GROUPS_SHOWN = 30;
 
 export class DatasetState {
   readonly inspect = new Task<ReplyOf<'data.inspect'>>();
@@ -15,14 +17,49 @@ export class DatasetState {
 
   constructor(private readonly client: Client) {}
 
-  /** Inspects the folder and fetches its thumbnails; true when it could be read. */
-  async load(path: string): Promise<boolean> {
+  /** Inspects the folder and fetches its thumbnails, decoded with `alpha`; true when it could be read. */
+  async load(path: string, alpha = 'white'): Promise<boolean> {
     this.thumbnails.clear();
     this.preview.clear();
-    const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path }));
+    const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path, alpha }));
     if (!report) return false;
-    await this.thumbnails.run(() => this.client.invoke('data.thumbnails', { path, perClass: 6, size: 72 }));
+    await this.thumbnails.run(() => this.client.invoke('data.thumbnails', { path, perClass: 6, size: 72, alpha }));
     return true;
+  }
+
+  /** The duplicate groups to show (label conflicts first, as inspect sorts them), files as thumbnails. */
+  get duplicateGroups(): {
+    title: string;
+    conflict: boolean;
+    files: { path: string; className: string; src: string | null }[];
+  }[] {
+    const r = this.inspect.result;
+    if (!r) return [];
+    return r.duplicates.slice(0, GROUPS_SHOWN).map((g) => ({
+      title: `${g.conflict ? 'Label conflict: ' : ''}${g.kind === 'exact' ? 'byte-identical' : 'near-duplicate'} (${g.paths.length} files${g.conflict ? `, classes ${[...new Set(g.classes)].join(', ')}` : ''})`,
+      conflict: g.conflict,
+      files: g.paths.map((path, i) => ({ path, className: g.classes[i]!, src: r.thumbnails[path] ?? null })),
+    }));
+  }
+
+  /** One line on duplicates: how many groups, how many span classes; null with none. */
+  get duplicateSummary(): string | null {
+    const r = this.inspect.result;
+    if (!r || r.duplicates.length === 0) return null;
+    const files = r.duplicates.reduce((n, g) => n + g.paths.length, 0);
+    const more = r.duplicates.length > GROUPS_SHOWN ? ` (the first ${GROUPS_SHOWN} shown)` : '';
+    const conflicts = r.labelConflicts ? `; ${r.labelConflicts} span two or more classes (label conflicts)` : '';
+    return `${r.duplicates.length} duplicate groups, ${files} files${more}${conflicts}. The split keeps each group on one side.`;
+  }
+
+  /** Images with transparency, and how many are left with no content under the chosen option; null with none. */
+  get transparencyNote(): string | null {
+    const t = this.inspect.result?.transparency;
+    if (!t || t.images === 0) return null;
+    const blank = t.nearlyUniform
+      ? ` ${t.nearlyUniform} of them become nearly uniform (no content left): try another option.`
+      : ' None of them becomes blank.';
+    return `${t.images} images have transparent pixels, composited with "${t.alpha}".${blank}`;
   }
 
   async makeSample(dir: string, imagesPerClass: number): Promise<string | null> {
@@ -30,11 +67,16 @@ export class DatasetState {
     return r?.path ?? null;
   }
 
-  async previewAugment(path: string, augment: Record<string, unknown> | false, seed: number): Promise<void> {
+  async previewAugment(
+    path: string,
+    augment: Record<string, unknown> | false,
+    seed: number,
+    alpha = 'white',
+  ): Promise<void> {
     // "No augmentation" previews as every transform off: the eval view, repeated.
     const config = augment === false ? NO_AUGMENT : augment;
     await this.preview.run(() =>
-      this.client.invoke('data.augmentPreview', { path, augment: config, seed, rows: 4, cols: 5, size: 96 }),
+      this.client.invoke('data.augmentPreview', { path, augment: config, seed, rows: 4, cols: 5, size: 96, alpha }),
     );
   }
 

@@ -24,7 +24,7 @@ async function run(t: WorkerTask): Promise<WorkerResult> {
     } else if (t.cachedFile) {
       square = { width: t.side, height: t.side, data: new Uint8Array(readFileSync(t.cachedFile)) };
     } else {
-      square = await resizeAndCrop(await decodeRgb(t.path), t.side, t.interpolation);
+      square = await resizeAndCrop(await decodeRgb(t.path, t.preprocessing.alpha), t.side, t.interpolation);
       if (t.spillTo) {
         writeFileSync(t.spillTo, square.data);
         spilled = true;

@@ -3,9 +3,10 @@
 //
 // Choices, each matched against torchvision's ImageFolder (PIL: Image.open(f).convert('RGB')):
 // - Format by content (sniff.ts), never by extension; only the formats in IMAGE_FORMATS.
-// - Alpha is dropped, never composited: convert('RGB') keeps the stored colour of a transparent
-//   pixel, and so does sharp's removeAlpha (libvips loads unpremultiplied). A palette PNG with a
-//   tRNS chunk gives its palette colours.
+// - Alpha (alpha.ts): composited onto white by default, as an image viewer shows it; "drop" keeps
+//   the stored colour of each pixel as convert('RGB') does (libvips loads unpremultiplied, so the
+//   raw RGB of an RGBA decode is PIL's). A palette PNG with a tRNS chunk gives its palette colours
+//   and their transparency.
 // - Grey (and grey + alpha) is replicated to three channels, as convert('RGB') does.
 // - 16-bit samples become 8-bit by keeping the high byte (libvips's cast from ushort). PIL differs
 //   here: it clips mode I;16 grey at 255, which turns most of a 16-bit image white; we do not copy
@@ -26,6 +27,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { RgbImage } from '../types.js';
+import { DEFAULT_ALPHA, flattenAlpha, type Alpha } from './alpha.js';
 import { decodeBmp } from './bmp.js';
 import { DecodeError, fsReason } from './errors.js';
 import { FORMAT_NAMES, sniffBytes, type ImageFormat } from './sniff.js';
@@ -34,6 +36,13 @@ import { isTruncated } from './truncation.js';
 export interface Decoded {
   image: RgbImage;
   format: ImageFormat;
+  /** Pixels that were not fully opaque (0 for an image without alpha). */
+  transparent: number;
+}
+
+export interface DecodeOptions {
+  /** What transparent pixels become (alpha.ts); default white. */
+  alpha?: Alpha;
 }
 
 /**
@@ -57,48 +66,44 @@ export async function readRegularFile(path: string): Promise<Uint8Array> {
 }
 
 /** Decodes an image file, or image bytes, to 8-bit RGB. Throws DecodeError with a short reason. */
-export async function decodeImage(input: string | Uint8Array): Promise<RgbImage> {
-  return (await decodeWithFormat(input)).image;
+export async function decodeImage(input: string | Uint8Array, o: DecodeOptions = {}): Promise<RgbImage> {
+  return (await decodeWithFormat(input, o)).image;
 }
 
 /** decodeImage, also naming the format it found in the content. */
-export async function decodeWithFormat(input: string | Uint8Array): Promise<Decoded> {
-  if (typeof input !== 'string') return decodeBytes(input);
+export async function decodeWithFormat(input: string | Uint8Array, o: DecodeOptions = {}): Promise<Decoded> {
+  const alpha = o.alpha ?? DEFAULT_ALPHA;
+  if (typeof input !== 'string') return decodeBytes(input, alpha);
   const bytes = await readRegularFile(input);
   try {
-    return await decodeBytes(bytes);
+    return await decodeBytes(bytes, alpha);
   } catch (e) {
     if (e instanceof DecodeError) throw new DecodeError(e.reason, input);
     throw e;
   }
 }
 
-async function decodeBytes(bytes: Uint8Array): Promise<Decoded> {
+async function decodeBytes(bytes: Uint8Array, alpha: Alpha): Promise<Decoded> {
   const sniffed = sniffBytes(bytes.subarray(0, 64));
   if (!sniffed.ok) throw new DecodeError(sniffed.reason);
   const { format } = sniffed;
-  if (format === 'bmp') return { image: decodeBmp(bytes), format };
+  if (format === 'bmp') return { image: decodeBmp(bytes), format, transparent: 0 };
   // Structure first for the formats where it is cheap and decisive.
   if ((format === 'png' || format === 'webp' || format === 'tiff') && isTruncated(format, bytes)) {
     throw new DecodeError(`truncated ${FORMAT_NAMES[format]}`);
   }
   try {
     const { data, info } = await sharp(bytes, { failOn: 'error', autoOrient: true })
-      .removeAlpha()
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
+    const pixels = info.width * info.height;
+    if ((info.channels !== 3 && info.channels !== 4) || data.length !== pixels * info.channels) {
       throw new DecodeError(`unsupported ${FORMAT_NAMES[format]} (${info.channels} channels)`);
     }
-    return {
-      image: {
-        width: info.width,
-        height: info.height,
-        data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-      },
-      format,
-    };
+    const raw = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    const { rgb, transparent } = info.channels === 4 ? flattenAlpha(raw, alpha) : { rgb: raw, transparent: 0 };
+    return { image: { width: info.width, height: info.height, data: rgb }, format, transparent };
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     throw new DecodeError(sharpReason(format, bytes, e instanceof Error ? e.message : String(e)));

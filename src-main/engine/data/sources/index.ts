@@ -4,10 +4,43 @@ export { decodeBmp, MAX_PIXELS } from './bmp.js';
 export { chooseDelimiter, parseDelimited, type CsvField, type CsvRecord } from './csv.js';
 export { readCsv } from './csv-source.js';
 export { readDataset, readSplitFolders, splitFolderNames, type DatasetLayout, type LoadedDataset } from './dataset.js';
-export { decodeImage, decodeWithFormat, readRegularFile, type Decoded } from './decode.js';
+export {
+  Alpha,
+  ALPHA_NAMES,
+  alphaBackground,
+  DEFAULT_ALPHA,
+  flattenAlpha,
+  isNearlyUniform,
+  UNIFORM_STD,
+} from './alpha.js';
+export { decodeImage, decodeWithFormat, readRegularFile, type DecodeOptions, type Decoded } from './decode.js';
+export {
+  DEFAULT_NEAR_DUPLICATES,
+  colourGrid,
+  GRID_TOLERANCE,
+  perceptualHash,
+  pictureFingerprint,
+  describeGroups,
+  findDuplicates,
+  fingerprintFile,
+  groupFingerprints,
+  hammingDistance,
+  MAX_NEAR_DUPLICATES,
+  NearDuplicates,
+  type DuplicateGroup,
+  type Fingerprint,
+  type IndexGroup,
+} from './duplicates.js';
 export { DataError, DecodeError } from './errors.js';
 export { readImageFolder, type SourceOptions } from './image-folder.js';
-export { inspectDataset, sizeStats, type InspectOptions, type InspectReport, type SizeStats } from './inspect.js';
+export {
+  inspectDataset,
+  parseInspectOptions,
+  sizeStats,
+  type InspectOptions,
+  type InspectReport,
+  type SizeStats,
+} from './inspect.js';
 export { compareCodePoints, sortCodePoints } from './order.js';
 export { defaultConcurrency, mapPool } from './pool.js';
 export { mulberry32, namedSeed, shuffleInPlace, type Rng } from './prng.js';

@@ -1,8 +1,20 @@
 // `anneal data inspect`: decode every file once, with the decoder training uses, and summarise.
 // Streaming: at most `concurrency` files are in memory at a time, and per good image only its
-// size, format and SHA-256 are kept, so 100k images cost a few MB.
+// size, format, SHA-256 and pHash are kept, so 100k images cost a few MB.
 import { createHash } from 'node:crypto';
 import type { Problem } from '../types.js';
+import { z } from 'zod';
+import { fromZod } from '../../schedules/errors.js';
+import { Alpha, DEFAULT_ALPHA, isNearlyUniform } from './alpha.js';
+import {
+  DEFAULT_NEAR_DUPLICATES,
+  pictureFingerprint,
+  describeGroups,
+  groupFingerprints,
+  type DuplicateGroup,
+  type Fingerprint,
+  NearDuplicates,
+} from './duplicates.js';
 import { readDataset, type DatasetLayout, type LoadedDataset } from './dataset.js';
 import { decodeWithFormat, readRegularFile } from './decode.js';
 import { DecodeError } from './errors.js';
@@ -30,8 +42,21 @@ export interface InspectReport {
   problems: Problem[];
   /** Sizes as the model sees them (after EXIF orientation); null with no good image. */
   imageSize: { width: SizeStats; height: SizeStats } | null;
-  /** Byte-identical good images (same SHA-256), two or more paths each. */
-  duplicates: { sha256: string; paths: string[] }[];
+  /**
+   * Duplicate groups of good images: byte-identical (same SHA-256) or, unless nearDuplicates is
+   * false, near-duplicates (pHash within nearDuplicates bits); label conflicts (a group in two or
+   * more classes) first, each with every path and its class.
+   */
+  duplicates: DuplicateGroup[];
+  /** The pHash threshold used (bits of 64), or false: byte-identical only. */
+  nearDuplicates: NearDuplicates;
+  /** Groups whose files sit in different classes. */
+  labelConflicts: number;
+  /**
+   * Images with any pixel not fully opaque; how many of them are nearly uniform (no content left)
+   * after the alpha option; and up to 20 of those, so a person can look.
+   */
+  transparency: { alpha: Alpha; images: number; nearlyUniform: number; uniformExamples: string[] };
   /** Largest over smallest class count (classes with no good image left out); null with none. */
   imbalance: { ratio: number; largest: string; smallest: string } | null;
   /** Good images by format, detected from content. */
@@ -41,23 +66,60 @@ export interface InspectReport {
 }
 
 export interface InspectOptions extends SourceOptions {
+  /** What transparent pixels become (alpha.ts); default white. */
+  alpha?: Alpha;
+  /** pHash bits of 64 for near-duplicates (default 6), or false for byte-identical only. */
+  nearDuplicates?: NearDuplicates;
   /** Called after each file is decoded (or fails). */
   onProgress?: (done: number, total: number) => void;
 }
 
 type Outcome =
-  { ok: true; width: number; height: number; format: ImageFormat; sha256: string } | { ok: false; reason: string };
+  | {
+      ok: true;
+      width: number;
+      height: number;
+      format: ImageFormat;
+      print: Fingerprint;
+      transparent: boolean;
+      uniform: boolean;
+    }
+  | { ok: false; reason: string };
 
-async function check(path: string): Promise<Outcome> {
+async function check(path: string, alpha: Alpha, near: NearDuplicates): Promise<Outcome> {
   try {
     const bytes = await readRegularFile(path);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const { image, format } = await decodeWithFormat(bytes);
-    return { ok: true, width: image.width, height: image.height, format, sha256 };
+    const { image, format, transparent } = await decodeWithFormat(bytes, { alpha });
+    return {
+      ok: true,
+      width: image.width,
+      height: image.height,
+      format,
+      print: near === false ? { sha256, phash: null, grid: null } : pictureFingerprint(sha256, image),
+      transparent: transparent > 0,
+      uniform: transparent > 0 && isNearlyUniform(image.data),
+    };
   } catch (e) {
     if (e instanceof DecodeError) return { ok: false, reason: e.reason };
     return { ok: false, reason: `cannot decode (${e instanceof Error ? e.message : String(e)})` };
   }
+}
+
+const InspectSettings = z.strictObject({
+  alpha: Alpha.optional(),
+  nearDuplicates: NearDuplicates.optional(),
+});
+
+/** The inspect options a person gives (alpha, nearDuplicates), checked: a ConfigError names the field. */
+export function parseInspectOptions(input: {
+  alpha?: unknown;
+  nearDuplicates?: unknown;
+}): z.infer<typeof InspectSettings> {
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const parsed = InspectSettings.safeParse(given);
+  if (!parsed.success) throw fromZod(parsed.error, given);
+  return parsed.data;
 }
 
 /** numpy's mean and median (the middle pair averaged), min and max. */
@@ -83,14 +145,18 @@ export async function inspectDataset(
   const heights = new Uint32Array(n);
   const counts = dataset.classes.map(() => 0);
   const formats = new Map<ImageFormat, number>();
-  const byHash = new Map<string, string[]>();
+  const alpha = opts.alpha ?? DEFAULT_ALPHA;
+  const near = opts.nearDuplicates ?? DEFAULT_NEAR_DUPLICATES;
+  const prints: (Fingerprint | null)[] = new Array<Fingerprint | null>(n).fill(null);
+  let transparentImages = 0;
+  const uniform: string[] = [];
   const problems: Problem[] = [...dataset.problems];
   const good = new Set<string>();
   let done = 0;
   let total = 0;
 
-  await mapPool(dataset.samples, opts.concurrency ?? defaultConcurrency(), async (s) => {
-    const r = await check(s.path);
+  await mapPool(dataset.samples, opts.concurrency ?? defaultConcurrency(), async (s, index) => {
+    const r = await check(s.path, alpha, near);
     if (r.ok) {
       good.add(s.path);
       widths[total] = r.width;
@@ -98,9 +164,9 @@ export async function inspectDataset(
       total++;
       counts[s.label]!++;
       formats.set(r.format, (formats.get(r.format) ?? 0) + 1);
-      const list = byHash.get(r.sha256);
-      if (list) list.push(s.path);
-      else byHash.set(r.sha256, [s.path]);
+      prints[index] = r.print;
+      if (r.transparent) transparentImages++;
+      if (r.uniform) uniform.push(s.path);
     } else {
       problems.push({ path: s.path, reason: r.reason });
     }
@@ -123,10 +189,7 @@ export async function inspectDataset(
       smallest: smallest.name,
     };
   }
-  const duplicates = [...byHash]
-    .filter(([, paths]) => paths.length > 1)
-    .map(([sha256, paths]) => ({ sha256, paths: paths.sort(compareCodePoints) }))
-    .sort((a, b) => compareCodePoints(a.paths[0]!, b.paths[0]!));
+  const duplicates = describeGroups(groupFingerprints(prints, near), dataset.samples, dataset.classes, prints);
   const split = loaded.split && {
     train: loaded.split.train.filter((s) => good.has(s.path)).length,
     val: loaded.split.val.filter((s) => good.has(s.path)).length,
@@ -141,6 +204,14 @@ export async function inspectDataset(
       ? { width: sizeStats(widths.subarray(0, total)), height: sizeStats(heights.subarray(0, total)) }
       : null,
     duplicates,
+    nearDuplicates: near,
+    labelConflicts: duplicates.filter((g) => g.conflict).length,
+    transparency: {
+      alpha,
+      images: transparentImages,
+      nearlyUniform: uniform.length,
+      uniformExamples: uniform.sort(compareCodePoints).slice(0, 20),
+    },
     imbalance,
     formats: Object.fromEntries(IMAGE_FORMATS.filter((f) => formats.has(f)).map((f) => [f, formats.get(f)!])),
     split,

@@ -85,9 +85,9 @@ describe('decodeImage: good files', () => {
     for (let c = 0; c < 3; c++) expect(plane(b8, 3, c)).toEqual(plane(p, 3, 0));
   });
 
-  it('drops alpha without compositing, as PIL convert("RGB") does', async () => {
+  it('with alpha "drop", drops alpha without compositing, as PIL convert("RGB") does', async () => {
     const rgba = pattern(40, 30, 4);
-    const rgb = (await decodeImage(good['rgba.png']!)).data;
+    const rgb = (await decodeImage(good['rgba.png']!, { alpha: 'drop' })).data;
     for (let c = 0; c < 3; c++) expect(plane(rgb, 3, c)).toEqual(plane(rgba, 4, c));
     // Some pixels are fully or nearly transparent; their stored colour is kept.
     expect(plane(rgba, 4, 3).some((a) => a < 8)).toBe(true);
@@ -97,7 +97,7 @@ describe('decodeImage: good files', () => {
     const grey = pattern(40, 30, 1);
     const g = (await decodeImage(good['grey.png']!)).data;
     for (let c = 0; c < 3; c++) expect(plane(g, 3, c)).toEqual(grey);
-    const ga = (await decodeImage(good['grey-alpha.png']!)).data;
+    const ga = (await decodeImage(good['grey-alpha.png']!, { alpha: 'drop' })).data;
     for (let c = 0; c < 3; c++) expect(plane(ga, 3, c)).toEqual(plane(pattern(40, 30, 2), 2, 0));
   });
 

@@ -4,7 +4,15 @@
 // to size × 8/7, centre crop), then augment. So the preview shows the pixels training gets.
 import { basename, relative, resolve, sep } from 'node:path';
 import { resizeAndCrop } from '../../../predict/image.js';
-import { DataError, DecodeError, decodeImage, defaultConcurrency, mapPool, readDataset } from '../../sources/index.js';
+import {
+  DataError,
+  DecodeError,
+  decodeImage,
+  defaultConcurrency,
+  mapPool,
+  readDataset,
+  type Alpha,
+} from '../../sources/index.js';
 import type { RgbImage, Sample } from '../../types.js';
 import { augment } from '../augment.js';
 import type { AugmentConfig } from '../config.js';
@@ -21,6 +29,8 @@ export interface DatasetPreviewOptions {
   presize?: number;
   /** What the subheading calls the config (a file name); default "default config". */
   configName?: string;
+  /** What transparent pixels become (data/sources/alpha.ts), as training will decode them; default white. */
+  alpha?: Alpha;
 }
 
 async function loadSamples(dir: string): Promise<{ root: string; classes: string[]; samples: Sample[] }> {
@@ -30,9 +40,9 @@ async function loadSamples(dir: string): Promise<{ root: string; classes: string
   return { root: loaded.dataset.root, classes: loaded.dataset.classes, samples };
 }
 
-async function decode(path: string): Promise<RgbImage | null> {
+async function decode(path: string, alpha: Alpha | undefined): Promise<RgbImage | null> {
   try {
-    return await decodeImage(path);
+    return await decodeImage(path, { alpha });
   } catch (e) {
     if (e instanceof DecodeError) return null;
     throw e;
@@ -59,7 +69,7 @@ export async function renderDatasetPreview(
     for (const [k, s] of pick.candidates.entries()) {
       if (k > 0 && (taken.has(s.path) || bad.has(s.path))) continue;
       taken.add(s.path);
-      const image = await decode(s.path);
+      const image = await decode(s.path, o.alpha);
       if (!image) {
         bad.add(s.path);
         continue;
