@@ -18,6 +18,7 @@ import type { Callback } from './callbacks.js';
 import { parseRunConfig, parseRunSettings, resolveBatchSize, type RunConfig } from './config.js';
 import { LearningRateScheduler } from './schedule-callback.js';
 import { DivergenceGuard, EarlyStopping } from './stopping.js';
+import { MedianStoppingCallback } from './median-stopping.js';
 import { RunControl } from './control.js';
 import { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
 import { lrFind, type LrFindResult } from './lr-find.js';
@@ -207,6 +208,7 @@ async function execute(
     checkpointer,
   ];
   if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
+  if (config.medianStopping) callbacks.push(new MedianStoppingCallback(store, config.medianStopping));
   const trainer = new Trainer({
     built,
     stages,
