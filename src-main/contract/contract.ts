@@ -13,6 +13,7 @@ import type { EvalResult, RunDetail, RunSeries } from '../engine/evaluate/index.
 import type { Prediction } from '../engine/predict/index.js';
 import type { RunSummary } from '../engine/runs/index.js';
 import type { StoreEntry } from '../engine/store/index.js';
+import type { SweepListRow, SweepResults } from '../engine/sweep/index.js';
 import type { LrFindResult, Progress } from '../engine/train/index.js';
 
 const path = z.string().trim().min(1, 'is required').max(4096);
@@ -138,6 +139,10 @@ export const channels = {
     }),
     reply: reply<RunSeries[]>(),
   },
+  /** The sweeps under sweeps/ (or `out`), newest first, each with its trials' runs (docs/sweeps.md). */
+  'sweeps.list': { request: z.strictObject({ out: path.optional() }), reply: reply<SweepListRow[]>() },
+  /** One sweep's trials ranked, their curves, and the best trial's run config. */
+  'sweeps.show': { request: z.strictObject({ sweepDir: path }), reply: reply<SweepResults>() },
   'eval.run': {
     request: z.strictObject({
       target: path,

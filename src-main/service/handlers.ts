@@ -15,11 +15,14 @@ import {
   compareRuns,
   describeRun,
   listRuns,
+  listSweeps,
   loadCatalog,
   makeShapes,
   pullWeights,
   readRegistry,
+  resolveSweepDir,
   SHAPE_CLASSES,
+  sweepResults,
   weightsDir,
 } from '../engine/index.js';
 import { JobInputError, type JobManager } from '../jobs/index.js';
@@ -135,6 +138,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
       }
     },
     'runs.show': async (r) => describeRun(abs(r.runDir)),
+    'sweeps.list': async (r) => listSweeps(abs(r.out ?? 'sweeps')),
+    'sweeps.show': async (r) => sweepResults(resolveSweepDir(abs(r.sweepDir))),
     'runs.compare': async (r) => compareRuns(r.runDirs.map(abs), r.metric),
     'eval.run': async (r) => {
       const result = (await jobs.run({

@@ -13,7 +13,14 @@ export {
 } from './k8s.js';
 export { runLocal, type LocalEvent, type LocalOptions, type LocalSummary } from './local.js';
 export { medianStoppingVerdict, runCurve, siblingRunDirs, type MedianRule, type MedianVerdict } from './median.js';
-export { bestRunConfig, sweepResults, type SweepResults, type TrialResult } from './results.js';
+export {
+  bestRunConfig,
+  listSweeps,
+  sweepResults,
+  type SweepListRow,
+  type SweepResults,
+  type TrialResult,
+} from './results.js';
 export { drawTrials, gridValues, isLogScale, ladder, sampleParameter, setPath, type TrialParams } from './sample.js';
 export { shellQuote, trialCommand } from './shell.js';
 export {

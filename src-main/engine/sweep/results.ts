@@ -1,9 +1,11 @@
 // A sweep's results: each trial's parameters, status and validation metric (its best epoch),
 // ranked; the curves for the Sweeps view; the best trial's run config, ready for `anneal train`.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { summarizeRun, type RunSummary } from '../runs/index.js';
 import { metricMode } from './config.js';
 import { runCurve } from './median.js';
-import { readSweepMeta, trialFile, trialStatus, type SweepMeta, type TrialStatus } from './store.js';
+import { readSweepMeta, SWEEP_FILES, trialFile, trialStatus, type SweepMeta, type TrialStatus } from './store.js';
 
 export interface TrialResult {
   index: number;
@@ -66,4 +68,56 @@ export function bestRunConfig(sweepDir: string, index: number): Record<string, u
   delete config.medianStopping;
   delete config.name;
   return config;
+}
+
+/** One sweep in a list: what the Sweeps view and the Runs screen's groups show. */
+export interface SweepListRow {
+  id: string;
+  dir: string;
+  name: string;
+  created: string;
+  metric: string;
+  trials: number;
+  counts: Record<TrialStatus, number>;
+  best: { index: number; value: number } | null;
+  /** Each trial's newest run folder, with the run's summary (the Runs screen groups them). */
+  runs: { trial: number; run: RunSummary }[];
+}
+
+/** The sweeps under `root` (sweeps/), newest first; damaged ones are reported to onSkip and left out. */
+export function listSweeps(root: string, onSkip?: (dir: string, reason: string) => void): SweepListRow[] {
+  const base = resolve(root);
+  if (!existsSync(base)) return [];
+  const out: SweepListRow[] = [];
+  for (const name of readdirSync(base).sort().reverse()) {
+    const dir = join(base, name);
+    if (name.startsWith('.') || !existsSync(join(dir, SWEEP_FILES.meta))) continue;
+    try {
+      const r = sweepResults(dir);
+      const runs = r.trials
+        .filter((t) => t.runDir !== null)
+        .sort((a, b) => a.index - b.index)
+        .flatMap((t) => {
+          try {
+            return [{ trial: t.index, run: summarizeRun(t.runDir!) }];
+          } catch {
+            return [];
+          }
+        });
+      out.push({
+        id: r.meta.id,
+        dir,
+        name: r.meta.config.name,
+        created: r.meta.created,
+        metric: r.metric,
+        trials: r.trials.length,
+        counts: r.counts,
+        best: r.best ? { index: r.best.index, value: r.best.value } : null,
+        runs,
+      });
+    } catch (e) {
+      onSkip?.(dir, (e as Error).message);
+    }
+  }
+  return out;
 }
