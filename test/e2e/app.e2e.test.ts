@@ -273,7 +273,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       undefined,
       { timeout: 240_000, polling: 500 },
     );
-  });
+  }, 600_000);
 
   it('logged no errors in the page', () => {
     expect(consoleErrors).toEqual([]);

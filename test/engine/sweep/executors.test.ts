@@ -123,15 +123,21 @@ describe('kubernetes', () => {
     const { job, pvc } = k8sManifests(dir, meta, { image: 'registry.lab/anneal:1', gpus: 1, dataClaim: 'datasets' });
     expect(() => checkK8sManifest('Job', job)).not.toThrow();
     expect(() => checkK8sManifest('PersistentVolumeClaim', pvc)).not.toThrow();
-    const spec = job.spec as Record<string, any>;
+    interface PodSpec {
+      containers: { command: string[]; volumeMounts: unknown[] }[];
+      volumes: { persistentVolumeClaim: { claimName: string } }[];
+    }
+    const spec = job.spec as { template: { spec: PodSpec } };
     expect(spec).toMatchObject({ completionMode: 'Indexed', completions: 5, parallelism: 2 });
-    const container = spec.template.spec.containers[0];
+    const container = spec.template.spec.containers[0]!;
     expect(container.command.at(-1)).toContain(`${join(dir, 'trials')}/"$JOB_COMPLETION_INDEX".json`);
     expect(container.volumeMounts).toContainEqual({ name: 'sweep', mountPath: dir });
     expect(container.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data/shapes', readOnly: true });
-    expect(spec.template.spec.volumes[0].persistentVolumeClaim.claimName).toBe((pvc.metadata as { name: string }).name);
+    expect(spec.template.spec.volumes[0]!.persistentVolumeClaim.claimName).toBe(
+      (pvc.metadata as { name: string }).name,
+    );
     // The index wiring, run: the pod's shell with JOB_COMPLETION_INDEX=4 trains trial 4.
-    const r = spawnSync('sh', ['-c', container.command.at(-1).replace(/^exec anneal/, 'echo')], {
+    const r = spawnSync('sh', ['-c', container.command.at(-1)!.replace(/^exec anneal/, 'echo')], {
       env: { ...process.env, JOB_COMPLETION_INDEX: '4' },
       encoding: 'utf8',
     });
