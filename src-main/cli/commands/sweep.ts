@@ -22,6 +22,7 @@ import {
   type LocalEvent,
   type SweepResults,
 } from '../../engine/index.js';
+import { UsageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
 import { positiveInt, type Io } from '../options.js';
 import { guardedRun } from './train.js';
@@ -162,6 +163,13 @@ export function registerSweep(program: Command, io: Io): void {
     .option('--json', 'print JSON lines (trial events, then a summary)')
     .action(async (flags: SweepFlags) => {
       const config = readJsonFile(flags.config, 'sweep config');
+      // Every trial would fail on a missing dataset: say so once, before a sweep folder exists. (A
+      // Kubernetes dataset lives in a claim, not necessarily here.)
+      const base = (config as { base?: { data?: unknown } } | null)?.base;
+      const data = flags.data ?? (typeof base?.data === 'string' ? base.data : undefined);
+      if (flags.executor !== 'k8s' && data !== undefined && !existsSync(data)) {
+        throw new UsageError(`no dataset ${data} (base.data in ${flags.config}, or --data): no such folder or file`);
+      }
       const { dir, meta } = await guardedRun(async () =>
         createSweep(config, { root: flags.out, trials: flags.trials, data: flags.data }),
       );

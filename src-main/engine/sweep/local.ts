@@ -67,8 +67,8 @@ export async function runLocal(sweepDir: string, o: LocalOptions): Promise<Local
       return;
     }
     if (o.signal?.aborted) return;
-    // A killed run continues from its checkpoint; a failed or absent one starts afresh.
-    const resume = before.status === 'killed' && before.runDir !== null;
+    // A killed or interrupted run continues from its checkpoint; a failed or absent one starts afresh.
+    const resume = (before.status === 'killed' || before.status === 'interrupted') && before.runDir !== null;
     const outDir = trialRunsDir(sweepDir, index);
     mkdirSync(outDir, { recursive: true });
     const args = resume

@@ -36,7 +36,15 @@ export function sweepResults(sweepDir: string): SweepResults {
   const meta = readSweepMeta(sweepDir);
   const metric = meta.config.metric;
   const mode = metricMode(metric);
-  const counts: Record<TrialStatus, number> = { pending: 0, running: 0, done: 0, stopped: 0, failed: 0, killed: 0 };
+  const counts: Record<TrialStatus, number> = {
+    pending: 0,
+    running: 0,
+    done: 0,
+    stopped: 0,
+    interrupted: 0,
+    failed: 0,
+    killed: 0,
+  };
   const trials: TrialResult[] = meta.trials.map(({ index, params }) => {
     const { status, runDir, epochs } = trialStatus(sweepDir, index);
     counts[status] += 1;

@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../fs/index.js';
-import { RUN_FILES, summarizeRun, type RunStatus } from '../runs/index.js';
+import { RUN_FILES, summarizeRun, type RunEvent, type RunStatus } from '../runs/index.js';
+import { readRecords } from '../runs/jsonl.js';
+import { EVENT_SCHEMAS } from '../runs/records.js';
 import { ConfigError } from '../schedules/index.js';
 import { parseRunConfig } from '../train/config.js';
 import { parseSweepConfig, SweepConfig } from './config.js';
@@ -172,7 +174,8 @@ export function readSweepMeta(sweepDir: string): SweepMeta {
   return parsed.data;
 }
 
-export type TrialStatus = RunStatus | 'pending';
+/** A run's status, 'pending' before it started, 'interrupted' when a person stopped it (Ctrl+C): resumable. */
+export type TrialStatus = RunStatus | 'pending' | 'interrupted';
 
 /** A trial's newest run folder (runs/<n>/<run id>/, ids sort by time), or null before it started. */
 export function trialRunDir(sweepDir: string, index: number): string | null {
@@ -183,6 +186,13 @@ export function trialRunDir(sweepDir: string, index: number): string | null {
     .map((e) => e.name)
     .sort();
   return runs.length ? join(dir, runs.at(-1)!) : null;
+}
+
+/** Whether the run's last stop was Ctrl+C (train's 'interrupted (Ctrl+C)'), not a rule's decision. */
+function wasInterrupted(runDir: string): boolean {
+  const events: RunEvent[] = readRecords(join(runDir, RUN_FILES.events), EVENT_SCHEMAS);
+  const stop = events.findLast((e) => e.type === 'stop');
+  return typeof stop?.reason === 'string' && stop.reason.startsWith('interrupted');
 }
 
 /** Finished trials are not run again: done, or stopped (by the median rule, early stopping, a person). */
@@ -196,7 +206,8 @@ export function trialStatus(
   if (!runDir) return { status: 'pending', runDir: null, epochs: 0 };
   try {
     const s = summarizeRun(runDir);
-    return { status: s.status, runDir, epochs: s.epochs };
+    const status = s.status === 'stopped' && wasInterrupted(runDir) ? 'interrupted' : s.status;
+    return { status, runDir, epochs: s.epochs };
   } catch {
     return { status: 'failed', runDir, epochs: 0 };
   }
