@@ -235,7 +235,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   it('shows a sweep: ranked trials, scatter on a log axis, parallel coordinates, curves; trains the best config', async () => {
     // A real 4-trial sweep on generated shapes, run by the CLI into the server's sweeps/ folder.
     const data = join(work, 'sweep-shapes');
-    await makeShapes(data, 8);
+    await makeShapes(data, 12);
     writeJson(work, 'sweep.json', {
       name: 'e2e',
       base: { data, model: 'resnet_micro', imageSize: 32, recipe: { type: 'fineTune', epochs: 1, freezeEpochs: 1 } },
@@ -268,11 +268,19 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await shot('12-runs-sweep-group');
     await nav('Sweeps');
     await testid('sweep-train-best').click();
+    // The Train screen takes over, with the best trial's config.
+    await testid('train-status').waitFor({ timeout: 60_000 });
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'done',
+      () =>
+        ['done', 'failed', 'stopped'].includes(
+          document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') ?? '',
+        ),
       undefined,
       { timeout: 240_000, polling: 500 },
     );
+    await shot('13-train-best-config');
+    const status = testid('train-status');
+    expect(await status.getAttribute('data-state'), (await status.textContent()) ?? '').toBe('done');
   }, 600_000);
 
   it('logged no errors in the page', () => {

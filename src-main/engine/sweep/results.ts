@@ -88,8 +88,8 @@ export interface SweepListRow {
   trials: number;
   counts: Record<TrialStatus, number>;
   best: { index: number; value: number } | null;
-  /** Each trial's newest run folder, with the run's summary (the Runs screen groups them). */
-  runs: { trial: number; run: RunSummary }[];
+  /** Each trial's newest run folder, with the run's summary and the trial's value of the sweep's metric (the Runs screen groups them). */
+  runs: { trial: number; value: number | null; run: RunSummary }[];
 }
 
 /** The sweeps under `root` (sweeps/), newest first; damaged ones are reported to onSkip and left out. */
@@ -107,7 +107,7 @@ export function listSweeps(root: string, onSkip?: (dir: string, reason: string) 
         .sort((a, b) => a.index - b.index)
         .flatMap((t) => {
           try {
-            return [{ trial: t.index, run: summarizeRun(t.runDir!) }];
+            return [{ trial: t.index, value: t.value, run: summarizeRun(t.runDir!) }];
           } catch {
             return [];
           }
