@@ -10,6 +10,7 @@ import {
   ModelDirError,
   RunStoreError,
   StoreError,
+  SweepError,
 } from '../engine/index.js';
 import { DataError } from '../engine/data/sources/index.js';
 import { JobInputError } from '../jobs/index.js';
@@ -28,6 +29,7 @@ const USAGE = [
   ImportError,
   ModelDirError,
   StoreError,
+  SweepError,
 ];
 
 export async function dispatch(handlers: Handlers, channel: unknown, payload: unknown): Promise<Outcome> {
