@@ -55,13 +55,12 @@ describe('anneal sweep --executor local', () => {
   it('survives SIGKILL: resume skips finished trials, continues the killed one, show ranks them', async () => {
     const out = join(work, 'sweeps');
     const child = spawn(process.execPath, [BIN, 'sweep', '--config', config, '--out', out, '--json'], {
-      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    // Wait for trial 0 to end and trial 1 to have written its first epoch, then kill the process
-    // group: the sweep and trial 1's `anneal train` die at once.
+    // Wait for trial 0 to end and trial 1 to have written its first epoch, then SIGKILL the sweep
+    // and trial 1's `anneal train` at once, as a crash would.
     let sweep = '';
     for (let t = 0; t < 600; t++) {
       await sleep(500);
@@ -71,7 +70,18 @@ describe('anneal sweep --executor local', () => {
       if (stdout.includes('"kind":"end","index":0') && trial1.length && epochLines(trial1[0]!).length >= 1) break;
     }
     expect(sweep).not.toBe('');
-    process.kill(-child.pid!, 'SIGKILL');
+    const trialPids = [...stdout.matchAll(/"kind":"start","index":\d+,"resume":false,"pid":(\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(trialPids).toHaveLength(2);
+    process.kill(child.pid!, 'SIGKILL');
+    for (const pid of trialPids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // trial 0 has exited
+      }
+    }
     await new Promise((r) => child.on('exit', r));
     expect(runsOf(sweep, 2)).toEqual([]);
     const killedRun = runsOf(sweep, 1)[0]!;

@@ -101,7 +101,7 @@ function describeEvent(e: LocalEvent): string {
     case 'skip':
       return `trial ${e.index}: already ${e.status}, not run again`;
     case 'start':
-      return `trial ${e.index}: ${e.resume ? 'resuming its killed run' : 'started'} (pid ${e.pid})`;
+      return `trial ${e.index}: ${e.resume ? 'resuming its run from its last checkpoint' : 'started'} (pid ${e.pid})`;
     case 'wait':
       return `trial ${e.index}: still running in another process; waiting for it`;
     case 'end':

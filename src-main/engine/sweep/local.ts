@@ -76,7 +76,9 @@ export async function runLocal(sweepDir: string, o: LocalOptions): Promise<Local
       : ['train', '--config', trialFile(sweepDir, index), '--out', outDir];
     const log = openSync(join(outDir, 'trial.log'), 'a');
     const [cmd, ...pre] = o.anneal;
-    const child = spawn(cmd!, [...pre, ...args], { stdio: ['ignore', log, log], cwd: sweepDir });
+    // Its own process group: a terminal's Ctrl+C reaches only the sweep, which passes one SIGINT on
+    // (two would make `anneal train` quit at once instead of checkpointing and stopping).
+    const child = spawn(cmd!, [...pre, ...args], { stdio: ['ignore', log, log], cwd: sweepDir, detached: true });
     closeSync(log);
     children.add(child);
     summary.ran.push(index);
