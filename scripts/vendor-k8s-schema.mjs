@@ -6,7 +6,8 @@
 // from x-kubernetes-group-version-kind, descriptions are dropped. The spec is Apache-2.0 (The
 // Kubernetes Authors); its licence is vendored next to the output.
 //
-//   node scripts/vendor-k8s-schema.mjs <swagger.json> [commit note]
+//   node scripts/vendor-k8s-schema.mjs <swagger.json> [source note]
+//   npx prettier --write src-main/engine/sweep/k8s-schema/k8s-schema.json
 //
 // The committed file came from kubernetes-client/python's kubernetes/swagger.json.unprocessed at
 // 024658493d124f046fc0a9827a2a3165cf2aee28 (Kubernetes release-1.36; kubernetes/kubernetes
