@@ -15,6 +15,7 @@ import { registerPredict } from './commands/predict.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { processIo, type Io } from './options.js';
@@ -56,6 +57,7 @@ export function buildProgram(io: Io): Command {
   registerRuns(program, io);
   registerBench(program, io);
   registerServe(program, io, VERSION);
+  registerSweep(program, io);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -20,6 +20,8 @@ import type {
   RunSeries,
   RunSummary,
   StoreEntry,
+  SweepListRow,
+  SweepResults,
 } from '../engine/index.js';
 
 const path = z.string().trim().min(1, 'is required').max(4096);
@@ -141,6 +143,10 @@ export const channels = {
     }),
     reply: reply<RunSeries[]>(),
   },
+  /** The sweeps under sweeps/ (or `out`), newest first, each with its trials' runs (docs/sweeps.md). */
+  'sweeps.list': { request: z.strictObject({ out: path.optional() }), reply: reply<SweepListRow[]>() },
+  /** One sweep's trials ranked, their curves, and the best trial's run config. */
+  'sweeps.show': { request: z.strictObject({ sweepDir: path }), reply: reply<SweepResults>() },
   'eval.run': {
     request: z.strictObject({
       target: path,

@@ -10,6 +10,7 @@ import { ModelDirError } from './model-dir/index.js';
 import { ImageError, OnnxModelError } from './predict/index.js';
 import { RunStoreError } from './runs/index.js';
 import { ConfigError } from './schedules/index.js';
+import { SweepError } from './sweep/index.js';
 
 const INPUT_ERRORS = [
   ConfigError,
@@ -22,6 +23,7 @@ const INPUT_ERRORS = [
   ImageError,
   OnnxModelError,
   ExportError,
+  SweepError,
 ];
 
 export function isInputError(e: unknown): e is Error {

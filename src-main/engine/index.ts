@@ -19,3 +19,4 @@ export * from './evaluate/index.js';
 export * from './bench/index.js';
 export * from './export/index.js';
 export { isInputError } from './errors.js';
+export * from './sweep/index.js';

@@ -11,6 +11,7 @@ import {
   ModelDirError,
   RunStoreError,
   StoreError,
+  SweepError,
 } from '../engine/index.js';
 import { JobInputError } from '../jobs/index.js';
 import type { Handlers } from './handlers.js';
@@ -28,6 +29,7 @@ const USAGE = [
   ImportError,
   ModelDirError,
   StoreError,
+  SweepError,
 ];
 
 export async function dispatch(handlers: Handlers, channel: unknown, payload: unknown): Promise<Outcome> {

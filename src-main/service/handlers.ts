@@ -14,13 +14,16 @@ import {
   inspectDataset,
   listModels,
   listRuns,
+  listSweeps,
   makeShapes,
   mapPool,
   parseAugmentConfig,
   pullWeights,
   readDataset,
   renderDatasetPreview,
+  resolveSweepDir,
   SHAPE_CLASSES,
+  sweepResults,
 } from '../engine/index.js';
 import { JobInputError, type JobManager } from '../jobs/index.js';
 import { pngDataUrl, thumbnail } from './media.js';
@@ -131,6 +134,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
       }
     },
     'runs.show': async (r) => describeRun(abs(r.runDir)),
+    'sweeps.list': async (r) => listSweeps(abs(r.out ?? 'sweeps')),
+    'sweeps.show': async (r) => sweepResults(resolveSweepDir(abs(r.sweepDir))),
     'runs.compare': async (r) => compareRuns(r.runDirs.map(abs), r.metric),
     'eval.run': async (r) => {
       const result = (await jobs.run({

@@ -2,13 +2,15 @@
 // on real data: generate a dataset and inspect it, preview a schedule, find a rate, fine-tune
 // twice while the charts update (with a pause and a resume), compare the runs, evaluate,
 // predict, export. Screenshots go to test-artifacts/e2e/ for a person to look at.
+import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonl, tempDir } from '../cli/helpers.js';
+import { makeShapes } from '../../src-main/engine/demo/shapes.js';
+import { BIN, readJsonl, tempDir, writeJson } from '../cli/helpers.js';
 import { ARTIFACTS, chromiumPath, serve, type Served } from './serve.js';
 
 const CHROMIUM = chromiumPath();
@@ -57,7 +59,18 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   });
 
   it('shows every screen in the navigation', async () => {
-    for (const name of ['Dataset', 'Model', 'Schedule', 'LR finder', 'Train', 'Runs', 'Evaluate', 'Predict', 'Export'])
+    for (const name of [
+      'Dataset',
+      'Model',
+      'Schedule',
+      'LR finder',
+      'Train',
+      'Runs',
+      'Sweeps',
+      'Evaluate',
+      'Predict',
+      'Export',
+    ])
       await expect(page.getByRole('navigation').getByRole('button', { name, exact: true }).isVisible()).resolves.toBe(
         true,
       );
@@ -288,6 +301,57 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(await testid('predict-top').locator('tbody tr').count()).toBe(4);
     await shot('13-predict-48px');
   });
+
+  it('shows a sweep: ranked trials, scatter on a log axis, parallel coordinates, curves; trains the best config', async () => {
+    // A real 4-trial sweep on generated shapes, run by the CLI into the server's sweeps/ folder.
+    const data = join(work, 'sweep-shapes');
+    await makeShapes(data, 12);
+    writeJson(work, 'sweep.json', {
+      name: 'e2e',
+      base: { data, model: 'resnet_micro', imageSize: 32, recipe: { type: 'fineTune', epochs: 1, freezeEpochs: 1 } },
+      trials: 4,
+      seed: 2,
+      parameters: {
+        'recipe.baseLr': { type: 'logUniform', min: 1e-5, max: 1e-1 },
+        'optimizer.weightDecay': { type: 'logUniform', min: 1e-7, max: 1e-1 },
+        batchSize: { type: 'choice', values: [8, 16] },
+      },
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'sweep', '--config', 'sweep.json'], { cwd: work, stdio: 'ignore' });
+      child.on('exit', resolve);
+    });
+    expect(code).toBe(0);
+    await nav('Sweeps');
+    await testid('sweep-table').locator('tbody tr').nth(3).waitFor({ timeout: 60_000 });
+    expect(await testid('sweep-table').locator('tbody tr').count()).toBe(4);
+    await expect(testid('sweep-summary').textContent()).resolves.toMatch(/4 trials/);
+    expect(await points('sweep-scatter')).toBe(4);
+    await expect(testid('sweep-scatter').textContent()).resolves.toMatch(/\(log\)/);
+    expect(await testid('sweep-parallel').getAttribute('data-lines')).toBe('4');
+    expect(await testid('sweep-parallel').getAttribute('data-axes')).toBe('4'); // 3 parameters + the metric
+    expect(await points('sweep-curves')).toBe(2);
+    await shot('11-sweeps');
+    await nav('Runs');
+    await testid('sweep-group').first().waitFor();
+    expect(await testid('sweep-group').first().locator('tbody tr').count()).toBe(4);
+    await shot('12-runs-sweep-group');
+    await nav('Sweeps');
+    await testid('sweep-train-best').click();
+    // The Train screen takes over, with the best trial's config.
+    await testid('train-status').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(
+      () =>
+        ['done', 'failed', 'stopped'].includes(
+          document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') ?? '',
+        ),
+      undefined,
+      { timeout: 240_000, polling: 500 },
+    );
+    await shot('13-train-best-config');
+    const status = testid('train-status');
+    expect(await status.getAttribute('data-state'), (await status.textContent()) ?? '').toBe('done');
+  }, 600_000);
 
   it('logged no errors in the page', () => {
     expect(consoleErrors).toEqual([]);

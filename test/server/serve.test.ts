@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { parseRequest, ContractError } from '../../src-main/contract/index.js';
 import { checkSocket, hostName, RENDERER_CSP, startServer, type RunningServer } from '../../src-main/server/index.js';
+import { createSweep } from '../../src-main/engine/sweep/index.js';
 
 function call(ws: WebSocket, id: number, channel: string, payload: unknown): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
@@ -117,6 +118,29 @@ describe('anneal serve (in-process)', () => {
     };
     expect(thumbs.result.classes.map((c) => c.images.length)).toEqual([2, 2, 2, 2]);
     expect(thumbs.result.classes[0]!.images[0]!.src).toMatch(/^data:image\/png;base64,/);
+    ws.close();
+  });
+
+  it('lists sweeps from sweeps/ and opens one, a missing one a usage error naming it', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+    await opened(ws);
+    await expect(call(ws, 1, 'sweeps.list', {})).resolves.toEqual({ id: 1, ok: true, result: [] });
+    const { dir } = createSweep(
+      {
+        name: 'ws',
+        base: { data: 'shapes', recipe: { type: 'fineTune', epochs: 1 } },
+        trials: 2,
+        parameters: { batchSize: { type: 'choice', values: [8, 16] } },
+      },
+      { root: join(cwd, 'sweeps'), cwd },
+    );
+    const list = (await call(ws, 2, 'sweeps.list', {})) as { result: { dir: string; trials: number }[] };
+    expect(list.result).toMatchObject([{ dir, trials: 2 }]);
+    const shown = (await call(ws, 3, 'sweeps.show', { sweepDir: dir })) as { result: { trials: { status: string }[] } };
+    expect(shown.result.trials.map((t) => t.status)).toEqual(['pending', 'pending']);
+    const missing = await call(ws, 4, 'sweeps.show', { sweepDir: 'sweeps/nope' });
+    expect(missing).toMatchObject({ ok: false, kind: 'usage' });
+    expect(missing.error).toMatch(/no sweep .*sweeps\/nope/);
     ws.close();
   });
 });

@@ -4,7 +4,7 @@
 import type { GroupOptimizer } from '../optim/index.js';
 
 /** Who or what stopped a run; decisions branch on `kind`, people read `message`. */
-export type StopKind = 'requested' | 'early-stopping' | 'divergence';
+export type StopKind = 'requested' | 'early-stopping' | 'divergence' | 'median-stopping';
 export interface StopReason {
   kind: StopKind;
   message: string;

@@ -60,6 +60,22 @@ export const RunConfig = z.looseObject({
   featureCache: z
     .union([z.literal(false), z.strictObject({ views: positiveInt.default(1), augment: z.boolean().default(true) })])
     .default(false),
+  /**
+   * A sweep trial's median stopping rule (Golovin et al. 2017; docs/sweeps.md): after each epoch,
+   * stop when the best `metric` so far is worse than the median of the sibling trials' running
+   * averages, read from their metrics.jsonl under `runs` (the sweep's runs/ folder).
+   */
+  medianStopping: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        runs: z.string().min(1),
+        metric: z.enum(['val_accuracy', 'val_loss']).default('val_accuracy'),
+        graceEpochs: z.number().int().min(0).default(1),
+        minTrials: positiveInt.default(3),
+      }),
+    ])
+    .default(false),
   /** Keep every epoch's checkpoint (seed 000 did) or only the last N, besides the best. */
   keepCheckpoints: z.union([z.literal('all'), positiveInt]).default('all'),
 });

@@ -12,6 +12,7 @@ import { RunControl } from './control.js';
 import { closePrepared, type Prepared } from './prepare.js';
 import { LearningRateScheduler } from './schedule-callback.js';
 import { DivergenceGuard, EarlyStopping } from './stopping.js';
+import { MedianStoppingCallback } from './median-stopping.js';
 import { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
 import { Trainer, type ResumePoint } from './trainer.js';
 import { setModelWeights } from './weights.js';
@@ -68,6 +69,7 @@ function runCallbacks(p: Prepared, store: RunStore, o: RunOptions, checkpointer:
     checkpointer,
   ];
   if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
+  if (config.medianStopping) callbacks.push(new MedianStoppingCallback(store, config.medianStopping));
   return callbacks;
 }
 

@@ -12,6 +12,7 @@ export const SCREENS = [
   { id: 'lrFind', label: 'LR finder' },
   { id: 'train', label: 'Train' },
   { id: 'runs', label: 'Runs' },
+  { id: 'sweeps', label: 'Sweeps' },
   { id: 'evaluate', label: 'Evaluate' },
   { id: 'predict', label: 'Predict' },
   { id: 'export', label: 'Export' },

@@ -6,5 +6,6 @@ export { LrFindState, type Suggestion } from './lr-find.svelte.js';
 export { RUN_COLUMNS, RunsTable, type CompareMetric, type RunColumn } from './runs.svelte.js';
 export { DEFAULT_SCHEDULE, ScheduleEditor, type ScheduleEditorInit } from './schedule-editor.svelte.js';
 export { BatchScaling, ScheduleForm, type ScheduleMode } from './schedule-form.svelte.js';
+export { normalise, SweepsState, type Axis, type ParallelLine } from './sweeps.svelte.js';
 export { Task } from './task.svelte.js';
 export { TrainSession } from './train.svelte.js';
