@@ -10,8 +10,8 @@
 // moments + batchNorm and their ~20-dispatch gradient); the moving averages update as tfjs-layers
 // does (moving = moving − (moving − batch)·(1 − momentum)).
 import * as tfl from '@tensorflow/tfjs-layers';
-import { serialization, sub, mul, tidy, type Tensor } from '@tensorflow/tfjs-core';
-import { batchNormTraining, fusedBatchNormAvailable } from '../backend/webgpu-kernels/index.js';
+import { serialization, tidy, type Tensor } from '@tensorflow/tfjs-core';
+import { batchNormTraining, fusedBatchNormAvailable, movingAverages } from '../backend/webgpu-kernels/index.js';
 
 type BatchNormArgs = Parameters<typeof tfl.layers.batchNormalization>[0];
 type Kwargs = Record<string, unknown>;
@@ -45,15 +45,10 @@ export class FreezableBatchNormalization extends BatchNormalizationBase {
       return super.call(inputs, kwargs);
     }
     return tidy(() => {
-      const { y, mean, variance } = batchNormTraining(x, self.gamma!.read(), self.beta!.read(), self.epsilon);
-      const decay = 1 - self.momentum;
-      for (const [v, batch] of [
-        [self.movingMean, mean],
-        [self.movingVariance, variance],
-      ] as const) {
-        const old = v.read();
-        v.write(sub(old, mul(sub(old, batch), decay)));
-      }
+      const { y, stats } = batchNormTraining(x, self.gamma!.read(), self.beta!.read(), self.epsilon);
+      const [mean, variance] = movingAverages(self.movingMean.read(), self.movingVariance.read(), stats, self.momentum);
+      self.movingMean.write(mean);
+      self.movingVariance.write(variance);
       return y;
     });
   }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/engine/backend/index.js';
-import { batchNormTraining, planGemm } from '../../../src-main/engine/backend/webgpu-kernels/index.js';
+import { batchNormTraining, movingAverages, planGemm } from '../../../src-main/engine/backend/webgpu-kernels/index.js';
 import { mulberry32 } from '../../../src-main/engine/data/sources/index.js';
 
 type Pad = 'same' | 'valid' | number;
@@ -133,7 +133,7 @@ describe('webgpu training kernels match tfjs-backend-cpu', () => {
     }
   });
 
-  it('fused batch norm: output, moments and the gradients of x, γ and β match the composed ops', async (ctx) => {
+  it('fused batch norm: output, moving statistics and the gradients of x, γ and β match the composed ops', async (ctx) => {
     if (!gpu) ctx.skip(`no WebGPU adapter: ${why}`);
     const rand = mulberry32(9);
     for (const shape of [
@@ -148,9 +148,19 @@ describe('webgpu training kernels match tfjs-backend-cpu', () => {
       const g = fill(rand, C);
       const b = fill(rand, C);
       const r = fill(rand, n);
+      const m0 = fill(rand, C);
+      const v0 = Float32Array.from({ length: C }, () => 1 + rand());
+      // tfjs-layers' moving update: moving − (moving − batch)·(1 − momentum), momentum 0.9.
+      const ema = (old: tf.Tensor, batch: tf.Tensor) => tf.sub(old, tf.mul(tf.sub(old, batch), 0.1));
       const composed = (xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor) => {
         const { mean, variance } = tf.moments(xt, [0, 1, 2]);
-        return { y: tf.batchNorm(xt, mean, variance, bt, gt, 1e-3), mean, variance };
+        const y = tf.batchNorm(xt, mean, variance, bt, gt, 1e-3);
+        return { y, mean: ema(tf.tensor1d(m0), mean), variance: ema(tf.tensor1d(v0), variance) };
+      };
+      const fusedOp = (xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor) => {
+        const { y, stats } = batchNormTraining(xt, gt, bt, 1e-3);
+        const [mean, variance] = movingAverages(tf.tensor1d(m0), tf.tensor1d(v0), stats, 0.9);
+        return { y, mean, variance };
       };
       const run = async (backend: string, fused: boolean) => {
         await tf.setBackend(backend);
@@ -160,8 +170,7 @@ describe('webgpu training kernels match tfjs-backend-cpu', () => {
           const gt = tf.tensor1d(g);
           const bt = tf.tensor1d(b);
           const rt = tf.tensor(r, shape);
-          const f = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
-            fused ? batchNormTraining(a, c, d, 1e-3) : composed(a, c, d);
+          const f = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => (fused ? fusedOp(a, c, d) : composed(a, c, d));
           const { y, mean, variance } = f(xt, gt, bt);
           const gs = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(f(a, c, d).y, rt)))([
             xt,
@@ -177,7 +186,7 @@ describe('webgpu training kernels match tfjs-backend-cpu', () => {
       };
       const ref = await run('cpu', false);
       const got = await run('webgpu', true);
-      ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => {
+      ['y', 'moving mean', 'moving variance', 'dx', 'dgamma', 'dbeta'].forEach((name, i) => {
         expect(relL2(got[i]!, ref[i]!), `${name} ${shape.join('x')}`).toBeLessThan(1e-4);
       });
     }

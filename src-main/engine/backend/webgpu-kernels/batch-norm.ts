@@ -28,6 +28,7 @@ export const BN_STATS = 'AnnealBatchNormStats';
 export const BN_APPLY = 'AnnealBatchNormApply';
 export const BN_PARAM_GRAD = 'AnnealBatchNormParamGrad';
 export const BN_INPUT_GRAD = 'AnnealBatchNormInputGrad';
+export const BN_MOVING = 'AnnealBatchNormMoving';
 
 const CH = 32;
 const LANES = 8;
@@ -211,6 +212,24 @@ function inputGradGpu(
   return run(backend, program, [dy, x, stats, gamma, pg]);
 }
 
+/**
+ * A moving statistic's new value, moving − (moving − batch)·(1 − momentum) as tfjs-layers updates
+ * it, with `batch` row `row` of the [2, C] statistics: one dispatch instead of a slice and three
+ * element-wise ops.
+ */
+function movingGpu(backend: GpuBackend, moving: TensorInfo, stats: TensorInfo, row: number, momentum: number) {
+  const C = moving.shape[0]!;
+  const program = flatProgram(
+    keyOf('bnmoving', C, row, momentum),
+    ['moving', 'stats'],
+    [C],
+    `
+        let old = moving[index];
+        result[index] = old - (old - stats[${row * C} + index]) * ${f32(1 - momentum)};`,
+  );
+  return run(backend, program, [moving, stats]);
+}
+
 /** A WGSL f32 literal. */
 function f32(v: number): string {
   const s = String(Math.fround(v));
@@ -219,13 +238,14 @@ function f32(v: number): string {
 
 function kernel(
   name: string,
-  f: (b: GpuBackend, i: Record<string, TensorInfo>, eps: number) => TensorInfo,
+  f: (b: GpuBackend, i: Record<string, TensorInfo>, eps: number, a: NamedAttrMap) => TensorInfo,
 ): KernelConfig {
   const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) =>
     f(
       backend as unknown as GpuBackend,
       inputs as Record<string, TensorInfo>,
       Number((attrs as NamedAttrMap)?.epsilon ?? 0),
+      (attrs ?? {}) as NamedAttrMap,
     );
   return { kernelName: name, backendName: 'webgpu', kernelFunc };
 }
@@ -236,6 +256,7 @@ export function webgpuBatchNormKernels(): KernelConfig[] {
     kernel(BN_APPLY, (b, i, eps) => applyGpu(b, i.x!, i.stats!, i.gamma!, i.beta!, eps)),
     kernel(BN_PARAM_GRAD, (b, i, eps) => paramGradGpu(b, i.dy!, i.x!, i.stats!, eps)),
     kernel(BN_INPUT_GRAD, (b, i, eps) => inputGradGpu(b, i.dy!, i.x!, i.stats!, i.gamma!, i.pg!, eps)),
+    kernel(BN_MOVING, (b, i, _eps, a) => movingGpu(b, i.moving!, i.stats!, Number(a.row), Number(a.momentum))),
   ];
 }
 
@@ -245,15 +266,15 @@ export function fusedBatchNormAvailable(): boolean {
 }
 
 /**
- * Training-mode batch norm over the last axis with the fused kernels: y, and the batch mean and
- * variance (for the moving averages; the caller disposes them). Gradients flow to x, γ and β.
+ * Training-mode batch norm over the last axis with the fused kernels: y, and the [2, C] batch
+ * mean and variance (for movingAverages). Gradients flow to x, γ and β.
  */
 export function batchNormTraining(
   x: Tensor,
   gamma: Tensor,
   beta: Tensor,
   epsilon: number,
-): { y: Tensor; mean: Tensor; variance: Tensor } {
+): { y: Tensor; stats: Tensor } {
   const e = engine();
   const stats = e.runKernel(BN_STATS, { x }) as Tensor;
   const attrs = { epsilon } as unknown as NamedAttrMap;
@@ -273,8 +294,15 @@ export function batchNormTraining(
       },
     };
   });
-  const y = op(x, gamma, beta);
-  const [mean, variance] = unstack(stats) as [Tensor, Tensor];
-  stats.dispose();
-  return { y, mean, variance };
+  return { y: op(x, gamma, beta), stats };
+}
+
+/** The moving mean and variance after one batch's [2, C] statistics (tfjs-layers' update rule). */
+export function movingAverages(mean: Tensor, variance: Tensor, stats: Tensor, momentum: number): [Tensor, Tensor] {
+  const e = engine();
+  const at = (row: number) => ({ row, momentum }) as unknown as NamedAttrMap;
+  return [
+    e.runKernel(BN_MOVING, { moving: mean, stats }, at(0)) as Tensor,
+    e.runKernel(BN_MOVING, { moving: variance, stats }, at(1)) as Tensor,
+  ];
 }

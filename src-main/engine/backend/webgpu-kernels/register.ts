@@ -8,8 +8,12 @@ import { webgpuDepthwiseBackpropKernels } from './depthwise-backprop.js';
 
 let installed: KernelConfig[] | null = null;
 
-/** Idempotent; call after tfjs-backend-webgpu is imported. */
+/**
+ * Idempotent; call after tfjs-backend-webgpu is imported. ANNEAL_WEBGPU_STOCK_KERNELS=1 keeps
+ * tfjs's own kernels (to measure against them, or to rule Anneal's out when something is wrong).
+ */
 export function registerWebGpuTrainingKernels(): void {
+  if (process.env.ANNEAL_WEBGPU_STOCK_KERNELS === '1') return;
   if (!installed) {
     const previous = (name: string): KernelFunc | undefined => getKernel(name, 'webgpu')?.kernelFunc;
     installed = [
