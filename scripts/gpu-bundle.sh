@@ -20,6 +20,11 @@ npx esbuild bench/gpu-step-counts.ts --bundle --platform=node --format=esm --tar
   --outfile="$OUT/anneal-counts.mjs" --external:webgpu --external:@tensorflow/tfjs-node-gpu \
   --external:@tensorflow/tfjs-node \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+# Conv2DBackpropInput: tfjs's two kernels against Anneal's (bench/gpu-conv-input.ts).
+npx esbuild bench/gpu-conv-input.ts --bundle --platform=node --format=esm --target=node20 --minify --keep-names \
+  --log-level=warning --outfile="$OUT/anneal-conv.mjs" --external:webgpu --external:@tensorflow/tfjs-node-gpu \
+  --external:@tensorflow/tfjs-node \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 # The backend probes WebGPU in a child process, which it finds beside itself: bundle it too.
 npx esbuild src-main/engine/backend/webgpu-probe.mjs --bundle --platform=node --format=esm --target=node20 \
   --log-level=warning --outfile="$OUT/webgpu-probe.mjs" --external:webgpu \

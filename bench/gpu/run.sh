@@ -28,7 +28,8 @@ results="$OUT/results.jsonl"
 
 # Loaders: the device tool's recipe (KINDS.md): unpack the carried .debs where libvulkan is missing,
 # and point Vulkan and EGL at NVIDIA's driver files when the image keeps them under /usr/local/nvidia.
-if ! ldconfig -p | grep -q libvulkan.so.1; then
+# Only on a machine with NVIDIA's driver: a rehearsal on a CPU machine must not write into its /.
+if command -v nvidia-smi > /dev/null && ! ldconfig -p | grep -q libvulkan.so.1; then
   for f in "$B"/gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
   ldconfig
 fi
@@ -69,6 +70,12 @@ done
 first=${MODELS%% *}
 measure "dispatches per step ($first)" "$NODE" "$B/anneal-counts.mjs" --model "$first" --image-size "$SIZE" \
   --batch-size "$BATCH" --steps 3
+# ResNet-50's 3×3 layers (and one strided 1×1) at 224 px, batch ≤ 32; the script's own small
+# ResNet-18 shapes for a rehearsal. [input H, channels in, out, kernel, stride].
+r50='[[56,64,64,3,1],[56,128,128,3,2],[28,128,128,3,1],[14,256,256,3,1],[7,512,512,3,1],[56,256,512,1,2]]'
+[ "$SIZE" -ge 224 ] && layers=$r50 || layers=''
+CONV_LAYERS=${CONV_LAYERS:-$layers} measure "Conv2DBackpropInput: tfjs naive, tfjs GEMM, Anneal GEMM" "$NODE" "$B/anneal-conv.mjs" \
+  --batch "$((BATCH < 32 ? BATCH : 32))" --reps 5
 measure "gradient check ($first vs cpu)" "$NODE" "$B/anneal-bench.mjs" --model "$first" --image-size 64 \
   --batch-size 2 --steps 1 --warmup 1 --backend webgpu --check
 

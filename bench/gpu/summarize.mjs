@@ -14,7 +14,8 @@ const out = [];
 const probe = rows.find((r) => 'ok' in r && 'info' in r);
 if (probe) out.push(`WebGPU adapter: ${JSON.stringify(probe.info)}`, '');
 for (const r of rows.filter((x) => x.failed)) out.push(`- failed or timed out: ${r.failed}`);
-const benches = rows.filter((r) => r.train_img_per_s !== undefined);
+// The gradient check's own run (1 step at 64 px) is reported on its own line below.
+const benches = rows.filter((r) => r.train_img_per_s !== undefined && r.grad_rel_err === undefined);
 const models = [...new Set(benches.map((r) => r.model))];
 if (benches.length) {
   const sample = benches[0];
@@ -28,7 +29,8 @@ if (benches.length) {
   );
   out.push('| --- | --- | --- | --- | --- | --- | --- |');
   for (const m of models) {
-    const fp32 = benches.find((r) => r.model === m && r.backend === 'pytorch-cuda');
+    // pytorch-cuda on the GPU machine (pytorch-cpu in a rehearsal).
+    const fp32 = benches.find((r) => r.model === m && /^pytorch-[a-z]+$/.test(r.backend));
     for (const r of benches.filter((x) => x.model === m)) {
       out.push(
         `| ${m} | ${r.backend} | ${f(r.train_img_per_s)} | ${f(r.frozen_train_img_per_s)} | ${f(r.infer_img_per_s)} | ${ratio(r.train_img_per_s, fp32?.train_img_per_s)} | ${ratio(r.infer_img_per_s, fp32?.infer_img_per_s)} |`,
@@ -51,10 +53,19 @@ for (const c of rows.filter((r) => r.dispatches_per_step !== undefined)) {
     `GPU work per ${c.model} step (${c.image_size} px, batch ${c.batch_size}): ${c.dispatches_per_step} dispatches, ${c.submits_per_step} submits, ${c.readbacks_per_step} readbacks`,
   );
 }
-for (const c of rows.filter((r) => r.grad_rel_err !== undefined && r.train_img_per_s !== undefined && r.steps === 1)) {
+for (const c of rows.filter((r) => r.grad_rel_err !== undefined)) {
   out.push(
     '',
     `Gradient check (${c.model}, ${c.image_size} px, ${c.check_batch} images vs the cpu backend): grad_rel_err ${c.grad_rel_err.toExponential(2)}, leaked_tensors ${c.leaked_tensors}`,
   );
+}
+for (const c of rows.filter((r) => r.conv_input)) {
+  out.push('', `Conv2DBackpropInput, batch ${c.batch}, medians of ${c.reps} (ms):`, '');
+  out.push(
+    '| layer | tfjs direct (default) | tfjs implicit GEMM | Anneal implicit GEMM |',
+    '| --- | --- | --- | --- |',
+  );
+  for (const l of c.conv_input)
+    out.push(`| ${l.layer} | ${l.naive_ms.toFixed(2)} | ${l.tfjs_mm_ms.toFixed(2)} | ${l.anneal_ms.toFixed(2)} |`);
 }
 console.log(out.join('\n'));
