@@ -51,7 +51,7 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--amp", action="store_true", help="CUDA autocast (float16) for the training steps")
+    p.add_argument("--amp", action="store_true", help="CUDA autocast (float16) for the training and inference steps")
     a = p.parse_args()
     torch.manual_seed(0)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -77,7 +77,7 @@ def main() -> None:
         sync()
 
     def infer_step():
-        with torch.no_grad():
+        with torch.no_grad(), torch.autocast(device_type=device, enabled=a.amp):
             model(x).sum().item()
         sync()
 

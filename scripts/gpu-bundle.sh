@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Packs what `anneal bench` needs on a GPU machine that reaches no package registry (the `device`
+# Packs what `anneal bench` (and bench/gpu/run.sh around it) needs on a GPU machine that reaches no package registry (the `device`
 # machines of docs/benchmarks.md): a Node binary, an esbuild bundle of the engine's bench path,
 # dawn.node (the npm `webgpu` package's Dawn build), the model catalog, the Vulkan/EGL loader .debs
 # from Debian, and bench/torch_bench.py for PyTorch on the same GPU. Output: one folder (default
-# .gpu-bundle/, gitignored) of ~60 MB with run.sh inside; see docs/benchmarks.md "GPU".
+# .gpu-bundle/, gitignored) of ~35 MB with run.sh inside; see docs/benchmarks.md "GPU".
 #   scripts/gpu-bundle.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +11,18 @@ OUT=${1:-.gpu-bundle}
 rm -rf "$OUT"
 mkdir -p "$OUT/node_modules/webgpu/dist/linux-x64" "$OUT/gl"
 
-npx esbuild bench/gpu-entry.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning \
+npx esbuild bench/gpu-entry.ts --bundle --platform=node --format=esm --target=node20 --minify --keep-names --log-level=warning \
   --outfile="$OUT/anneal-bench.mjs" --external:webgpu --external:@tensorflow/tfjs-node-gpu \
+  --external:@tensorflow/tfjs-node \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+# Dispatches, submits and readbacks per training step (bench/gpu-step-counts.ts).
+npx esbuild bench/gpu-step-counts.ts --bundle --platform=node --format=esm --target=node20 --minify --keep-names --log-level=warning \
+  --outfile="$OUT/anneal-counts.mjs" --external:webgpu --external:@tensorflow/tfjs-node-gpu \
+  --external:@tensorflow/tfjs-node \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+# Conv2DBackpropInput: tfjs's two kernels against Anneal's (bench/gpu-conv-input.ts).
+npx esbuild bench/gpu-conv-input.ts --bundle --platform=node --format=esm --target=node20 --minify --keep-names \
+  --log-level=warning --outfile="$OUT/anneal-conv.mjs" --external:webgpu --external:@tensorflow/tfjs-node-gpu \
   --external:@tensorflow/tfjs-node \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 # The backend probes WebGPU in a child process, which it finds beside itself: bundle it too.
@@ -20,10 +30,11 @@ npx esbuild src-main/engine/backend/webgpu-probe.mjs --bundle --platform=node --
   --log-level=warning --outfile="$OUT/webgpu-probe.mjs" --external:webgpu \
   --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
 cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$OUT/node_modules/webgpu/"
-cp node_modules/webgpu/dist/linux-x64/dawn.node "$OUT/node_modules/webgpu/dist/linux-x64/"
+# Compressed, like node: the device tool carries at most 64 MiB with the working tree (run.sh unpacks).
+gzip -c node_modules/webgpu/dist/linux-x64/dawn.node > "$OUT/node_modules/webgpu/dist/linux-x64/dawn.node.gz"
 mkdir -p "$OUT/models"
 cp models/*.json "$OUT/models/"
-cp bench/torch_bench.py "$OUT/"
+cp bench/torch_bench.py bench/gpu/run.sh bench/gpu/summarize.mjs "$OUT/"
 gzip -c "$(readlink -f "$(command -v node)")" > "$OUT/node.gz"
 
 # The GPU machine's image may lack the Vulkan loader: Debian's amd64 .debs travel along
@@ -39,29 +50,4 @@ else
 fi
 rm -rf "$lists"
 
-cat > "$OUT/run.sh" <<'RUN'
-#!/usr/bin/env bash
-# On the GPU machine, from the bundle folder: loaders, then Anneal (webgpu) and PyTorch (fp32, AMP).
-#   bash run.sh [MODEL] [SIZE] [BATCH] [STEPS]
-set -uo pipefail
-cd "$(dirname "$0")"
-MODEL=${1:-resnet50} SIZE=${2:-224} BATCH=${3:-32} STEPS=${4:-10}
-if ! ldconfig -p | grep -q libvulkan.so.1; then
-  for f in gl/*.deb; do dpkg -x "$f" /; done
-  ldconfig
-fi
-export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
-[ -f "$VK_DRIVER_FILES" ] || unset VK_DRIVER_FILES
-[ -x ./node ] || { gunzip -c node.gz > node && chmod +x node; }
-export ANNEAL_MODELS_DIR="$PWD/models"
-./node --version
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
-echo "== anneal webgpu"
-./node anneal-bench.mjs --model "$MODEL" --image-size "$SIZE" --batch-size "$BATCH" --steps "$STEPS" --backend webgpu
-echo "== pytorch fp32"
-python3 torch_bench.py --model "$MODEL" --image-size "$SIZE" --batch-size "$BATCH" --steps "$STEPS"
-echo "== pytorch amp"
-python3 torch_bench.py --model "$MODEL" --image-size "$SIZE" --batch-size "$BATCH" --steps "$STEPS" --amp
-RUN
-chmod +x "$OUT/run.sh"
 du -sh "$OUT"

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { EventOf, JobInfo } from '../contract/index.js';
 import { sendControl, type ControlCommand } from '../engine/index.js';
 import type { JobMessage, Task } from './protocol.js';
+import { currentJobRuntime } from './runtime.js';
 
 export type JobListener = <E extends 'job.update' | 'job.progress'>(event: E, payload: EventOf<E>) => void;
 
@@ -59,11 +60,17 @@ export class JobManager {
       error: null,
       started: new Date().toISOString(),
     };
-    // A plain Node process in serve mode; in Electron, fork runs Electron's binary as Node
-    // (ELECTRON_RUN_AS_NODE), which is what utilityProcess offers for a script like this.
-    // Said explicitly so that the job's own children (the WebGPU probe spawns execPath) are Node too.
-    const env = process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
-    const child = fork(this.entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], env });
+    // Serve mode: this Node. In Electron: a plain Node binary, because WebGPU (dawn.node) cannot
+    // run in Electron's V8, Node mode included; failing one, Electron as Node (ELECTRON_RUN_AS_NODE,
+    // said explicitly so the job's own children, e.g. the WebGPU probe, are Node too). runtime.ts.
+    const runtime = currentJobRuntime();
+    const env = { ...process.env, ...runtime.env };
+    const child = fork(this.entry, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+      env,
+      execPath: runtime.execPath,
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-STDERR_TAIL);

@@ -21,6 +21,7 @@ const mesa = ['/usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0', '/usr/lib/aarch64-li
 interface Doctor {
   backends: { name: string; available: boolean; device: string | null; reason: string }[];
   selected: string;
+  desktopGpu: string;
 }
 
 describe('anneal doctor --json', () => {
@@ -34,7 +35,7 @@ describe('anneal doctor --json', () => {
 
   it('has exactly the documented shape', () => {
     expect(r.status).toBe(0);
-    expect(Object.keys(out)).toEqual(['backends', 'selected']);
+    expect(Object.keys(out)).toEqual(['backends', 'selected', 'desktopGpu']);
     expect(out.backends.map((b) => b.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
     for (const b of out.backends) expect(Object.keys(b)).toEqual(['name', 'available', 'device', 'reason']);
   });
@@ -87,5 +88,7 @@ describe('anneal doctor', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/selected for full training: /);
     expect(r.stdout).toMatch(/desktop app \(electron\)/);
+    // Which GPU path the desktop app's jobs get, and why (src-main/jobs/runtime.ts).
+    expect(r.stdout).toMatch(/desktop app GPU path: .*memory cage/);
   });
 });

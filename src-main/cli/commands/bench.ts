@@ -2,7 +2,7 @@
 // backend a run would use (or the one named). docs/benchmarks.md records it beside PyTorch's
 // numbers from bench/torch_bench.py, measured in the same session.
 import type { Command } from 'commander';
-import { BackendError, getArch, runBench, type BenchResult } from '../../engine/index.js';
+import { BackendError, getArch, runBench, type CheckedBenchResult } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { nonNegativeInt, positiveInt, type Io } from '../options.js';
 
@@ -14,9 +14,10 @@ interface BenchFlags {
   warmup: number;
   backend?: string;
   json?: boolean;
+  check?: boolean;
 }
 
-function table(r: BenchResult): string {
+function table(r: CheckedBenchResult): string {
   const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
   return [
     `${r.model} at ${r.image_size} px, batch ${r.batch_size}, ${r.steps} steps (medians) on ${r.backend}: ${r.device}`,
@@ -25,6 +26,12 @@ function table(r: BenchResult): string {
     `  train (frozen, cached)      ${f(r.frozen_cached_img_per_s)} img/s`,
     `  inference                   ${f(r.infer_img_per_s)} img/s`,
     `  peak RSS                    ${r.peak_rss_mb} MB`,
+    `  leaked tensors              ${r.leaked_tensors}`,
+    ...(r.grad_rel_err === undefined
+      ? []
+      : [
+          `  gradients vs cpu (rel. L2)  ${r.grad_rel_err.toExponential(2)} over ${r.check_batch} images; worst weight ${r.grad_worst?.weight} ${r.grad_worst?.rel_err.toExponential(2)}`,
+        ]),
     '',
   ].join('\n');
 }
@@ -39,6 +46,7 @@ export function registerBench(program: Command, io: Io): void {
     .option('--steps <n>', 'timed steps per measurement (the median is reported)', positiveInt('--steps'), 10)
     .option('--warmup <n>', 'untimed steps first', nonNegativeInt('--warmup'), 2)
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: what training would use)')
+    .option('--check', "also compare one training step's gradients with the cpu backend's (grad_rel_err)")
     .option('--json', 'print {"backend","device","train_img_per_s","infer_img_per_s","frozen_train_img_per_s",…}')
     .action(async (flags: BenchFlags) => {
       try {
@@ -46,7 +54,7 @@ export function registerBench(program: Command, io: Io): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      let r: BenchResult;
+      let r: CheckedBenchResult;
       try {
         r = await runBench({
           model: flags.model,
@@ -55,6 +63,7 @@ export function registerBench(program: Command, io: Io): void {
           steps: flags.steps,
           warmup: flags.warmup,
           backend: flags.backend,
+          check: flags.check,
           onPhase: (p) => io.stderr(`bench: ${p}…\n`),
         });
       } catch (e) {

@@ -2,13 +2,27 @@
 // training would use; plus the optional desktop binary.
 import type { Command } from 'commander';
 import { detectBackends, detectElectron, selectBackend, type Workload } from '../../engine/index.js';
+import { resolveJobRuntime } from '../../jobs/index.js';
 import type { Io } from '../options.js';
+
+/** What a job forked by the desktop app (Electron) from this checkout would run in, and why. */
+function desktopGpuPath(webgpu: { available: boolean; reason: string } | undefined): string {
+  const runtime = resolveJobRuntime({
+    electron: 'desktop',
+    execPath: 'electron',
+    env: process.env,
+    platform: process.platform,
+  });
+  const here =
+    runtime.webgpu && webgpu ? ` WebGPU in that Node: ${webgpu.available ? 'yes' : 'no'} (${webgpu.reason}).` : '';
+  return `${runtime.kind === 'bundled-node' ? 'WebGPU through a plain Node for jobs' : 'no GPU (jobs in Electron’s Node mode)'}: ${runtime.reason}.${here}`;
+}
 
 export function registerDoctor(program: Command, io: Io): void {
   program
     .command('doctor')
     .description('report the TF.js backends that run here (device, reason) and which one is selected')
-    .option('--json', 'print {"backends": [{name, available, device, reason}], "selected"}')
+    .option('--json', 'print {"backends": [{name, available, device, reason}], "selected", "desktopGpu"}')
     .addOption(
       program
         .createOption('--for <workload>', 'the work to select a backend for')
@@ -18,9 +32,11 @@ export function registerDoctor(program: Command, io: Io): void {
     .action(async (opts: { json?: boolean; for: Workload }) => {
       const backends = await detectBackends();
       const selected = selectBackend(backends, opts.for).name;
+      const webgpu = backends.find((b) => b.name === 'webgpu');
+      const desktopGpu = desktopGpuPath(webgpu);
       if (opts.json) {
         const rows = backends.map(({ name, available, device, reason }) => ({ name, available, device, reason }));
-        io.stdout(`${JSON.stringify({ backends: rows, selected }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ backends: rows, selected, desktopGpu }, null, 2)}\n`);
         return;
       }
       for (const b of backends) {
@@ -32,5 +48,6 @@ export function registerDoctor(program: Command, io: Io): void {
       const electron = detectElectron();
       io.stdout(`\ndesktop app (electron): ${electron.available ? 'available' : 'missing'}: ${electron.detail}\n`);
       if (!electron.available) io.stdout(`    to add it: ${electron.howToAdd}\n`);
+      io.stdout(`desktop app GPU path: ${desktopGpu}\n`);
     });
 }

@@ -6,6 +6,7 @@ import { detectTfjsNode } from '../runtime/native.js';
 import { BACKEND_NAMES, TRAINING_KERNELS, type BackendInfo, type BackendName } from './types.js';
 import { installNavigatorGpu, probeWebGpu } from './webgpu.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
+import { registerWebGpuTrainingKernels } from './webgpu-kernels/index.js';
 import { wasmDir } from './wasm.js';
 
 function cpuName(): string {
@@ -33,6 +34,7 @@ export async function initBackend(name: BackendName): Promise<{ ok: boolean; err
       if (name === 'webgpu') {
         if (!(await installNavigatorGpu())) return { ok: false, error: 'no WebGPU adapter' };
         await import('@tensorflow/tfjs-backend-webgpu');
+        registerWebGpuTrainingKernels();
       }
       if (name === 'tensorflow') {
         const native = detectTfjsNode(true).available ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';

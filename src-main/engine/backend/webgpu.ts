@@ -64,12 +64,26 @@ function describeAdapter(adapter: Adapter): { name: string; software: boolean } 
 }
 
 /**
+ * dawn.node maps GPU buffers as external ArrayBuffers (GPUBuffer::getMappedRange), which Electron's
+ * V8 "memory cage" refuses in every process of its binary, ELECTRON_RUN_AS_NODE ones included
+ * (electron/electron#35801, dawn-gpu/node-webgpu#5). The desktop app runs jobs in a plain Node
+ * instead (src-main/jobs/runtime.ts); a job that still lands in Electron gets this reason.
+ */
+export function electronBlocksWebGpu(): string | null {
+  return process.versions.electron
+    ? "WebGPU is unavailable in Electron's Node mode: dawn.node maps GPU memory as external ArrayBuffers, which Electron's V8 memory cage refuses (electron/electron#35801, dawn-gpu/node-webgpu#5); the desktop app runs jobs in a plain Node for this (docs/desktop.md)"
+    : null;
+}
+
+/**
  * Probes in a child process (webgpu-probe.mjs), so Dawn's warnings stay out of our stderr; the
  * adapter is opened in this process only when WebGPU is actually used.
  */
 export async function probeWebGpu(
   trainingKernels: readonly string[],
 ): Promise<WebGpuProbe & { missingKernels: string[] }> {
+  const blocked = electronBlocksWebGpu();
+  if (blocked) return { ok: false, device: null, software: false, reason: blocked, missingKernels: [] };
   const env = { ...process.env };
   if (!env.DISPLAY && !env.WAYLAND_DISPLAY) env.EGL_PLATFORM ??= 'surfaceless';
   const script = fileURLToPath(new URL('./webgpu-probe.mjs', import.meta.url));

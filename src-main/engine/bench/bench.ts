@@ -10,6 +10,7 @@ import { createOptimizer, paramSpecs, parseOptimizerConfig } from '../optim/inde
 // data pipeline and its native image decoder.
 import { FeatureCache, headOf } from '../train/feature-cache.js';
 import { crossEntropy } from '../train/loss.js';
+import { checkGradients, type GradCheck } from './check.js';
 
 export interface BenchOptions {
   model: string;
@@ -19,6 +20,8 @@ export interface BenchOptions {
   warmup?: number;
   backend?: string;
   classes?: number;
+  /** Also compare one step's gradients with the cpu backend's (`grad_rel_err`). */
+  check?: boolean;
   /** Called before each phase, for a progress line. */
   onPhase?: (phase: string) => void;
 }
@@ -39,6 +42,9 @@ export interface BenchResult {
   /** Tensors added over the timed steps, after warm-up (one-time caches excluded): 0 unless a step leaks. */
   leaked_tensors: number;
 }
+
+/** With `check`: the gradient comparison (check.ts). */
+export type CheckedBenchResult = BenchResult & Partial<GradCheck>;
 
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -82,7 +88,7 @@ function trainStep(
   };
 }
 
-export async function runBench(o: BenchOptions): Promise<BenchResult> {
+export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
   const warmup = o.warmup ?? 2;
   const info = await useBackend('full', o.backend);
   const spec = getArch(o.model);
@@ -127,6 +133,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     );
     tf.dispose(features);
     cache.dispose();
+    let check: GradCheck | undefined;
+    if (o.check) {
+      o.onPhase?.('gradient check against the cpu backend');
+      // The cpu backend's conv backprops are plain loops (~15 s per 64 px ResNet-18 image): a few images.
+      check = await checkGradients(spec, o.imageSize, Math.min(b, o.imageSize <= 32 ? 4 : 2), o.classes ?? 10);
+    }
     return {
       backend: info.name,
       device: info.device ?? 'unknown',
@@ -140,6 +152,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       frozen_cached_img_per_s: b / cached.seconds,
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       leaked_tensors: train.growth + infer.growth + frozen.growth + cached.growth,
+      ...check,
     };
   } finally {
     tf.dispose([x, y]);
