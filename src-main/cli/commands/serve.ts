@@ -1,9 +1,9 @@
 // `anneal serve`: the desktop app's screens in a browser, for a machine without a display (a GPU
-// box over SSH) and for the end-to-end tests. Loopback only by default; any other address needs
-// the token printed here (or given with --token).
-import { randomBytes } from 'node:crypto';
+// box over SSH) and for the end-to-end tests. Loopback only by default; every socket needs the
+// token in the address printed here, on loopback too (other local accounts reach 127.0.0.1;
+// docs/security.md). --token or ANNEAL_TOKEN fixes it across restarts (a flag shows in `ps`).
 import type { Command } from 'commander';
-import { ensureRendererBuilt, isLoopback, startServer } from '../../server/index.js';
+import { ensureRendererBuilt, isLoopback, newToken, startServer } from '../../server/index.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../options.js';
 
@@ -26,12 +26,13 @@ export function registerServe(program: Command, io: Io, version: string): void {
     .description('serve the app to a browser: the screens over HTTP, the engine over a WebSocket')
     .option('--port <n>', 'port (0: any free port)', port, 7860)
     .option('--host <address>', 'address to bind; anything but loopback requires the token', '127.0.0.1')
-    .option('--token <secret>', 'token a browser must present (default: a random one when not loopback)')
+    .option('--token <secret>', 'token a browser must present (default: $ANNEAL_TOKEN, else a random one)')
     .option('--runs <dir>', 'folder that holds the runs', 'runs')
     .action(async (flags: ServeFlags) => {
-      if (flags.token !== undefined && flags.token.length < 16)
-        throw new UsageError('--token must be at least 16 characters');
-      const token = flags.token ?? (isLoopback(flags.host) ? null : randomBytes(24).toString('base64url'));
+      const given = flags.token ?? (process.env.ANNEAL_TOKEN || undefined);
+      const from = flags.token !== undefined ? '--token' : 'ANNEAL_TOKEN';
+      if (given !== undefined && given.length < 16) throw new UsageError(`${from} must be at least 16 characters`);
+      const token = given ?? newToken();
       const rendererDir = await ensureRendererBuilt((l) => io.stderr(`anneal: ${l}\n`));
       let server;
       try {
@@ -51,7 +52,11 @@ export function registerServe(program: Command, io: Io, version: string): void {
         throw e;
       }
       io.stdout(`Anneal is at ${server.url}\n`);
-      if (token) io.stderr(`anneal: bound to ${flags.host}: the token in that URL is required; keep it secret\n`);
+      io.stderr(
+        isLoopback(flags.host)
+          ? 'anneal: open that address (its token keeps other accounts on this machine out)\n'
+          : `anneal: bound to ${flags.host}: the token in that address is required; keep it secret\n`,
+      );
       io.stderr('anneal: Ctrl+C stops the server and any job it runs (runs stay resumable)\n');
       await new Promise<void>((resolve) => {
         const stop = () => {
