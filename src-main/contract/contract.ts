@@ -78,12 +78,14 @@ export const ControlRequest = z.discriminatedUnion('action', [
 ]);
 
 export const JOB_KINDS = ['train', 'lrFind', 'eval', 'predict', 'import', 'export'] as const;
-export const JOB_STATES = ['starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
+export const JOB_STATES = ['queued', 'starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
 
 export interface JobInfo {
   id: string;
   kind: (typeof JOB_KINDS)[number];
   state: (typeof JOB_STATES)[number];
+  /** While queued: jobs that run or wait before this one for the same slots; else null. */
+  ahead?: number | null;
   /** The run folder, once the job has one (train). */
   runDir: string | null;
   backend: string | null;

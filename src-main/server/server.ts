@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CallFrame, MAX_FRAME_BYTES, type EventFrame, type ReplyFrame } from '../contract/index.js';
-import { JobManager } from '../jobs/index.js';
+import { JobManager, type JobManagerOptions } from '../jobs/index.js';
 import { createHandlers, dispatch } from '../service/index.js';
 import { allowHost, checkSocket, newToken, type AccessPolicy } from './security.js';
 import { requestPath, serveStatic } from './static.js';
@@ -19,6 +19,8 @@ export interface ServeOptions {
   runsDir?: string;
   rendererDir: string;
   version: string;
+  /** Job slots (default: one training job, two light ones) and the job script (tests). */
+  jobs?: JobManagerOptions;
 }
 
 export interface RunningServer {
@@ -37,7 +39,7 @@ const CLOSE_INVALID_PAYLOAD = 1007;
 export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const token = o.token ?? newToken();
   const policy: AccessPolicy = { host: o.host, token };
-  const jobs = new JobManager();
+  const jobs = new JobManager(o.jobs);
   const handlers = createHandlers({ mode: 'serve', version: o.version, cwd: o.cwd, runsDir: o.runsDir, jobs });
   const sockets = new Set<WebSocket>();
 

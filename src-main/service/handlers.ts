@@ -17,6 +17,8 @@ import {
   listRuns,
   loadCatalog,
   makeShapes,
+  parseRunConfig,
+  parseRunSettings,
   pullWeights,
   readRegistry,
   SHAPE_CLASSES,
@@ -115,14 +117,15 @@ export function createHandlers(o: ServiceOptions): Handlers {
     'lrFind.run': async (r) =>
       (await jobs.run({
         kind: 'lrFind',
-        config: withAbsoluteData(r.config, abs),
+        // The range test is its own schedule: as runLrFind, check all but the schedule.
+        config: validRunConfig(r.config, abs, parseRunSettings),
         startLr: r.startLr,
         endLr: r.endLr,
         numIt: r.numIt,
         all: r.all,
       })) as ReplyOf<'lrFind.run'>,
     'train.start': async (r): Promise<JobInfo> =>
-      jobs.start({ kind: 'train', config: withAbsoluteData(r.config, abs), out: r.out ? abs(r.out) : runsDir }),
+      jobs.start({ kind: 'train', config: validRunConfig(r.config, abs), out: r.out ? abs(r.out) : runsDir }),
     'train.control': async (r) => jobs.control(r.jobId, r.command),
     'jobs.list': async () => jobs.list(),
     'runs.list': async (r) => {
@@ -173,6 +176,21 @@ export function createHandlers(o: ServiceOptions): Handlers {
     'export.run': async (r) =>
       (await jobs.run({ kind: 'export', ...r, target: abs(r.target), out: abs(r.out) })) as ReplyOf<'export.run'>,
   };
+}
+
+/**
+ * A run config checked here, by the engine's own parser, before a job process is forked for it
+ * (issue 15, item 4): a wrong field is the request's one-line error, not a job that fails after
+ * its process has loaded TF.js. The job parses it again; the contract has bounded its size.
+ */
+function validRunConfig(
+  config: Record<string, unknown>,
+  abs: (p: string) => string,
+  parse: (c: unknown) => unknown = parseRunConfig,
+): Record<string, unknown> {
+  const out = withAbsoluteData(config, abs);
+  parse(out);
+  return out;
 }
 
 /** A dataset path typed relative to where the server runs means the same folder to the job. */

@@ -3,7 +3,7 @@
 // token in the address printed here, on loopback too (other local accounts reach 127.0.0.1;
 // docs/security.md). --token or ANNEAL_TOKEN fixes it across restarts (a flag shows in `ps`).
 import type { Command } from 'commander';
-import { ensureRendererBuilt, isLoopback, newToken, startServer } from '../../server/index.js';
+import { closeOnSignal, ensureRendererBuilt, isLoopback, newToken, startServer } from '../../server/index.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../options.js';
 
@@ -12,7 +12,15 @@ interface ServeFlags {
   host: string;
   token?: string;
   runs: string;
+  trainingJobs: number;
+  lightJobs: number;
 }
+
+const slots = (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 64) throw new UsageError('--training-jobs and --light-jobs take 1 to 64');
+  return n;
+};
 
 const port = (v: string): number => {
   const n = Number(v);
@@ -28,6 +36,8 @@ export function registerServe(program: Command, io: Io, version: string): void {
     .option('--host <address>', 'address to bind; anything but loopback requires the token', '127.0.0.1')
     .option('--token <secret>', 'token a browser must present (default: $ANNEAL_TOKEN, else a random one)')
     .option('--runs <dir>', 'folder that holds the runs', 'runs')
+    .option('--training-jobs <n>', 'training jobs (train, LR finder) run at once; more wait in a queue', slots, 1)
+    .option('--light-jobs <n>', 'evaluate, predict, import and export jobs run at once', slots, 2)
     .action(async (flags: ServeFlags) => {
       const given = flags.token ?? (process.env.ANNEAL_TOKEN || undefined);
       const from = flags.token !== undefined ? '--token' : 'ANNEAL_TOKEN';
@@ -44,6 +54,7 @@ export function registerServe(program: Command, io: Io, version: string): void {
           runsDir: flags.runs,
           rendererDir,
           version,
+          jobs: { limits: { training: flags.trainingJobs, light: flags.lightJobs } },
         });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
@@ -58,14 +69,6 @@ export function registerServe(program: Command, io: Io, version: string): void {
           : `anneal: bound to ${flags.host}: the token in that address is required; keep it secret\n`,
       );
       io.stderr('anneal: Ctrl+C stops the server and any job it runs (runs stay resumable)\n');
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void server.close().then(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await closeOnSignal(server, { log: (l) => io.stderr(`${l}\n`) });
     });
 }

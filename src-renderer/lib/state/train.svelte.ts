@@ -62,7 +62,14 @@ export class TrainSession {
   }
   get active(): boolean {
     const s = this.#job?.state;
-    return s === 'starting' || s === 'running' || s === 'paused';
+    return s === 'queued' || s === 'starting' || s === 'running' || s === 'paused';
+  }
+  /** While the job waits for the device (one training job at a time): why, and behind how many. */
+  get queueNote(): string | null {
+    const j = this.#job;
+    if (j?.state !== 'queued') return null;
+    const n = j.ahead ?? 0;
+    return `waiting for the device: ${n} training job${n === 1 ? '' : 's'} ahead (one trains at a time)`;
   }
 
   async start(config: Record<string, unknown>): Promise<void> {
