@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CallFrame, MAX_FRAME_BYTES, type EventFrame, type ReplyFrame } from '../contract/index.js';
 import { JobManager, type JobManagerOptions } from '../jobs/index.js';
-import { createHandlers, dispatch } from '../service/index.js';
+import { createHandlers, dispatch, MediaPool } from '../service/index.js';
 import { allowHost, checkSocket, newToken, type AccessPolicy } from './security.js';
 import { requestPath, serveStatic } from './static.js';
 
@@ -21,6 +21,8 @@ export interface ServeOptions {
   version: string;
   /** Job slots (default: one training job, two light ones) and the job script (tests). */
   jobs?: JobManagerOptions;
+  /** Thumbnails are skipped for images over this many pixels (default 100 million). */
+  thumbnailMaxPixels?: number;
 }
 
 export interface RunningServer {
@@ -40,7 +42,16 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const token = o.token ?? newToken();
   const policy: AccessPolicy = { host: o.host, token };
   const jobs = new JobManager(o.jobs);
-  const handlers = createHandlers({ mode: 'serve', version: o.version, cwd: o.cwd, runsDir: o.runsDir, jobs });
+  const media = new MediaPool();
+  const handlers = createHandlers({
+    mode: 'serve',
+    version: o.version,
+    cwd: o.cwd,
+    runsDir: o.runsDir,
+    jobs,
+    media,
+    thumbnailMaxPixels: o.thumbnailMaxPixels,
+  });
   const sockets = new Set<WebSocket>();
 
   const http: Server = createServer((req, res) => {
@@ -114,7 +125,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     close: async () => {
       unsubscribe();
       for (const ws of sockets) ws.terminate();
-      await jobs.dispose();
+      await Promise.all([jobs.dispose(), media.close()]);
       await new Promise<void>((resolve) => {
         wss.close();
         http.close(() => resolve());

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { Channel, JobInfo, ModelRow, ParsedRequestOf, ReplyOf } from '../contract/index.js';
 import { DEFAULT_AUGMENT, parseAugmentConfig } from '../engine/data/augment/index.js';
-import { renderDatasetPreview } from '../engine/data/augment/preview/index.js';
-import { inspectDataset, readDataset } from '../engine/data/sources/index.js';
+import { readDataset, type InspectReport } from '../engine/data/sources/index.js';
 import {
   addWeights,
   bundledModelDir,
@@ -25,7 +24,7 @@ import {
   weightsDir,
 } from '../engine/index.js';
 import { JobInputError, type JobManager } from '../jobs/index.js';
-import { pngDataUrl, thumbnail } from './media.js';
+import { DEFAULT_THUMBNAIL_MAX_PIXELS, MediaPool, pngDataUrl } from './media/index.js';
 
 export type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ReplyOf<C>> };
 
@@ -37,6 +36,10 @@ export interface ServiceOptions {
   /** Where new runs go and where the Runs screen looks (default <cwd>/runs). */
   runsDir?: string;
   jobs: JobManager;
+  /** The image workers (default: a pool of its own, started on first use). */
+  media?: MediaPool;
+  /** Thumbnails are skipped for images over this many pixels (default 100 million). */
+  thumbnailMaxPixels?: number;
   /** A native dialog (Electron); without one, the renderer asks for a typed path. */
   pickPath?: (kind: 'folder' | 'file', title?: string) => Promise<string | null>;
 }
@@ -45,6 +48,12 @@ export function createHandlers(o: ServiceOptions): Handlers {
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(o.cwd, p));
   const runsDir = abs(o.runsDir ?? 'runs');
   const jobs = o.jobs;
+  const media = o.media ?? new MediaPool();
+  const maxPixels = o.thumbnailMaxPixels ?? DEFAULT_THUMBNAIL_MAX_PIXELS;
+  const thumbnail = async (path: string, size: number): Promise<string | null> => {
+    const png = await media.run<Uint8Array | null>({ kind: 'thumbnail', path, size, maxPixels });
+    return png && pngDataUrl(png);
+  };
 
   return {
     'app.info': async () => ({
@@ -58,7 +67,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
       if (!o.pickPath) throw new JobInputError('no file dialog in serve mode: type the path');
       return { path: await o.pickPath(r.kind, r.title) };
     },
-    'data.inspect': async (r) => inspectDataset(abs(r.path)),
+    // Everything that decodes the user's images runs in the image workers (issue 15, item 5).
+    'data.inspect': async (r) => media.run<InspectReport>({ kind: 'inspect', path: abs(r.path) }),
     'data.thumbnails': async (r) => {
       const { dataset } = await readDataset(abs(r.path));
       const classes = await Promise.all(
@@ -74,7 +84,10 @@ export function createHandlers(o: ServiceOptions): Handlers {
     },
     'data.augmentPreview': async (r) => {
       const config = r.augment === undefined ? DEFAULT_AUGMENT : parseAugmentConfig(r.augment, 'augment');
-      const out = await renderDatasetPreview(abs(r.path), config, {
+      const out = await media.run<{ png: Uint8Array; rows: number; skipped: number }>({
+        kind: 'preview',
+        path: abs(r.path),
+        config,
         seed: r.seed,
         rows: r.rows,
         cols: r.cols,

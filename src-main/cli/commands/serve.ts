@@ -14,7 +14,15 @@ interface ServeFlags {
   runs: string;
   trainingJobs: number;
   lightJobs: number;
+  thumbnailMaxPixels: number;
 }
+
+const pixels = (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 2 ** 32)
+    throw new UsageError('--thumbnail-max-pixels takes a whole number from 1');
+  return n;
+};
 
 const slots = (v: string): number => {
   const n = Number(v);
@@ -38,6 +46,7 @@ export function registerServe(program: Command, io: Io, version: string): void {
     .option('--runs <dir>', 'folder that holds the runs', 'runs')
     .option('--training-jobs <n>', 'training jobs (train, LR finder) run at once; more wait in a queue', slots, 1)
     .option('--light-jobs <n>', 'evaluate, predict, import and export jobs run at once', slots, 2)
+    .option('--thumbnail-max-pixels <n>', 'images over this many pixels get no thumbnail', pixels, 100_000_000)
     .action(async (flags: ServeFlags) => {
       const given = flags.token ?? (process.env.ANNEAL_TOKEN || undefined);
       const from = flags.token !== undefined ? '--token' : 'ANNEAL_TOKEN';
@@ -55,6 +64,7 @@ export function registerServe(program: Command, io: Io, version: string): void {
           rendererDir,
           version,
           jobs: { limits: { training: flags.trainingJobs, light: flags.lightJobs } },
+          thumbnailMaxPixels: flags.thumbnailMaxPixels,
         });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
