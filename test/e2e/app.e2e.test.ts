@@ -222,4 +222,31 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   it('logged no errors in the page', () => {
     expect(consoleErrors).toEqual([]);
   });
+
+  // Issue 15 (server hardening): the token every socket needs, and the upload limit, as a user meets them.
+  it('refuses a dropped image over the upload limit with both sizes', async () => {
+    await nav('Predict');
+    const big = { name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(33 * 2 ** 20) };
+    await testid('predict-file').setInputFiles(big);
+    await expect(
+      page.getByText('this image is 33 MB; the upload limit is 32 MB').waitFor({ timeout: 30_000 }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('keeps the token out of the address bar; the bare address still connects in this browser', async () => {
+    expect(page.url()).not.toContain('token=');
+    await page.goto(`${new URL(server.url).origin}/`);
+    await expect(page.getByText('serve mode').waitFor({ timeout: 30_000 })).resolves.toBeUndefined();
+  });
+
+  it('tells a browser without the token (another account) what to open, and serves it nothing', async () => {
+    const other = await browser.newContext();
+    const stranger = await other.newPage();
+    await stranger.goto(`${new URL(server.url).origin}/`);
+    await expect(
+      stranger.getByText('this page has no access token').waitFor({ timeout: 30_000 }),
+    ).resolves.toBeUndefined();
+    await stranger.screenshot({ path: join(shots, '11-no-token.png'), fullPage: true });
+    await other.close();
+  });
 });

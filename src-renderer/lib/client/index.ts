@@ -25,9 +25,9 @@ export function connect(w: Window & { anneal?: Bridge }): Client {
 }
 
 const TOKEN_KEY = 'anneal.token';
-const NO_TOKEN = 'this page has no access token: open the address `anneal serve` printed (it ends in ?token=…)';
+const NO_TOKEN = 'this page has no access token: open the address that anneal serve printed (it ends in ?token=…)';
 const REFUSED =
-  'cannot reach the server: it has stopped, or restarted with a new token; open the address `anneal serve` printed';
+  'cannot reach the server: it has stopped, or restarted with a new token; open the address that anneal serve printed';
 
 /**
  * The server's token (docs/security.md): it arrives in the address `anneal serve` printed, is kept
