@@ -219,7 +219,13 @@ export class JobManager {
       const c = jobClass(entry.task.kind);
       if (running(c) >= this.#limits[c]) continue;
       this.#queue.splice(this.#queue.indexOf(entry), 1);
-      this.#launch(entry);
+      try {
+        this.#launch(entry);
+      } catch (e) {
+        // fork itself failed (EAGAIN, ENOMEM): this job fails; the server goes on.
+        const message = `could not start the job process: ${(e as Error).message}`;
+        this.#settle(entry, { state: 'failed', error: message }, new Error(message));
+      }
     }
     // Jobs ahead of each one still queued: the running ones of its class and those queued before it.
     const ahead: Record<JobClass, number> = { training: running('training'), light: running('light') };

@@ -103,7 +103,14 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       const reply: ReplyFrame = outcome.ok
         ? { id: frame.id, ok: true, result: outcome.result }
         : { id: frame.id, ok: false, error: outcome.error, kind: outcome.kind };
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+      let text: string;
+      try {
+        text = JSON.stringify(reply);
+      } catch (e) {
+        // A result that does not serialize is this call's failure, not an unhandled rejection.
+        text = JSON.stringify({ id: frame.id, ok: false, error: (e as Error).message, kind: 'failure' });
+      }
+      if (ws.readyState === ws.OPEN) ws.send(text);
     });
   });
 
