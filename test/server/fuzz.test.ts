@@ -162,6 +162,27 @@ describe('anneal serve survives malformed requests and frames (fuzz)', () => {
     expect(fx.child.exitCode).toBeNull();
   }, 120_000);
 
+  it('refuses a broken handshake on the right path, with the token, with a 4xx', async () => {
+    const head = (lines: string[]) =>
+      Buffer.from(
+        [`GET ${wsTarget()} HTTP/1.1`, `Host: 127.0.0.1:${fx.port}`, `Origin: ${fx.origin}`, ...lines, '', ''].join(
+          '\r\n',
+        ),
+        'latin1',
+      );
+    const upgrade = ['Upgrade: websocket', 'Connection: Upgrade'];
+    const broken = [
+      head([...upgrade, 'Sec-WebSocket-Version: 13']),
+      head([...upgrade, 'Sec-WebSocket-Key: short', 'Sec-WebSocket-Version: 13']),
+      head([...upgrade, 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 99']),
+      head([...upgrade, 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==']),
+      head(['Upgrade: h2c', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==']),
+    ];
+    const statuses = await Promise.all(broken.map(async (b) => (await rawExchange(fx.port, b, 15_000)).status));
+    expect(statuses.filter((s) => s === null || s < 400 || s >= 500)).toEqual([]);
+    expect(fx.child.exitCode).toBeNull();
+  });
+
   it('ends every malformed frame with a close code and keeps serving', async () => {
     const list = frames(rand);
     // A frame the server accepts leaves its socket open: the wait bounds those (generous, for a
@@ -170,7 +191,7 @@ describe('anneal serve survives malformed requests and frames (fuzz)', () => {
       const r = await rawExchange(
         fx.port,
         Buffer.concat([upgradeRequest(wsTarget(), fx.port, upgradeHeaders()), bytes]),
-        6000,
+        4000,
       );
       return { name, status: r.status, code: closeCode(r.data), closed: r.closed };
     });
