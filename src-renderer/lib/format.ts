@@ -29,3 +29,8 @@ export async function fileToBase64(file: Blob): Promise<string> {
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary);
 }
+
+/** What a job queued behind training says (the server runs one training job at a time). */
+export function waitingNote(ahead: number): string {
+  return `waiting for the device: ${ahead} training job${ahead === 1 ? '' : 's'} ahead (one trains at a time)`;
+}

@@ -4,6 +4,7 @@
 import type { JobInfo } from '../../../src-main/contract/contract.js';
 import type { Progress } from '../../../src-main/engine/train/store-callbacks.js';
 import type { Client } from '../client/index.js';
+import { waitingNote } from '../format.js';
 
 type Series = (number | null)[];
 
@@ -68,8 +69,7 @@ export class TrainSession {
   get queueNote(): string | null {
     const j = this.#job;
     if (j?.state !== 'queued') return null;
-    const n = j.ahead ?? 0;
-    return `waiting for the device: ${n} training job${n === 1 ? '' : 's'} ahead (one trains at a time)`;
+    return waitingNote(j.ahead ?? 0);
   }
 
   async start(config: Record<string, unknown>): Promise<void> {
