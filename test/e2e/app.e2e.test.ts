@@ -224,6 +224,28 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   });
 
   // Issue 15 (server hardening): the token every socket needs, and the upload limit, as a user meets them.
+  it('queues a range test behind a training job, and says so on screen', async () => {
+    await nav('Train');
+    await testid('train-start').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'running',
+      undefined,
+      { timeout: 120_000, polling: 250 },
+    );
+    await nav('LR finder');
+    await testid('lr-run').click();
+    await testid('lr-queue').waitFor({ timeout: 30_000 });
+    expect(await testid('lr-queue').textContent()).toContain('1 training job ahead');
+    await shot('12-lr-queued');
+    // It starts when the training job ends, and the note goes.
+    await testid('lr-queue').waitFor({ state: 'detached', timeout: 240_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="lr-run"]')?.textContent?.trim() === 'Run',
+      undefined,
+      { timeout: 180_000, polling: 500 },
+    );
+  }, 400_000);
+
   it('refuses a dropped image over the upload limit with both sizes', async () => {
     await nav('Predict');
     const big = { name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(33 * 2 ** 20) };
