@@ -27,19 +27,69 @@ import type {
 const path = z.string().trim().min(1, 'is required').max(4096);
 const reply = <T>() => z.custom<T>(() => true);
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** The biggest image file the Predict screen may send (docs/security.md). */
+export const MAX_UPLOAD_BYTES = 32 * 1024 * 1024;
+/** Its length in base64, as it travels. */
+const MAX_UPLOAD_BASE64 = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4;
+/** The biggest WebSocket message `anneal serve` reads: one upload and its envelope. */
+export const MAX_FRAME_BYTES = MAX_UPLOAD_BASE64 + 64 * 1024;
+/** Free-form JSON in a request (a run config, augmentation settings): nesting and size bounds. */
+export const MAX_JSON_DEPTH = 32;
+export const MAX_JSON_BYTES = 256 * 1024;
+
+/**
+ * Nesting depth and serialized size of a JSON value, stopping as soon as either bound is passed.
+ * Iterative (an explicit stack), so a value nested 100k deep cannot overflow the call stack here;
+ * past this check the engine, JSON.stringify and a job's IPC channel all recurse safely.
+ */
+export function jsonBounds(value: unknown): { depth: number; bytes: number } {
+  let depth = 0;
+  let bytes = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    depth = Math.max(depth, d);
+    if (depth > MAX_JSON_DEPTH || bytes > MAX_JSON_BYTES) break;
+    if (typeof v === 'string') bytes += v.length + 2;
+    else if (v === null || typeof v !== 'object') bytes += String(v).length;
+    else {
+      const entries = Array.isArray(v) ? v.map((x) => ['', x] as const) : Object.entries(v);
+      bytes += 2;
+      for (const [k, x] of entries) {
+        bytes += k ? k.length + 4 : 1;
+        stack.push([x, d + 1]);
+      }
+    }
+  }
+  return { depth, bytes };
+}
+
+/** A JSON value with bounded nesting and size (the engine validates what it means). */
+const boundedJson = <T extends z.ZodType>(schema: T) =>
+  schema.superRefine((value, ctx) => {
+    const { depth, bytes } = jsonBounds(value);
+    if (depth > MAX_JSON_DEPTH)
+      ctx.addIssue({ code: 'custom', message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
+    else if (bytes > MAX_JSON_BYTES)
+      ctx.addIssue({ code: 'custom', message: `larger than ${MAX_JSON_BYTES / 1024} KiB of JSON` });
+  });
+
 /** A run config (docs/training.md); the engine's parseRunConfig names any wrong field. */
-const runConfig = z.record(z.string(), z.unknown());
+const runConfig = boundedJson(z.record(z.string(), z.unknown()));
 
 /** `anneal control`'s commands (engine/train/control-command.ts), as the contract takes them. */
 export const ControlRequest = ControlCommand;
 
 export const JOB_KINDS = ['train', 'lrFind', 'eval', 'predict', 'import', 'export'] as const;
-export const JOB_STATES = ['starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
+export const JOB_STATES = ['queued', 'starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
 
 export interface JobInfo {
   id: string;
   kind: (typeof JOB_KINDS)[number];
   state: (typeof JOB_STATES)[number];
+  /** While queued: jobs that run or wait before this one for the same slots; else null. */
+  ahead?: number | null;
   /** The run folder, once the job has one (train). */
   runDir: string | null;
   backend: string | null;
@@ -92,7 +142,7 @@ export const channels = {
   'data.augmentPreview': {
     request: z.strictObject({
       path,
-      augment: z.unknown().optional(),
+      augment: boundedJson(z.unknown()).optional(),
       seed: int(0, 2 ** 31).default(0),
       rows: int(1, 12).default(4),
       cols: int(1, 12).default(5),
@@ -165,7 +215,7 @@ export const channels = {
         base64: z
           .string()
           .min(1)
-          .max(40 * 1024 * 1024),
+          .max(MAX_UPLOAD_BASE64, `the image is larger than ${MAX_UPLOAD_BYTES / 2 ** 20} MB, the upload limit`),
       }),
       top: int(1, 100).default(5),
     }),

@@ -1,5 +1,14 @@
 // Jobs: training and other TF.js work in child processes, with progress and control.
-export { JobInputError, JobManager, type JobListener } from './manager.js';
+export {
+  DEFAULT_JOB_LIMITS,
+  jobClass,
+  JobInputError,
+  JobManager,
+  type JobClass,
+  type JobLimits,
+  type JobListener,
+  type JobManagerOptions,
+} from './manager.js';
 export type { JobMessage, Task } from './protocol.js';
 export {
   currentJobRuntime,

@@ -1,9 +1,12 @@
-// Who may talk to `anneal serve`. Bound to loopback, only pages this server served may use the
-// socket: the Host header must name a loopback address (a DNS-rebinding page has its own name
-// there) and a WebSocket's Origin must be this server (browsers let any site open a socket to
-// localhost; CORS does not cover WebSockets). Bound to any other address, every socket must also
-// present the token printed at start-up.
-import { timingSafeEqual } from 'node:crypto';
+// Who may talk to `anneal serve` (docs/security.md). Every socket presents the token the server
+// printed at start-up, on loopback too: 127.0.0.1 is reachable by every account on the machine,
+// so a loopback server without one served other local users (issue 15, item 3). The page itself is
+// public (it holds no secret); the token reaches it in the printed address, never in the page.
+// The Host header must name a loopback address when bound to one (a DNS-rebinding page has its
+// own name there), and a socket's Origin must be this server: browsers let any site open a socket
+// to localhost (CORS does not cover WebSockets), and every browser sends Origin, so an upgrade
+// without one is not a page of ours.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -19,9 +22,12 @@ export function hostName(header: string | undefined): string | null {
 export interface AccessPolicy {
   /** The address the server is bound to. */
   host: string;
-  /** Required of every socket when `host` is not loopback. */
-  token: string | null;
+  /** Required of every socket. */
+  token: string;
 }
+
+/** A fresh token: 192 random bits, URL-safe. */
+export const newToken = (): string => randomBytes(24).toString('base64url');
 
 /** Whether an HTTP request's Host header is acceptable (DNS-rebinding defence on loopback). */
 export function allowHost(policy: AccessPolicy, hostHeader: string | undefined): boolean {
@@ -43,12 +49,16 @@ export function checkSocket(
   req: { host: string | undefined; origin: string | undefined; url: string },
 ): string | null {
   if (!allowHost(policy, req.host)) return 'host not allowed';
-  // A browser always sends Origin; it must be this very server (scheme, host and port).
-  if (req.origin !== undefined && req.origin !== `http://${req.host}`) return 'cross-origin socket refused';
-  if (policy.token !== null) {
-    const token = new URL(req.url, 'http://x').searchParams.get('token');
-    if (!sameToken(token, policy.token)) return 'missing or wrong token';
+  if (req.origin === undefined) return 'no Origin header';
+  // It must be this very server (scheme, host and port).
+  if (req.origin !== `http://${req.host}`) return 'cross-origin socket refused';
+  let token: string | null;
+  try {
+    token = new URL(req.url, 'http://x').searchParams.get('token');
+  } catch {
+    token = null;
   }
+  if (!sameToken(token, policy.token)) return 'missing or wrong token';
   return null;
 }
 

@@ -8,16 +8,19 @@ import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { Channel, JobInfo, ParsedRequestOf, ReplyOf } from '../contract/index.js';
 import {
   addWeights,
+  type Alpha,
   compareRuns,
   DEFAULT_AUGMENT,
   describeRun,
-  inspectDataset,
+  type InspectReport,
   listModels,
   listRuns,
   listSweeps,
   makeShapes,
   mapPool,
   parseAugmentConfig,
+  parseRunConfig,
+  parseRunSettings,
   pullWeights,
   readDataset,
   renderDatasetPreview,
@@ -26,7 +29,7 @@ import {
   sweepResults,
 } from '../engine/index.js';
 import { JobInputError, type JobManager } from '../jobs/index.js';
-import { pngDataUrl, thumbnail } from './media.js';
+import { DEFAULT_THUMBNAIL_MAX_PIXELS, MediaPool, pngDataUrl } from './media/index.js';
 
 export type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ReplyOf<C>> };
 
@@ -38,6 +41,10 @@ export interface ServiceOptions {
   /** Where new runs go and where the Runs screen looks (default <cwd>/runs). */
   runsDir?: string;
   jobs: JobManager;
+  /** The image workers (default: a pool of its own, started on first use). */
+  media?: MediaPool;
+  /** Thumbnails are skipped for images over this many pixels (default 100 million). */
+  thumbnailMaxPixels?: number;
   /** A native dialog (Electron); without one, the renderer asks for a typed path. */
   pickPath?: (kind: 'folder' | 'file', title?: string) => Promise<string | null>;
 }
@@ -49,6 +56,12 @@ export function createHandlers(o: ServiceOptions): Handlers {
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(o.cwd, p));
   const runsDir = abs(o.runsDir ?? 'runs');
   const jobs = o.jobs;
+  const media = o.media ?? new MediaPool();
+  const maxPixels = o.thumbnailMaxPixels ?? DEFAULT_THUMBNAIL_MAX_PIXELS;
+  const thumbnail = async (path: string, size: number, alpha?: Alpha): Promise<string | null> => {
+    const png = await media.run<Uint8Array | null>({ kind: 'thumbnail', path, size, maxPixels, alpha });
+    return png && pngDataUrl(png);
+  };
 
   return {
     'app.info': async () => ({
@@ -62,8 +75,13 @@ export function createHandlers(o: ServiceOptions): Handlers {
       if (!o.pickPath) throw new JobInputError('no file dialog in serve mode: type the path');
       return { path: await o.pickPath(r.kind, r.title) };
     },
+    // Everything that decodes the user's images runs in the image workers (issue 15, item 5).
     'data.inspect': async (r) => {
-      const report = await inspectDataset(abs(r.path), { alpha: r.alpha, nearDuplicates: r.nearDuplicates });
+      const report = await media.run<InspectReport>({
+        kind: 'inspect',
+        path: abs(r.path),
+        options: { alpha: r.alpha, nearDuplicates: r.nearDuplicates },
+      });
       // The Dataset screen shows the groups (label conflicts first) and the images left blank.
       const paths = [
         ...report.duplicates.slice(0, DUPLICATE_GROUPS_SHOWN).flatMap((g) => g.paths.slice(0, 8)),
@@ -91,7 +109,10 @@ export function createHandlers(o: ServiceOptions): Handlers {
     },
     'data.augmentPreview': async (r) => {
       const config = r.augment === undefined ? DEFAULT_AUGMENT : parseAugmentConfig(r.augment, 'augment');
-      const out = await renderDatasetPreview(abs(r.path), config, {
+      const out = await media.run<{ png: Uint8Array; rows: number; skipped: number }>({
+        kind: 'preview',
+        path: abs(r.path),
+        config,
         seed: r.seed,
         rows: r.rows,
         cols: r.cols,
@@ -114,14 +135,15 @@ export function createHandlers(o: ServiceOptions): Handlers {
     'lrFind.run': async (r) =>
       (await jobs.run({
         kind: 'lrFind',
-        config: withAbsoluteData(r.config, abs),
+        // The range test is its own schedule: as runLrFind, check all but the schedule.
+        config: validRunConfig(r.config, abs, parseRunSettings),
         startLr: r.startLr,
         endLr: r.endLr,
         numIt: r.numIt,
         all: r.all,
       })) as ReplyOf<'lrFind.run'>,
     'train.start': async (r): Promise<JobInfo> =>
-      jobs.start({ kind: 'train', config: withAbsoluteData(r.config, abs), out: r.out ? abs(r.out) : runsDir }),
+      jobs.start({ kind: 'train', config: validRunConfig(r.config, abs), out: r.out ? abs(r.out) : runsDir }),
     'train.control': async (r) => jobs.control(r.jobId, r.command),
     'jobs.list': async () => jobs.list(),
     'runs.list': async (r) => {
@@ -174,6 +196,21 @@ export function createHandlers(o: ServiceOptions): Handlers {
     'export.run': async (r) =>
       (await jobs.run({ kind: 'export', ...r, target: abs(r.target), out: abs(r.out) })) as ReplyOf<'export.run'>,
   };
+}
+
+/**
+ * A run config checked here, by the engine's own parser, before a job process is forked for it
+ * (issue 15, item 4): a wrong field is the request's one-line error, not a job that fails after
+ * its process has loaded TF.js. The job parses it again; the contract has bounded its size.
+ */
+function validRunConfig(
+  config: Record<string, unknown>,
+  abs: (p: string) => string,
+  parse: (c: unknown) => unknown = parseRunConfig,
+): Record<string, unknown> {
+  const out = withAbsoluteData(config, abs);
+  parse(out);
+  return out;
 }
 
 /** A dataset path typed relative to where the server runs means the same folder to the job. */

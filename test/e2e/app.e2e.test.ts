@@ -356,4 +356,53 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   it('logged no errors in the page', () => {
     expect(consoleErrors).toEqual([]);
   });
+
+  // Issue 15 (server hardening): the token every socket needs, and the upload limit, as a user meets them.
+  it('queues a range test behind a training job, and says so on screen', async () => {
+    await nav('Train');
+    await testid('train-start').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'running',
+      undefined,
+      { timeout: 120_000, polling: 250 },
+    );
+    await nav('LR finder');
+    await testid('lr-run').click();
+    await testid('lr-queue').waitFor({ timeout: 30_000 });
+    expect(await testid('lr-queue').textContent()).toContain('1 training job ahead');
+    await shot('12-lr-queued');
+    // It starts when the training job ends, and the note goes.
+    await testid('lr-queue').waitFor({ state: 'detached', timeout: 240_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="lr-run"]')?.textContent?.trim() === 'Run',
+      undefined,
+      { timeout: 180_000, polling: 500 },
+    );
+  }, 400_000);
+
+  it('refuses a dropped image over the upload limit with both sizes', async () => {
+    await nav('Predict');
+    const big = { name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(33 * 2 ** 20) };
+    await testid('predict-file').setInputFiles(big);
+    await expect(
+      page.getByText('this image is 33 MB; the upload limit is 32 MB').waitFor({ timeout: 30_000 }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('keeps the token out of the address bar; the bare address still connects in this browser', async () => {
+    expect(page.url()).not.toContain('token=');
+    await page.goto(`${new URL(server.url).origin}/`);
+    await expect(page.getByText('serve mode').waitFor({ timeout: 30_000 })).resolves.toBeUndefined();
+  });
+
+  it('tells a browser without the token (another account) what to open, and serves it nothing', async () => {
+    const other = await browser.newContext();
+    const stranger = await other.newPage();
+    await stranger.goto(`${new URL(server.url).origin}/`);
+    await expect(
+      stranger.getByText('this page has no access token').waitFor({ timeout: 30_000 }),
+    ).resolves.toBeUndefined();
+    await stranger.screenshot({ path: join(shots, '11-no-token.png'), fullPage: true });
+    await other.close();
+  });
 });

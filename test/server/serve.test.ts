@@ -34,6 +34,11 @@ const opened = (ws: WebSocket) =>
 describe('anneal serve (in-process)', () => {
   let server: RunningServer;
   let cwd: string;
+  /** A socket as the served page opens it: its token, its Origin. */
+  const pageSocket = () => {
+    const u = new URL(server.url);
+    return new WebSocket(`ws://${u.host}/ws${u.search}`, { headers: { Origin: u.origin } });
+  };
 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'anneal-serve-'));
@@ -65,7 +70,7 @@ describe('anneal serve (in-process)', () => {
   });
 
   it('answers the contract over a WebSocket, with one-line errors', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+    const ws = pageSocket();
     expect(await opened(ws)).toBe(101);
     await expect(call(ws, 1, 'app.info', {})).resolves.toMatchObject({
       id: 1,
@@ -97,12 +102,13 @@ describe('anneal serve (in-process)', () => {
   });
 
   it('refuses a socket from another site', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { Origin: 'https://evil.example' } });
+    const u = new URL(server.url);
+    const ws = new WebSocket(`ws://${u.host}/ws${u.search}`, { headers: { Origin: 'https://evil.example' } });
     expect(await opened(ws)).toBe(403);
   });
 
   it('makes a sample dataset and inspects it through the engine', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+    const ws = pageSocket();
     await opened(ws);
     await expect(call(ws, 1, 'data.makeSample', { dir: 'shapes', imagesPerClass: 3 })).resolves.toMatchObject({
       ok: true,
@@ -146,7 +152,7 @@ describe('anneal serve (in-process)', () => {
 });
 
 describe('socket policy', () => {
-  const loopback = { host: '127.0.0.1', token: null };
+  const loopback = { host: '127.0.0.1', token: 'a-long-secret-token-1234' };
   const lan = { host: '0.0.0.0', token: 'a-long-secret-token-1234' };
 
   it('reads host names', () => {
@@ -155,10 +161,14 @@ describe('socket policy', () => {
     expect(hostName(undefined)).toBeNull();
   });
 
-  it('on loopback: this server’s own pages only', () => {
-    const ok = { host: '127.0.0.1:7860', origin: 'http://127.0.0.1:7860', url: '/ws' };
+  it('on loopback: this server’s own pages only, with the token', () => {
+    const ok = { host: '127.0.0.1:7860', origin: 'http://127.0.0.1:7860', url: '/ws?token=a-long-secret-token-1234' };
     expect(checkSocket(loopback, ok)).toBeNull();
-    expect(checkSocket(loopback, { ...ok, origin: undefined })).toBeNull(); // not a browser
+    expect(checkSocket(loopback, { ...ok, origin: undefined })).toBe('no Origin header');
+    expect(checkSocket(loopback, { ...ok, url: '/ws' })).toBe('missing or wrong token');
+    expect(checkSocket(loopback, { ...ok, url: 'http://[/ws?token=a-long-secret-token-1234' })).toBe(
+      'missing or wrong token',
+    );
     expect(checkSocket(loopback, { ...ok, origin: 'http://evil.example' })).toBe('cross-origin socket refused');
     expect(checkSocket(loopback, { ...ok, host: 'evil.example:7860', origin: 'http://evil.example:7860' })).toBe(
       'host not allowed',

@@ -6,18 +6,24 @@ interface Pending {
   resolve: (r: CallResult) => void;
 }
 
-export function wsTransport(url: string): Transport {
+/**
+ * `refused`: what a call says when the socket cannot open at all (the server refuses a missing or
+ * stale token with a 403, which a browser reports only as a close).
+ */
+export function wsTransport(url: string, refused = 'cannot reach the server'): Transport {
   let socket: WebSocket | null = null;
+  let everOpened = false;
   let nextId = 1;
   const pending = new Map<number, Pending>();
-  const queue: string[] = [];
+  const queue: { id: number; frame: string }[] = [];
   const listeners = new Set<(event: string, payload: unknown) => void>();
 
   const open = (): void => {
     const ws = new WebSocket(url);
     socket = ws;
     ws.onopen = () => {
-      for (const frame of queue.splice(0)) ws.send(frame);
+      everOpened = true;
+      for (const q of queue.splice(0)) ws.send(q.frame);
     };
     ws.onmessage = (m) => {
       const frame = JSON.parse(String(m.data)) as
@@ -35,8 +41,21 @@ export function wsTransport(url: string): Transport {
           : { ok: false, error: frame.error ?? 'failed', kind: frame.kind ?? 'failure' },
       );
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       socket = null;
+      // Never opened: calls waiting for it would wait forever; say why instead. Once a socket has
+      // opened, a drop is a restart: queued calls wait for the next one.
+      if (!everOpened) {
+        for (const { id } of queue.splice(0)) {
+          pending.get(id)?.resolve({ ok: false, error: refused, kind: 'failure' });
+          pending.delete(id);
+        }
+      } else if (e.code === 1009) {
+        for (const [id, p] of pending) {
+          pending.delete(id);
+          p.resolve({ ok: false, error: 'the server refused a message over its size limit', kind: 'usage' });
+        }
+      }
       // Calls in flight are lost with the socket: say so rather than wait forever.
       for (const [id, p] of pending) {
         pending.delete(id);
@@ -54,7 +73,7 @@ export function wsTransport(url: string): Transport {
         pending.set(id, { resolve });
         const frame = JSON.stringify({ id, channel, payload });
         if (socket?.readyState === WebSocket.OPEN) socket.send(frame);
-        else queue.push(frame);
+        else queue.push({ id, frame });
       }),
     subscribe: (listener) => {
       listeners.add(listener);

@@ -4,6 +4,7 @@
 import type { JobInfo } from '../../../src-main/contract/contract.js';
 import type { ControlCommand, Progress } from '../../../src-main/engine/index.js';
 import type { Client } from '../client/index.js';
+import { waitingNote } from '../format.js';
 
 type Series = (number | null)[];
 
@@ -62,7 +63,13 @@ export class TrainSession {
   }
   get active(): boolean {
     const s = this.#job?.state;
-    return s === 'starting' || s === 'running' || s === 'paused';
+    return s === 'queued' || s === 'starting' || s === 'running' || s === 'paused';
+  }
+  /** While the job waits for the device (one training job at a time): why, and behind how many. */
+  get queueNote(): string | null {
+    const j = this.#job;
+    if (j?.state !== 'queued') return null;
+    return waitingNote(j.ahead ?? 0);
   }
 
   async start(config: Record<string, unknown>): Promise<void> {

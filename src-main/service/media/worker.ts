@@ -1,0 +1,35 @@
+// An image worker thread: decodes user images for the screens (thumbnails, the dataset report,
+// the augmentation preview) so that none of it runs on the event loop that serves the window or
+// the socket (issue 15, item 5). One task at a time; the pool bounds how many run at once.
+import { parentPort } from 'node:worker_threads';
+import { renderDatasetPreview } from '../../engine/data/augment/preview/index.js';
+import { DataError, inspectDataset } from '../../engine/data/sources/index.js';
+import { ConfigError } from '../../engine/schedules/index.js';
+import type { MediaResult, MediaTask } from './protocol.js';
+import { renderThumbnail } from './thumbnail.js';
+
+async function perform(task: MediaTask): Promise<unknown> {
+  switch (task.kind) {
+    case 'thumbnail':
+      return renderThumbnail(task.path, task.size, task.maxPixels, task.alpha);
+    case 'inspect':
+      return inspectDataset(task.path, task.options);
+    case 'preview': {
+      const { path, config, seed, rows, cols, size, configName, alpha } = task;
+      const out = await renderDatasetPreview(path, config, { seed, rows, cols, size, configName, alpha });
+      return { png: new Uint8Array(out.png), rows: out.rows, skipped: out.skipped };
+    }
+  }
+}
+
+parentPort!.on('message', async (task: MediaTask) => {
+  let result: MediaResult;
+  try {
+    result = { ok: true, value: await perform(task) };
+  } catch (e) {
+    // The engine's input errors that these tasks raise: a missing or empty folder, a bad setting.
+    const usage = e instanceof DataError || e instanceof ConfigError;
+    result = { ok: false, message: e instanceof Error ? e.message : String(e), usage };
+  }
+  parentPort!.postMessage(result);
+});
