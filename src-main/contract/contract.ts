@@ -32,11 +32,12 @@ const runConfig = z.record(z.string(), z.unknown());
 export const ControlRequest = ControlCommand;
 
 export const JOB_KINDS = ['train', 'lrFind', 'eval', 'predict', 'import', 'export'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 export const JOB_STATES = ['starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
 
 export interface JobInfo {
   id: string;
-  kind: (typeof JOB_KINDS)[number];
+  kind: JobKind;
   state: (typeof JOB_STATES)[number];
   /** The run folder, once the job has one (train). */
   runDir: string | null;

@@ -7,6 +7,7 @@ export {
   events,
   isChannel,
   JOB_KINDS,
+  type JobKind,
   JOB_STATES,
   parseRequest,
   type Channel,
