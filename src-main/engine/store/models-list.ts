@@ -12,6 +12,8 @@ export interface ModelRow {
   inputSize: number;
   /** Layer groups (stem … head): one learning rate each in a discriminative schedule. */
   groups: number;
+  /** Their names, earliest first, as the catalog gives them (and charts label the rates). */
+  groupNames: string[];
   /** models/<arch>/ when Anneal ships pretrained weights for it (resnet_micro). */
   bundled: string | null;
   weights: { id: string; description: string; url: string | null; installed: string | null }[];
@@ -26,6 +28,7 @@ export function listModels(): ModelRow[] {
     title: spec.title,
     inputSize: spec.inputSize,
     groups: spec.groups.length,
+    groupNames: spec.groups.map((g) => g.name),
     bundled: bundledModelDir(spec.id),
     weights: spec.weights.map((w) => {
       const entry = installed.find((e) => e.arch === spec.id && e.weights === w.id);
