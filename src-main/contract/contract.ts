@@ -82,11 +82,12 @@ const runConfig = boundedJson(z.record(z.string(), z.unknown()));
 export const ControlRequest = ControlCommand;
 
 export const JOB_KINDS = ['train', 'lrFind', 'eval', 'predict', 'import', 'export'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 export const JOB_STATES = ['queued', 'starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
 
 export interface JobInfo {
   id: string;
-  kind: (typeof JOB_KINDS)[number];
+  kind: JobKind;
   state: (typeof JOB_STATES)[number];
   /** While queued: jobs that run or wait before this one for the same slots; else null. */
   ahead?: number | null;

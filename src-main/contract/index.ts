@@ -12,6 +12,7 @@ export {
   MAX_JSON_DEPTH,
   MAX_UPLOAD_BYTES,
   JOB_KINDS,
+  type JobKind,
   JOB_STATES,
   parseRequest,
   type Channel,

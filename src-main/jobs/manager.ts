@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { EventOf, JobInfo } from '../contract/index.js';
 import { sendControl, type ControlCommand } from '../engine/index.js';
-import type { JobMessage, Task } from './protocol.js';
+import type { JobMessage, Task, TaskResults } from './protocol.js';
 import { currentJobRuntime } from './runtime.js';
 
 export type JobListener = <E extends 'job.update' | 'job.progress'>(event: E, payload: EventOf<E>) => void;
@@ -145,9 +145,10 @@ export class JobManager {
     return this.#get(id).done;
   }
 
-  /** Starts a job and waits for it. */
-  async run(task: Task): Promise<unknown> {
-    return this.wait(this.start(task).id);
+  /** Starts a job and waits for it: its result, typed by its kind. */
+  async run<T extends Task>(task: T): Promise<TaskResults[T['kind']]> {
+    // The one place a result crossing the process boundary gets its type: tasks.ts sends it.
+    return (await this.wait(this.start(task).id)) as TaskResults[T['kind']];
   }
 
   /** Pause, resume, stop or rescale the rate of a training job (applied before its next step). */

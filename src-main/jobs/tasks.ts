@@ -20,9 +20,15 @@ import {
   startRun,
   useBackend,
 } from '../engine/index.js';
-import type { JobMessage, Task } from './protocol.js';
+import type { JobKind } from '../contract/index.js';
+import type { JobMessage, Task, TaskResults } from './protocol.js';
 
 type Send = (m: JobMessage) => void;
+
+/** A job's answer, typed by its kind: what JobManager.run hands on as TaskResults[kind]. */
+function done<K extends JobKind>(_kind: K, result: TaskResults[K], stopped?: string | null): JobMessage {
+  return { type: 'done', result, ...(stopped !== undefined ? { stopped } : {}) };
+}
 
 /** The engine's input errors: the user's to fix, shown as one line (the CLI exits 2 on these). */
 export const isUsageError = isInputError;
@@ -43,7 +49,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
           }),
       });
       const { backend, ...rest } = r;
-      send({ type: 'done', result: { ...rest, backend: backend.name, device: backend.device }, stopped: r.stopped });
+      send(done('train', { ...rest, backend: backend.name, device: backend.device }, r.stopped));
       return;
     }
     case 'lrFind': {
@@ -54,16 +60,15 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         ...(task.all ? { freezeBackbone: false } : {}),
       });
       send({ type: 'started', runDir: null, backend: r.backend.name, device: r.backend.device });
-      send({
-        type: 'done',
-        result: {
+      send(
+        done('lrFind', {
           lrs: r.lrs,
           losses: r.losses,
           suggestions: r.suggestions,
           diverged: r.diverged,
           backend: r.backend.name,
-        },
-      });
+        }),
+      );
       return;
     }
     case 'eval': {
@@ -76,7 +81,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
           topK: task.topK,
           topLosses: task.topLosses,
         });
-        send({ type: 'done', result: { ...result, skipped: [...target.problems, ...result.skipped] } });
+        send(done('eval', { ...result, skipped: [...target.problems, ...result.skipped] }));
       } finally {
         model.dispose();
       }
@@ -95,7 +100,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       });
       try {
         const [prediction] = await classifyImages(classifier, [task.image], { topK: task.top });
-        send({ type: 'done', result: prediction });
+        send(done('predict', prediction!));
       } finally {
         await classifier.dispose();
       }
@@ -105,7 +110,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       const backend = await useBackend('inference');
       send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
       await importWeights({ file: task.file, arch: task.arch, out: task.out });
-      send({ type: 'done', result: { modelDir: task.out } });
+      send(done('import', { modelDir: task.out }));
       return;
     }
     case 'export': {
@@ -119,15 +124,14 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         checkpoint: task.checkpoint,
       });
       const skipped = r.skipped.map((s) => `skipped ${s.path}: ${s.reason}\n`).join('');
-      send({
-        type: 'done',
-        result: {
+      send(
+        done('export', {
           out: r.out,
           files: [...r.files].sort(),
           card: readFileSync(join(r.out, MODEL_CARD_FILE), 'utf8'),
           log: (exportSummary(r, task.out) + skipped).trim(),
-        },
-      });
+        }),
+      );
       return;
     }
   }

@@ -128,12 +128,11 @@ export function createHandlers(o: ServiceOptions): Handlers {
       return { path: dir, classes: [...SHAPE_CLASSES] };
     },
     'models.list': async () => listModels(),
-    'models.import': async (r) =>
-      (await jobs.run({ kind: 'import', file: abs(r.file), arch: r.arch, out: abs(r.out) })) as { modelDir: string },
+    'models.import': async (r) => jobs.run({ kind: 'import', file: abs(r.file), arch: r.arch, out: abs(r.out) }),
     'models.add': async (r) => addWeights(abs(r.file), r.arch ? { arch: r.arch } : {}),
     'models.pull': async (r) => pullWeights(r.ref),
     'lrFind.run': async (r) =>
-      (await jobs.run({
+      jobs.run({
         kind: 'lrFind',
         // The range test is its own schedule: as runLrFind, check all but the schedule.
         config: validRunConfig(r.config, abs, parseRunSettings),
@@ -141,7 +140,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
         endLr: r.endLr,
         numIt: r.numIt,
         all: r.all,
-      })) as ReplyOf<'lrFind.run'>,
+      }),
     'train.start': async (r): Promise<JobInfo> =>
       jobs.start({ kind: 'train', config: validRunConfig(r.config, abs), out: r.out ? abs(r.out) : runsDir }),
     'train.control': async (r) => jobs.control(r.jobId, r.command),
@@ -160,13 +159,13 @@ export function createHandlers(o: ServiceOptions): Handlers {
     'sweeps.show': async (r) => sweepResults(resolveSweepDir(abs(r.sweepDir))),
     'runs.compare': async (r) => compareRuns(r.runDirs.map(abs), r.metric),
     'eval.run': async (r) => {
-      const result = (await jobs.run({
+      const result = await jobs.run({
         kind: 'eval',
         target: abs(r.target),
         data: r.data ? abs(r.data) : undefined,
         topK: r.topK,
         topLosses: r.topLosses,
-      })) as Omit<ReplyOf<'eval.run'>, 'thumbnails'>;
+      });
       const thumbnails: Record<string, string> = {};
       await Promise.all(
         result.topLosses.map(async (t) => {
@@ -182,19 +181,18 @@ export function createHandlers(o: ServiceOptions): Handlers {
       try {
         const file = join(dir, `image${extname(basename(r.image.name)).toLowerCase().slice(0, 10)}`);
         writeFileSync(file, Buffer.from(r.image.base64, 'base64'));
-        const p = (await jobs.run({
+        const p = await jobs.run({
           kind: 'predict',
           model: abs(r.model),
           image: file,
           top: r.top,
-        })) as ReplyOf<'predict.run'>;
+        });
         return { ...p, image: r.image.name };
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    'export.run': async (r) =>
-      (await jobs.run({ kind: 'export', ...r, target: abs(r.target), out: abs(r.out) })) as ReplyOf<'export.run'>,
+    'export.run': async (r) => jobs.run({ kind: 'export', ...r, target: abs(r.target), out: abs(r.out) }),
   };
 }
 

@@ -2,7 +2,7 @@
 // growth over the timed steps, and one-line usage errors. Never asserts a speed.
 import { describe, expect, it } from 'vitest';
 import { detectBackends, selectBackend } from '../../src-main/engine/backend/index.js';
-import { anneal } from './helpers.js';
+import { anneal, annealIn } from './helpers.js';
 
 describe('anneal bench', () => {
   it('measures train, frozen, cached and inference images/s on the backend training uses', async () => {
@@ -53,8 +53,8 @@ describe('anneal bench', () => {
     expect(r.stdout).toMatch(/peak RSS\s+\d+ MB/);
   });
 
-  it('refuses an unknown model or backend with one line and exit 2', () => {
-    const a = anneal(['bench', '--model', 'alexnet'], process.cwd());
+  it('refuses an unknown model or backend with one line and exit 2', async () => {
+    const a = await annealIn(['bench', '--model', 'alexnet']);
     expect(a.status).toBe(2);
     expect(
       a.stderr
@@ -63,10 +63,10 @@ describe('anneal bench', () => {
         .filter((l) => !l.startsWith('npm warn')),
     ).toHaveLength(1);
     expect(a.stderr).toMatch(/unknown architecture "alexnet"/);
-    const b = anneal(['bench', '--model', 'resnet_micro', '--backend', 'cuda'], process.cwd());
+    const b = await annealIn(['bench', '--model', 'resnet_micro', '--backend', 'cuda']);
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/unknown backend "cuda"/);
-    const c = anneal(['bench', '--steps', '0'], process.cwd());
+    const c = await annealIn(['bench', '--steps', '0']);
     expect(c.status).toBe(2);
     expect(c.stderr).toMatch(/--steps must be a whole number >= 1/);
   });

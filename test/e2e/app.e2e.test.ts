@@ -145,12 +145,17 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await page.waitForFunction(
       () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'paused',
     );
-    await page.waitForTimeout(1500); // the step in flight finishes
+    // The job applies the pause before its next step and records it; from then on no step runs
+    // until the resume, which records the same step (no fixed waits: the run store says when).
+    const runEvents = () => readJsonl<{ type: string; step?: number }>(join(runDirs()[0]!, 'events.jsonl'));
+    await expect.poll(() => runEvents().find((e) => e.type === 'pause'), { timeout: 60_000 }).toBeTruthy();
+    // The screen holds still too: nothing arrives while the paused screen is captured.
     const held = await status.getAttribute('data-updates');
-    await page.waitForTimeout(1500);
-    expect(await status.getAttribute('data-updates')).toBe(held);
     await shot('5-train-paused');
+    expect(await status.getAttribute('data-updates')).toBe(held);
     await testid('train-resume').click();
+    await expect.poll(() => runEvents().find((e) => e.type === 'resume'), { timeout: 60_000 }).toBeTruthy();
+    expect(runEvents().find((e) => e.type === 'resume')!.step).toBe(runEvents().find((e) => e.type === 'pause')!.step);
     await page.getByLabel('Rate ×').fill('0.5');
     await testid('train-lr').click();
     await page.waitForFunction(

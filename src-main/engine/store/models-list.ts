@@ -13,6 +13,8 @@ export interface ModelRow {
   inputSize: number;
   /** Layer groups (stem … head): one learning rate each in a discriminative schedule. */
   groups: number;
+  /** Their names, earliest first, as the catalog gives them (and charts label the rates). */
+  groupNames: string[];
   /** models/<arch>/ when Anneal ships pretrained weights for it (resnet_micro). */
   bundled: string | null;
   weights: {
@@ -52,6 +54,7 @@ export function listModels(): ModelRow[] {
     title: spec.title,
     inputSize: spec.inputSize,
     groups: spec.groups.length,
+    groupNames: spec.groups.map((g) => g.name),
     bundled: bundledModelDir(spec.id),
     params: spec.params ?? null,
     bundledInfo: bundledInfo(spec.id),

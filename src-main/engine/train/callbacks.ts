@@ -35,6 +35,11 @@ export interface TrainState {
   stopReason: StopReason | null;
 }
 
+/** The rates the optimizer applies: the schedule's, times any rate change since (`lrScale`). */
+export function appliedLr(s: Pick<TrainState, 'lr' | 'lrScale'>): number[] {
+  return s.lr.map((v) => v * s.lrScale);
+}
+
 export interface BatchLogs {
   loss: number;
   size: number;

@@ -2,7 +2,14 @@
 // epoch (and the best), and a throttled progress stream for whoever watches (CLI bar, desktop app).
 import type { GroupOptimizer } from '../optim/index.js';
 import { higherIsBetter, type RunStore } from '../runs/index.js';
-import { Callback, type BatchLogs, type EpochLogs, type TrainerHandle, type TrainState } from './callbacks.js';
+import {
+  appliedLr,
+  Callback,
+  type BatchLogs,
+  type EpochLogs,
+  type TrainerHandle,
+  type TrainState,
+} from './callbacks.js';
 import { getModelWeights } from './weights.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -46,7 +53,7 @@ export class MetricsLogger extends Callback {
   }
 
   override async onBatchEnd(s: TrainState, logs: BatchLogs): Promise<void> {
-    const lr = s.lr.map((v) => v * s.lrScale);
+    const lr = appliedLr(s);
     this.store.appendStep({
       step: s.step,
       epoch: s.epoch,
@@ -68,15 +75,15 @@ export class MetricsLogger extends Callback {
 
   override async onEpochEnd(s: TrainState, logs: EpochLogs): Promise<void> {
     // The rates the optimizer used, as in the step records: after a rate change the scheduled ones are not.
-    const lr = s.lr.map((v) => v * s.lrScale);
+    const lr = appliedLr(s);
     this.store.appendEpoch({
       epoch: s.epoch,
       stage: s.stage,
+      lr,
       loss: logs.loss,
       accuracy: logs.accuracy,
       val_loss: logs.val_loss ?? null,
       val_accuracy: logs.val_accuracy ?? null,
-      lr,
       seconds: logs.seconds,
     });
     this.onProgress?.({ ...this.#progress(s, 'epoch', logs.loss, lr, null), epochLogs: logs });

@@ -13,7 +13,7 @@ import {
 } from '../optim/index.js';
 import type { CompiledStage } from '../schedules/index.js';
 import type { Callback } from './callbacks.js';
-import { CallbackList, type EpochLogs, type StopReason, type TrainState } from './callbacks.js';
+import { appliedLr, CallbackList, type EpochLogs, type StopReason, type TrainState } from './callbacks.js';
 import { FeatureCache, headOf } from './feature-cache.js';
 import { correct, crossEntropy } from './loss.js';
 
@@ -279,12 +279,7 @@ export class Trainer {
     if (clipped !== averaged) tf.dispose(Object.values(averaged));
     const every = this.#o.updateRatioEvery ?? 0;
     const measure = every > 0 && s.step % every === 0;
-    const ratio = await this.optimizer.step(
-      clipped,
-      s.lr.map((v) => v * s.lrScale),
-      s.momentum,
-      measure,
-    );
+    const ratio = await this.optimizer.step(clipped, appliedLr(s), s.momentum, measure);
     tf.dispose(Object.values(clipped));
     await this.#callbacks.onBatchEnd(s, { loss: runningLoss, size, updateRatio: ratio });
     s.step++;

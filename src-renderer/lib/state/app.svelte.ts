@@ -24,8 +24,12 @@ export class AppState {
   dataPath = $state('');
   /** An architecture id (its bundled pretrained weights when Anneal ships them) or a model dir. */
   model = $state('resnet_micro');
-  /** Layer groups of the chosen model, for the schedule preview (stem … head). */
-  groups = $state(6);
+  /** Layer groups of the chosen model, named as the engine names them (stem … head). */
+  groupNames = $state<string[]>(['stem', 'stage1', 'stage2', 'stage3', 'stage4', 'head']);
+  /** How many: one rate each in the schedule preview. */
+  get groups(): number {
+    return this.groupNames.length;
+  }
   imageSize = $state<number | undefined>(undefined);
   batchSize = $state<number | undefined>(undefined);
   valSplit = $state(0.2);

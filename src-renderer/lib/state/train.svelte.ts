@@ -13,19 +13,23 @@ export class TrainSession {
   #error = $state<string | null>(null);
   #last = $state<Progress | null>(null);
   #updates = $state(0);
+  // The series grow by a point per event over runs of 10,000s of steps. They are plain arrays,
+  // appended in place, and `#grew` tells readers that they grew: deep $state would proxy every
+  // point, and readers would copy every series on every event (O(n) per event, O(n²) per run).
+  #grew = $state(0);
   // Step series (x = global step).
-  #steps = $state<number[]>([]);
-  #loss = $state<Series>([]);
-  #lr = $state<Series[]>([]);
-  #momentum = $state<Series>([]);
-  #ratioSteps = $state<number[]>([]);
-  #ratio = $state<Series[]>([]);
+  #steps: number[] = [];
+  #loss: Series = [];
+  #lr: Series[] = [];
+  #momentum: Series = [];
+  #ratioSteps: number[] = [];
+  #ratio: Series[] = [];
   // Epoch series (x = epoch, 1-based as shown).
-  #epochs = $state<number[]>([]);
-  #acc = $state<Series>([]);
-  #valAcc = $state<Series>([]);
-  #valLoss = $state<Series>([]);
-  #epochLoss = $state<Series>([]);
+  #epochs: number[] = [];
+  #acc: Series = [];
+  #valAcc: Series = [];
+  #valLoss: Series = [];
+  #epochLoss: Series = [];
   #startedAt = 0;
   #stepsAtStart = 0;
   readonly #unsubscribe: (() => void)[] = [];
@@ -115,6 +119,7 @@ export class TrainSession {
     }
     this.#updates++;
     this.#last = p;
+    this.#grew++;
     if (p.kind === 'step') {
       this.#steps.push(p.step);
       this.#loss.push(p.loss);
@@ -159,21 +164,27 @@ export class TrainSession {
   }
 
   get lossChart(): Series[] {
+    void this.#grew;
     return this.#steps.length ? [this.#steps, this.#loss] : [];
   }
   get lrChart(): Series[] {
+    void this.#grew;
     return this.#steps.length ? [this.#steps, ...this.#lr] : [];
   }
   get momentumChart(): Series[] {
+    void this.#grew;
     return this.#steps.length && this.#momentum.some((m) => m !== null) ? [this.#steps, this.#momentum] : [];
   }
   get ratioChart(): Series[] {
+    void this.#grew;
     return this.#ratioSteps.length ? [this.#ratioSteps, ...this.#ratio] : [];
   }
   get accuracyChart(): Series[] {
+    void this.#grew;
     return this.#epochs.length ? [this.#epochs, this.#acc, this.#valAcc] : [];
   }
   get epochLossChart(): Series[] {
+    void this.#grew;
     return this.#epochs.length ? [this.#epochs, this.#epochLoss, this.#valLoss] : [];
   }
 
@@ -193,5 +204,6 @@ export class TrainSession {
     this.#valAcc = [];
     this.#valLoss = [];
     this.#epochLoss = [];
+    this.#grew++;
   }
 }

@@ -1,23 +1,9 @@
 // EarlyStopping (Keras semantics): stops after `patience` epochs without an improvement > minDelta.
 import { describe, expect, it } from 'vitest';
-import { EarlyStopping, type TrainState } from '../../../src-main/engine/train/index.js';
+import { EarlyStopping } from '../../../src-main/engine/train/index.js';
+import { trainState } from './helpers.js';
 
-const state = (): TrainState =>
-  ({
-    epoch: 0,
-    stage: 0,
-    stageName: 's',
-    stageEpoch: 0,
-    stageStep: 0,
-    step: 0,
-    stepsPerEpoch: 1,
-    lr: [],
-    momentum: null,
-    lrScale: 1,
-    history: {},
-    stopRequested: false,
-    stopReason: null,
-  }) as TrainState;
+const state = () => trainState();
 
 describe('EarlyStopping', () => {
   it('stops once val_loss has not improved for `patience` epochs', async () => {

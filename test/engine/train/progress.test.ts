@@ -31,6 +31,7 @@ import {
   type TrainState,
 } from '../../../src-main/engine/train/index.js';
 import { newMeta, tempRoot } from '../runs/helpers.js';
+import { trainState } from './helpers.js';
 
 const SIZE = 16;
 let dir: string;
@@ -57,22 +58,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const state = (over: Partial<TrainState> = {}): TrainState => ({
-  epoch: 0,
-  stage: 0,
-  stageName: 's',
-  stageEpoch: 0,
-  stageStep: 0,
-  step: 0,
-  stepsPerEpoch: 4,
-  lr: [0.001, 0.01],
-  momentum: null,
-  lrScale: 1,
-  history: {},
-  stopRequested: false,
-  stopReason: null,
-  ...over,
-});
+const state = (over: Partial<TrainState> = {}) => trainState({ stepsPerEpoch: 4, lr: [0.001, 0.01], ...over });
 
 /** A store that keeps nothing: MetricsLogger only appends to it. */
 const nullStore = { appendStep() {}, appendEpoch() {}, appendEvent() {} } as unknown as RunStore;

@@ -3,6 +3,7 @@
 // torch.utils.data.DataLoader's prefetch_factor). A file that fails to decode is skipped, reported
 // once, and never stops the epoch.
 import type { Preprocessing } from '../../models/catalog.js';
+import { parseAugmentConfig, type AugmentConfig } from '../augment/config.js';
 import { deriveSeed } from '../augment/rng.js';
 import { mulberry32, shuffleInPlace } from '../sources/index.js';
 import type { Problem, Sample } from '../types.js';
@@ -59,6 +60,7 @@ export class DataLoader {
   #ownsPool: boolean;
   #ownsCache: boolean;
   #skipped = new Map<string, string>();
+  readonly #augment: AugmentConfig | null;
 
   constructor(o: LoaderOptions) {
     if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new Error('batchSize must be a whole number >= 1');
@@ -74,6 +76,9 @@ export class DataLoader {
       seed: o.seed ?? 0,
       prefetch: o.prefetch ?? 2,
     };
+    // Parsed once here; workers get the parsed config and never parse it again (a bad config is
+    // refused when the loader is made, not at the first image).
+    this.#augment = o.augment ? parseAugmentConfig(o.augment) : null;
     this.#ownsPool = !(o.workers instanceof WorkerPool);
     this.#pool = o.workers instanceof WorkerPool ? o.workers : new WorkerPool(o.workers);
     this.#ownsCache = !o.cache;
@@ -139,7 +144,7 @@ export class DataLoader {
             size,
             interpolation: preprocessing.interpolation,
             preprocessing,
-            augment: this.o.augment ?? null,
+            augment: this.#augment,
             // Per sample, independent of which worker runs it or in what order.
             seed: deriveSeed(this.o.seed, epoch, i),
             cached: hit.kind === 'memory' ? hit.pixels : null,

@@ -3,15 +3,27 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { ImageError, decodeRgb, normalize, resizeAndCrop } from '../../predict/image.js';
+import type * as AugmentModule from '../augment/index.js';
 import type { RgbImage } from '../types.js';
 import type { WorkerResult, WorkerTask } from './protocol.js';
 
-type Augment = (img: RgbImage, config: unknown, size: number, seed: number) => Promise<RgbImage> | RgbImage;
-let augmentFn: Augment | undefined;
+type Augment = typeof AugmentModule;
+let augmentModule: Augment | undefined;
 
+/** The augmentation code, loaded on the first augmented image (evaluation never needs it). */
 async function augmenter(): Promise<Augment> {
-  augmentFn ??= ((await import('../augment/index.js')) as unknown as { augmentWithSeed: Augment }).augmentWithSeed;
-  return augmentFn;
+  augmentModule ??= await import('../augment/index.js');
+  return augmentModule;
+}
+
+/**
+ * The presized pixels, once, into shared memory: the loader's cache keeps this very buffer, and
+ * later epochs hand it back to whichever worker runs the image without copying it either way.
+ */
+function shared(pixels: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(pixels.byteLength));
+  out.set(pixels);
+  return out;
 }
 
 async function run(t: WorkerTask): Promise<WorkerResult> {
@@ -32,13 +44,16 @@ async function run(t: WorkerTask): Promise<WorkerResult> {
         fresh = square.data;
       }
     }
-    const out = t.augment
-      ? await (
-          await augmenter()
-        )(square, t.augment, t.size, t.seed)
-      : await resizeAndCrop(square, t.size, t.interpolation);
+    let out: RgbImage;
+    if (t.augment) {
+      const a = await augmenter();
+      // Never writes into `square` (a new buffer always): the shared cached pixels stay as they are.
+      out = a.augment(square, t.augment, t.size, a.mulberry32(t.seed));
+    } else {
+      out = await resizeAndCrop(square, t.size, t.interpolation);
+    }
     const x = normalize(out, t.preprocessing);
-    return { id: t.id, ok: true, x, pixels: fresh ? fresh.slice() : null, spilled };
+    return { id: t.id, ok: true, x, pixels: fresh ? shared(fresh) : null, spilled };
   } catch (e) {
     const reason = e instanceof ImageError ? e.reason : (e as Error).message;
     return { id: t.id, ok: false, reason };
@@ -47,7 +62,8 @@ async function run(t: WorkerTask): Promise<WorkerResult> {
 
 parentPort!.on('message', (t: WorkerTask) => {
   void run(t).then((r) => {
-    const transfer = r.ok ? [r.x.buffer, ...(r.pixels ? [r.pixels.buffer] : [])] : [];
+    // The input tensor's buffer is moved, not copied; shared pixels are shared, not moved.
+    const transfer = r.ok ? [r.x.buffer] : [];
     parentPort!.postMessage(r, transfer as ArrayBuffer[]);
   });
 });

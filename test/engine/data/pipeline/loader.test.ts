@@ -139,3 +139,47 @@ describe('DataLoader', () => {
     );
   });
 });
+
+describe('pixels across threads', () => {
+  it('keeps presized pixels in shared memory, so later epochs hand them to workers uncopied', async () => {
+    const loader = new DataLoader({
+      samples: samples.slice(0, 4),
+      batchSize: 2,
+      size: SIZE,
+      preprocessing: IMAGENET_PREPROCESSING,
+      augment: { hflip: 0.5 },
+      seed: 3,
+      workers: pool,
+    });
+    const epoch = async (e: number) => {
+      const xs: Float32Array[] = [];
+      for await (const b of loader.epoch(e)) xs.push(b.x);
+      return xs;
+    };
+    await epoch(0);
+    const side = loader.o.presize;
+    for (const s of samples.slice(0, 4)) {
+      const hit = loader.cache.lookup(loader.cache.key(s.path, side), side * side * 3);
+      expect(hit.kind).toBe('memory');
+      if (hit.kind === 'memory') expect(hit.pixels.buffer).toBeInstanceOf(SharedArrayBuffer);
+    }
+    // Workers read the shared pixels and never write into them: epoch 1 is the same twice over.
+    const first = await epoch(1);
+    expect(await epoch(1)).toEqual(first);
+    await loader.close();
+  });
+
+  it('parses the augmentation config once, when the loader is made', () => {
+    expect(
+      () =>
+        new DataLoader({
+          samples,
+          batchSize: 2,
+          size: SIZE,
+          preprocessing: IMAGENET_PREPROCESSING,
+          augment: { hflip: 7 },
+          workers: pool,
+        }),
+    ).toThrow(/hflip/);
+  });
+});
