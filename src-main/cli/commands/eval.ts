@@ -74,7 +74,9 @@ export function registerEval(program: Command, io: Io): void {
         if (tty) io.stderr('\n');
       }
       const skipped = [...target.problems, ...result.skipped];
-      const what = target.run ? `run ${target.run.id} (${target.model.weights})` : target.model.path;
+      const what = target.run
+        ? `run ${target.run.id}${target.model.checkpoint ? ` (${target.model.weights})` : ''}`
+        : target.model.path;
       if (flags.plot) {
         const title = `Confusion matrix: accuracy ${result.accuracy.toFixed(3)} on ${result.count} images`;
         const subtitle = `${target.meta.arch}, ${what}, on ${target.source}`;
