@@ -283,6 +283,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await expect(testid('transparency').textContent()).resolves.toMatch(/3 images have transparent pixels/);
     await testid('augment-preview').click();
     await testid('augment-image').waitFor({ timeout: 60_000 });
+    await testid('thumbnails').locator('img').first().waitFor({ timeout: 30_000 });
     await shot('12-duplicates');
   });
 

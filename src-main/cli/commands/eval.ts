@@ -46,7 +46,10 @@ export function registerEval(program: Command, io: Io): void {
   program
     .command('eval')
     .description('evaluate a trained model: per-class precision/recall/F1, confusion matrix, top losses')
-    .argument('<dir>', 'a run folder (its model/ on its validation split) or a model dir (needs --data)')
+    .argument(
+      '<dir>',
+      'a run folder (its model/, else its best checkpoint, on its validation split) or a model dir (needs --data)',
+    )
     .option('--data <dir>', 'evaluate on every image of this image folder, train/ + val/ folders, or CSV list')
     .option('--top-k <k>', 'k of the top-k accuracy', positiveInt('--top-k'), 5)
     .option('--top-losses <n>', 'how many of the highest-loss images to list', wholeNumber('--top-losses'), 10)
@@ -74,7 +77,9 @@ export function registerEval(program: Command, io: Io): void {
         if (tty) io.stderr('\n');
       }
       const skipped = [...target.problems, ...result.skipped];
-      const what = target.run ? `run ${target.run.id} (${target.model.weights})` : target.model.path;
+      const what = target.run
+        ? `run ${target.run.id}${target.model.checkpoint ? ` (${target.model.weights})` : ''}`
+        : target.model.path;
       if (flags.plot) {
         const title = `Confusion matrix: accuracy ${result.accuracy.toFixed(3)} on ${result.count} images`;
         const subtitle = `${target.meta.arch}, ${what}, on ${target.source}`;

@@ -16,7 +16,10 @@ export function registerPredict(program: Command, io: Io): void {
   program
     .command('predict')
     .description('classify images with a model dir, or a TF.js or ONNX model from anneal export')
-    .requiredOption('--model <path>', 'a model dir (anneal import, anneal train), an export folder, a .onnx file')
+    .requiredOption(
+      '--model <path>',
+      'a run folder (its model/, else its best checkpoint), a model dir, a checkpoint, an export folder, a .onnx file',
+    )
     .argument('<image...>', 'image files (JPEG, PNG, WebP, GIF, TIFF, …)')
     .option('--top <k>', 'how many classes to list', positiveInt('--top'), 5)
     .option('--json', 'print [{image, logits, probs, top: [{label, prob}]}]')

@@ -117,7 +117,11 @@ export function runModelMeta(store: RunStore): ModelMeta {
   };
 }
 
-function pickCheckpoint(store: RunStore, given: string | undefined): { name: string; dir: string; epoch: number } {
+/** The checkpoint to use; `label` names it for people ("last" for the newest epoch's). */
+function pickCheckpoint(
+  store: RunStore,
+  given: string | undefined,
+): { name: string; dir: string; epoch: number; label?: string } {
   const name = given === undefined ? undefined : checkpointName(given);
   const root = join(store.dir, RUN_FILES.checkpoints);
   const all = store.listCheckpoints();
@@ -137,7 +141,7 @@ function pickCheckpoint(store: RunStore, given: string | undefined): { name: str
   if (name === undefined || name === 'last') {
     const last = all.at(-1);
     if (!last) throw none();
-    return { name: last.name, dir: last.dir, epoch: last.epoch };
+    return { name: last.name, dir: last.dir, epoch: last.epoch, label: 'last' };
   }
   const found = all.find((c) => c.name === name);
   if (!found) {
@@ -166,10 +170,10 @@ function runSource(path: string, store: RunStore, checkpoint: string | undefined
   const ckpt = pickCheckpoint(store, checkpoint);
   return {
     ...base,
-    weights: `checkpoint ${ckpt.name} (epoch ${ckpt.epoch})`,
+    weights: `checkpoint ${ckpt.label ?? ckpt.name} (epoch ${ckpt.epoch})`,
     meta: runModelMeta(store),
     modelDir: null,
-    checkpoint: ckpt,
+    checkpoint: { name: ckpt.name, dir: ckpt.dir, epoch: ckpt.epoch },
   };
 }
 

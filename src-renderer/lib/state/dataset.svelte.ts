@@ -17,12 +17,17 @@ export class DatasetState {
 
   constructor(private readonly client: Client) {}
 
-  /** Inspects the folder and fetches its thumbnails, decoded with `alpha`; true when it could be read. */
-  async load(path: string, alpha = 'white'): Promise<boolean> {
+  /**
+   * Inspects the folder and fetches its thumbnails, decoded with `alpha`; true when it could be read.
+   * `onReadable` runs as soon as the report is in, before the thumbnails, so that the folder is the
+   * one the other controls (augmentation preview, training) use while they load.
+   */
+  async load(path: string, alpha = 'white', onReadable?: () => void): Promise<boolean> {
     this.thumbnails.clear();
     this.preview.clear();
     const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path, alpha }));
     if (!report) return false;
+    onReadable?.();
     await this.thumbnails.run(() => this.client.invoke('data.thumbnails', { path, perClass: 6, size: 72, alpha }));
     return true;
   }
@@ -47,9 +52,10 @@ export class DatasetState {
     const r = this.inspect.result;
     if (!r || r.duplicates.length === 0) return null;
     const files = r.duplicates.reduce((n, g) => n + g.paths.length, 0);
+    const groups = `${r.duplicates.length} duplicate group${r.duplicates.length === 1 ? '' : 's'}`;
     const more = r.duplicates.length > GROUPS_SHOWN ? ` (the first ${GROUPS_SHOWN} shown)` : '';
     const conflicts = r.labelConflicts ? `; ${r.labelConflicts} span two or more classes (label conflicts)` : '';
-    return `${r.duplicates.length} duplicate groups, ${files} files${more}${conflicts}. The split keeps each group on one side.`;
+    return `${groups}, ${files} files${more}${conflicts}. The split keeps each group on one side.`;
   }
 
   /** Images with transparency, and how many are left with no content under the chosen option; null with none. */
