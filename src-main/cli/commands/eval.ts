@@ -4,13 +4,13 @@ import type { Command } from 'commander';
 import {
   evaluate,
   EvalError,
-  formatEvalReport,
   loadModelDir,
   renderConfusionPng,
   resolveEvalTarget,
   useBackend,
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
+import { formatEvalReport } from '../format/index.js';
 import { writeFileAtomic } from '../io.js';
 import { positiveInt, type Io } from '../options.js';
 import { guardedRun } from './train.js';

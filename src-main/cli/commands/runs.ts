@@ -6,9 +6,6 @@ import {
   compareRuns,
   describeRun,
   EvalError,
-  formatComparison,
-  formatRunDetail,
-  formatRunList,
   listRuns,
   renderRunsPng,
   RUN_SORT_COLUMNS,
@@ -17,6 +14,7 @@ import {
   type RunSortColumn,
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
+import { formatComparison, formatRunDetail, formatRunList } from '../format/index.js';
 import { writeFileAtomic } from '../io.js';
 import type { Io } from '../options.js';
 import { guardedRun } from './train.js';
