@@ -16,7 +16,8 @@ import { registerRuns } from './commands/runs.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { isInputError } from '../engine/errors.js';
+import { describeInputError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { processIo, type Io } from './options.js';
 
 declare const ANNEAL_VERSION: string | undefined;
@@ -82,8 +83,8 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
       }
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (e instanceof UsageError) {
-      io.stderr(`anneal: ${e.message}\n`);
+    if (isInputError(e)) {
+      io.stderr(`anneal: ${describeInputError(e)}\n`);
       return EXIT_USAGE;
     }
     io.stderr(`anneal: ${e instanceof Error ? e.message : String(e)}\n`);

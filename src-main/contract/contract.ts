@@ -8,6 +8,7 @@
 // z.custom so that the renderer and both adapters agree on one shape without copying it.
 // This file must stay importable by the renderer: zod and type-only imports, nothing from Node.
 import { z } from 'zod';
+import { InputError } from '../engine/errors.js';
 import type { InspectReport } from '../engine/data/sources/index.js';
 import type { EvalResult, RunDetail, RunSeries } from '../engine/evaluate/index.js';
 import type { Prediction } from '../engine/predict/index.js';
@@ -191,7 +192,7 @@ export type EventName = keyof typeof events;
 export type EventOf<E extends EventName> = z.infer<(typeof events)[E]>;
 
 /** One line naming what is wrong with a message, like the CLI's usage errors. */
-export class ContractError extends Error {
+export class ContractError extends InputError {
   override readonly name = 'ContractError';
 }
 

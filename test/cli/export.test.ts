@@ -290,7 +290,7 @@ describe('anneal export refuses bad input: one line, exit 2, nothing at --out', 
   it('savedmodel without the tensorflow backend', () =>
     refuses(
       [run, '--format', 'savedmodel'],
-      /savedmodel needs the tensorflow backend .* neither is installed here; export --format onnx/,
+      /--format: savedmodel needs the tensorflow backend .* neither is installed here; export to onnx/,
     ));
   it('an unwritable destination', () => {
     const file = join(dir, 'a-file');

@@ -2,8 +2,7 @@
 // backend a run would use (or the one named). docs/benchmarks.md records it beside PyTorch's
 // numbers from bench/torch_bench.py, measured in the same session.
 import type { Command } from 'commander';
-import { BackendError, getArch, runBench, type BenchResult } from '../../engine/index.js';
-import { UsageError } from '../errors.js';
+import { getArch, runBench, type BenchResult } from '../../engine/index.js';
 import { nonNegativeInt, positiveInt, type Io } from '../options.js';
 
 interface BenchFlags {
@@ -41,26 +40,16 @@ export function registerBench(program: Command, io: Io): void {
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: what training would use)')
     .option('--json', 'print {"backend","device","train_img_per_s","infer_img_per_s","frozen_train_img_per_s",…}')
     .action(async (flags: BenchFlags) => {
-      try {
-        getArch(flags.model);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      let r: BenchResult;
-      try {
-        r = await runBench({
-          model: flags.model,
-          imageSize: flags.imageSize,
-          batchSize: flags.batchSize,
-          steps: flags.steps,
-          warmup: flags.warmup,
-          backend: flags.backend,
-          onPhase: (p) => io.stderr(`bench: ${p}…\n`),
-        });
-      } catch (e) {
-        if (e instanceof BackendError) throw new UsageError(e.message);
-        throw e;
-      }
+      getArch(flags.model);
+      const r: BenchResult = await runBench({
+        model: flags.model,
+        imageSize: flags.imageSize,
+        batchSize: flags.batchSize,
+        steps: flags.steps,
+        warmup: flags.warmup,
+        backend: flags.backend,
+        onPhase: (p) => io.stderr(`bench: ${p}…\n`),
+      });
       io.stdout(flags.json ? `${JSON.stringify(r)}\n` : table(r));
     });
 }

@@ -3,8 +3,7 @@
 // Problems are listed, not fatal (exit 0); only a dataset that cannot be read at all exits 2.
 import { dirname, isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
-import { DataError, inspectDataset, type InspectReport } from '../../engine/data/sources/index.js';
-import { UsageError } from '../errors.js';
+import { inspectDataset, type InspectReport } from '../../engine/data/sources/index.js';
 import type { Io } from '../options.js';
 
 /** Above this largest/smallest class ratio, say what to do about it. */
@@ -27,9 +26,6 @@ export function registerDataInspect(data: Command, io: Io): void {
       let report: InspectReport;
       try {
         report = await inspectDataset(source, { onProgress: progress?.update });
-      } catch (e) {
-        if (e instanceof DataError) throw new UsageError(e.message);
-        throw e;
       } finally {
         progress?.done();
       }

@@ -1,19 +1,11 @@
 // `anneal eval`: a trained model on labelled images: per-class precision/recall/F1 (sklearn's
 // classification_report), top-k accuracy, loss, the confusion matrix and the highest-loss images.
 import type { Command } from 'commander';
-import {
-  evaluate,
-  EvalError,
-  loadModelDir,
-  renderConfusionPng,
-  resolveEvalTarget,
-  useBackend,
-} from '../../engine/index.js';
+import { evaluate, loadModelDir, renderConfusionPng, resolveEvalTarget, useBackend } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { formatEvalReport } from '../format/index.js';
 import { writeFileAtomic } from '../io.js';
 import { positiveInt, type Io } from '../options.js';
-import { guardedRun } from './train.js';
 
 interface EvalFlags {
   data?: string;
@@ -30,18 +22,6 @@ const wholeNumber = (flag: string) => (v: string) => {
   return Number(v);
 };
 
-/** guardedRun, plus the evaluation's own input errors: exit 2 with one line. */
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  return guardedRun(async () => {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof EvalError) throw new UsageError(e.message);
-      throw e;
-    }
-  });
-}
-
 export function registerEval(program: Command, io: Io): void {
   program
     .command('eval')
@@ -55,20 +35,18 @@ export function registerEval(program: Command, io: Io): void {
     .option('--plot <file.png>', 'draw the confusion matrix as a heatmap')
     .option('--json', 'print the result as one JSON object (docs/evaluate.md)')
     .action(async (dir: string, flags: EvalFlags) => {
-      const target = await guarded(() => resolveEvalTarget(dir, { data: flags.data }));
-      const backend = await guarded(() => useBackend('inference', flags.backend));
-      const { model } = await guarded(() => loadModelDir(target.modelDir));
+      const target = await resolveEvalTarget(dir, { data: flags.data });
+      const backend = await useBackend('inference', flags.backend);
+      const { model } = await loadModelDir(target.modelDir);
       const tty = Boolean(process.stderr.isTTY) && !flags.json;
       let result;
       try {
-        result = await guarded(() =>
-          evaluate(model, target.meta, target.samples, {
-            batchSize: flags.batchSize,
-            topK: flags.topK,
-            topLosses: flags.topLosses,
-            onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
-          }),
-        );
+        result = await evaluate(model, target.meta, target.samples, {
+          batchSize: flags.batchSize,
+          topK: flags.topK,
+          topLosses: flags.topLosses,
+          onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
+        });
       } finally {
         model.dispose();
         if (tty) io.stderr('\n');

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
   bundledModelDir,
-  isInputError,
   isModelDir,
   readModelMeta,
   resumeRun,
@@ -170,16 +169,6 @@ function interruptible(): { attach(stop: (reason: string) => void): void; detach
   };
 }
 
-/** Maps the engine's input errors to usage errors (exit 2, one line). */
-export async function guardedRun<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (isInputError(e)) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
 /** The flags every command that runs a model on a dataset takes (train, lr-find). */
 export function addRunOptions(cmd: Command): Command {
   return cmd
@@ -218,13 +207,11 @@ export function registerTrain(program: Command, io: Io): void {
       const config = mergeTrainConfig(flags);
       const sig = interruptible();
       try {
-        const r = await guardedRun(() =>
-          startRun(config, {
-            out: flags.out,
-            onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
-            onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
-          }),
-        );
+        const r = await startRun(config, {
+          out: flags.out,
+          onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
+          onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
+        });
         finish(io, r, Boolean(flags.json));
       } finally {
         sig.detach();
@@ -239,12 +226,10 @@ export function registerTrain(program: Command, io: Io): void {
     .action(async (runDir: string, flags: { json?: boolean }) => {
       const sig = interruptible();
       try {
-        const r = await guardedRun(() =>
-          resumeRun(runDir, {
-            onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
-            onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
-          }),
-        );
+        const r = await resumeRun(runDir, {
+          onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
+          onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
+        });
         finish(io, r, Boolean(flags.json));
       } finally {
         sig.detach();

@@ -178,7 +178,10 @@ export async function exportModel(o: ExportOptions): Promise<ExportResult> {
   if (o.format === 'savedmodel') throw savedModelUnavailable();
   if (o.format !== 'onnx' && o.format !== 'tfjs') throw new ExportError(`unknown format "${String(o.format)}"`);
   if (o.rawInput && o.format !== 'onnx')
-    throw new ExportError('--raw-input is for --format onnx (a TF.js export already takes normalised input)');
+    throw new ExportError('is for the onnx format (a TF.js export already takes normalised input)', {
+      field: 'rawInput',
+      kind: 'conflict',
+    });
   const target = resolve(o.out);
   try {
     checkDestination(target);

@@ -27,7 +27,7 @@ function checkpointName(given: string): string | 'last' {
   if (given === 'best' || given === 'last') return given;
   if (/^\d+$/.test(given)) return `epoch-${given.padStart(4, '0')}`;
   if (/^epoch-\d{4,}$/.test(given)) return given;
-  throw new ExportError(`--checkpoint ${given}: expected best, last, an epoch number or epoch-NNNN`);
+  throw new ExportError(`${given}: expected best, last, an epoch number or epoch-NNNN`, { field: 'checkpoint' });
 }
 
 /** The run's input size and preprocessing, found the way training found them (run.ts prepareWith). */
@@ -112,7 +112,8 @@ export async function openExportSource(path: string, o: { checkpoint?: string } 
   if (!existsSync(join(dir, RUN_FILES.meta))) {
     if (!isModelDir(dir))
       throw new ExportError(`${path} is neither a run folder (no run.json) nor a model dir (no anneal.json)`);
-    if (o.checkpoint !== undefined) throw new ExportError(`--checkpoint: ${path} is a model dir, not a run`);
+    if (o.checkpoint !== undefined)
+      throw new ExportError(`${path} is a model dir, not a run`, { field: 'checkpoint', kind: 'conflict' });
     const { model, meta } = await loadModelDir(dir);
     return { kind: 'model', path, model, meta, run: null, weights: `model dir ${path}` };
   }

@@ -16,10 +16,11 @@ import {
 import { WeightFileError, readWeightFile, type RawTensor, type WeightFile } from '../weights/index.js';
 import { timmEfficientNetName, type Naming } from './naming.js';
 import { torchSlots } from './torch-layout.js';
+import { InputError, type InputErrorOptions } from '../errors.js';
 
-export class ImportError extends Error {
-  constructor(message: string) {
-    super(message);
+export class ImportError extends InputError {
+  constructor(reason: string, options?: InputErrorOptions) {
+    super(reason, options);
     this.name = 'ImportError';
   }
 }
@@ -54,9 +55,10 @@ function timmRenamer(spec: ArchSpec): (key: string) => string {
 function torchvisionTensors(file: WeightFile, spec: ArchSpec, naming: Naming): Map<string, RawTensor> {
   if (naming === 'keras') {
     throw new ImportError(
-      `--naming keras: Keras Applications ${spec.title} is a different network from torchvision's ` +
+      `keras: Keras Applications ${spec.title} is a different network from torchvision's ` +
         '(Keras ResNets put biases in convolutions and the stride on the first 1x1 conv; Keras EfficientNets use ' +
         'BatchNorm eps 1e-3 and TF padding); import torchvision or timm weights for this architecture',
+      { field: 'naming', kind: 'unsupported' },
     );
   }
   const rename = naming === 'timm' ? timmRenamer(spec) : (k: string) => k;
@@ -204,7 +206,7 @@ function tfjsClasses(spec: ArchSpec, tensors: Map<string, RawTensor>): number {
 function resolveLabels(given: string[] | undefined, classes: number, spec: ArchSpec): string[] {
   if (given) {
     if (given.length !== classes) {
-      throw new ImportError(`--labels has ${given.length} labels but the weights have ${classes} classes`);
+      throw new ImportError(`has ${given.length} labels but the weights have ${classes} classes`, { field: 'labels' });
     }
     return given;
   }

@@ -8,10 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '../models/batch-norm.js';
 import { ModelMeta } from './meta.js';
+import { InputError, type InputErrorOptions } from '../errors.js';
 
-export class ModelDirError extends Error {
-  constructor(message: string) {
-    super(message);
+export class ModelDirError extends InputError {
+  constructor(reason: string, options?: InputErrorOptions) {
+    super(reason, options);
     this.name = 'ModelDirError';
   }
 }
@@ -32,7 +33,7 @@ function concat(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
 export function checkDestination(out: string): void {
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory() || readdirSync(out).length > 0) {
-    throw new ModelDirError(`${out} already exists and is not empty; choose another --out`);
+    throw new ModelDirError(`${out} already exists and is not empty; choose another`, { field: 'out', kind: 'exists' });
   }
 }
 

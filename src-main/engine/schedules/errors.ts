@@ -1,21 +1,19 @@
 import type { z } from 'zod';
+import { InputError, type InputKind } from '../errors.js';
 import { SCHEDULE_TYPES } from './types.js';
 
 /** A config the contract refuses. `field` is a dotted path, e.g. `schedule.inner.maxLr.slice`. */
-export class ConfigError extends Error {
-  readonly field: string;
-  readonly reason: string;
+export class ConfigError extends InputError {
+  declare readonly field: string;
 
-  constructor(field: string, reason: string) {
-    super(field ? `${field}: ${reason}` : reason);
+  constructor(field: string, reason: string, kind: InputKind = 'invalid') {
+    super(reason, { field, kind });
     this.name = 'ConfigError';
-    this.field = field;
-    this.reason = reason;
   }
 
   /** The same error one level further out, e.g. `inner.lr` becomes `schedule.inner.lr`. */
   within(prefix: string): ConfigError {
-    return new ConfigError(this.field ? `${prefix}.${this.field}` : prefix, this.reason);
+    return new ConfigError(this.field ? `${prefix}.${this.field}` : prefix, this.reason, this.kind);
   }
 }
 

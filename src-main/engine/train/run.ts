@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendInfo, type Workload } from '../backend/index.js';
 import { classCounts, classWeights, epochOrder } from '../data/balance/index.js';
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
-import { readDataset, stratifiedSplit } from '../data/sources/index.js';
+import { DataError, readDataset, stratifiedSplit } from '../data/sources/index.js';
 import type { Split } from '../data/types.js';
 import { isModelDir, loadModelDir, saveModelDir, type ModelMeta } from '../model-dir/index.js';
 import { buildModel, getArch, layerGroups, modelsDir, replaceHead, type BuiltModel } from '../models/index.js';
@@ -115,7 +115,7 @@ async function prepareWith(
   plan: SchedulePlan | null,
   o: { fixedSplit?: Split; workload?: Workload } = {},
 ): Promise<Prepared> {
-  if (!config.data) throw new Error('no dataset: give --data or "data" in the config');
+  if (!config.data) throw new DataError('no dataset', { kind: 'missing', field: 'data' });
   const workload = plan
     ? plan.stages.every((s) => s.freeze === 'backbone')
       ? 'frozen'
