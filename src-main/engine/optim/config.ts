@@ -2,7 +2,7 @@
 // where torch has one), so the schema reads optional fields and resolves them in one transform;
 // the inferred output type is the resolved config that createOptimizer takes.
 import { z } from 'zod';
-import { ConfigError, fromZod } from '../schedules/errors.js';
+import { ConfigError, parseConfig } from '../schedules/errors.js';
 import { DECAY_KINDS, OPTIMIZER_TYPES } from './types.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -77,9 +77,7 @@ export type OptimizerConfigInput = z.input<typeof OptimizerConfig>;
 
 /** Parses a config, throwing a ConfigError that names the field (prefixed with `prefix`). */
 export function parseOptimizerConfig(input: unknown, prefix = ''): OptimizerConfig {
-  const r = OptimizerConfig.safeParse(input);
-  if (!r.success) throw fromZod(r.error, input, prefix);
-  return r.data;
+  return parseConfig(OptimizerConfig, input, prefix);
 }
 
 /** One weight decay per layer group; an array must have exactly one value per group. */

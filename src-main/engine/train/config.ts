@@ -4,7 +4,13 @@ import { z } from 'zod';
 import { AugmentConfig } from '../data/augment/index.js';
 import { BalanceConfig } from '../data/balance/index.js';
 import { OptimizerConfig } from '../optim/index.js';
-import { ConfigError, fromZod, parseScheduleFile, type SchedulePlan } from '../schedules/index.js';
+import {
+  ConfigError,
+  parseConfig,
+  parseScheduleFile,
+  unknownFieldReason,
+  type SchedulePlan,
+} from '../schedules/index.js';
 
 const positiveInt = z.number().int('must be a whole number').positive('must be > 0');
 
@@ -69,8 +75,7 @@ export function parseRunSettings(input: unknown): RunConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError('', 'the run config must be a JSON object');
   }
-  const parsed = RunConfig.safeParse(input);
-  if (!parsed.success) throw fromZod(parsed.error, input);
+  const parsed = parseConfig(RunConfig, input);
   // Loose only so that the schedule part can sit beside the rest; a typo is still refused.
   const known = new Set([
     ...Object.keys(RunConfig.shape),
@@ -82,8 +87,12 @@ export function parseRunSettings(input: unknown): RunConfig {
     'description',
   ]);
   const unknown = Object.keys(input).filter((k) => !known.has(k));
-  if (unknown.length) throw new ConfigError(unknown[0]!, `unknown field (known: ${[...known].join(', ')})`);
-  return parsed.data;
+  if (unknown.length)
+    throw new ConfigError(
+      unknown[0]!,
+      unknownFieldReason([unknown[0]!], [...known]).replace(/^unknown field "[^"]*"/, 'unknown field'),
+    );
+  return parsed;
 }
 
 /** Validates a whole run config; the schedule part follows schedules.md (plan.ts). */
