@@ -31,7 +31,7 @@ export function joinPath(path: readonly PropertyKey[]): string {
  * the field that is actually wrong rather than "invalid input".
  */
 export function fromZod(error: z.ZodError, input: unknown, prefix = '', schema?: z.ZodType): ConfigError {
-  const issue = deepest(error.issues);
+  const issue = typoFirst(deepest(error.issues), error.issues, input);
   const field = joinPath([...(prefix ? [prefix] : []), ...issue.path]);
   const known = issue.code === 'unrecognized_keys' && schema ? knownFields(schema, input, issue.path) : [];
   return new ConfigError(field, describe(issue, valueAt(input, issue.path), known));
@@ -65,6 +65,16 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): { found: boolean
 }
 
 type Issue = z.core.$ZodIssue;
+
+/**
+ * A required field reported missing beside an unknown one is most likely the unknown one
+ * mistyped (`factr` for `factor`): report the unknown field, whose message suggests the fix.
+ */
+function typoFirst(issue: Issue, issues: readonly Issue[], input: unknown): Issue {
+  if (issue.code !== 'invalid_type' || valueAt(input, issue.path).found) return issue;
+  const parent = JSON.stringify(issue.path.slice(0, -1));
+  return issues.find((i) => i.code === 'unrecognized_keys' && JSON.stringify(i.path) === parent) ?? issue;
+}
 
 function deepest(issues: readonly Issue[]): Issue {
   let best = issues[0]!;
