@@ -22,7 +22,8 @@ export const RunConfig = z.looseObject({
   model: z.string().optional(),
   /** false: start an architecture from random weights even where Anneal ships pretrained ones. */
   pretrained: z.boolean().default(true),
-  imageSize: positiveInt.optional(),
+  /** Bounded: each decoded image is size² × 3 floats; 4096 px is 200 MB an image. */
+  imageSize: positiveInt.max(4096, 'must be at most 4096 pixels').optional(),
   /** Images per batch; "auto": 32, or fewer (down to 8) so a small dataset still gets ~20 steps an epoch. */
   batchSize: z.union([positiveInt, z.literal('auto')]).default('auto'),
   seed: z.number().int().default(0),

@@ -1,10 +1,12 @@
 // A whole training run, as `anneal train` and `anneal resume` drive it: dataset and split, model
 // (pretrained model dir or an architecture), data loaders, the schedule plan, the run store and
 // its callbacks, the loop; and afterwards the trained model saved as a model dir inside the run.
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendInfo, type Workload } from '../backend/index.js';
+import { isInputError } from '../errors.js';
+import { weightDecayPerGroup } from '../optim/index.js';
 import { classCounts, classWeights, epochOrder } from '../data/balance/index.js';
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
 import { DataError, readDataset, stratifiedSplit } from '../data/sources/index.js';
@@ -122,16 +124,71 @@ async function prepareWith(
       : 'full'
     : (o.workload ?? 'full');
   const fixedSplit = o.fixedSplit;
+  if (fixedSplit) assertSplitExists(fixedSplit);
   const backend = await useBackend(workload, config.backend);
   const loaded = await readDataset(config.data);
   const classes = loaded.dataset.classes;
+  // A one-class "classifier" would fail deep in TF.js (oneHot depth, a 0-unit head): say it here.
+  if (classes.length < 2) {
+    const found = classes.length ? `one class ("${classes[0]}")` : 'no class folders';
+    throw new DataError(`${config.data}: found ${found}; a classifier needs at least two, one folder per class`, {
+      field: 'data',
+    });
+  }
   const split =
     fixedSplit ?? loaded.split ?? stratifiedSplit(loaded.dataset, { seed: config.seed, valFraction: config.valSplit });
-  if (split.train.length === 0) throw new Error(`${config.data}: no training images`);
+  if (split.train.length === 0) {
+    throw new DataError(`${config.data}: no training images`, { field: 'data', kind: 'not-found' });
+  }
   const { built, source } = await loadModel(config, classes);
+  try {
+    // The optimizer is made once training starts; its per-group settings are checked now, while
+    // nothing has been written (a wrong weightDecay length used to leave a half-made run that hung).
+    weightDecayPerGroup(config.optimizer, built.groups.length);
+  } catch (e) {
+    built.model.dispose();
+    throw e instanceof ConfigError ? e.within('optimizer') : e;
+  }
   const size = config.imageSize ?? source?.inputSize ?? built.spec.inputSize;
   const preprocessing = source?.preprocessing ?? built.spec.preprocessing;
   const pool = new WorkerPool(config.workers);
+  try {
+    return await wire(config, plan, { classes, split, built, source, backend, pool, size, preprocessing, loaded });
+  } catch (e) {
+    built.model.dispose();
+    await pool.close();
+    throw e;
+  }
+}
+
+/** The images of a run's split.json must still be there to resume it. */
+function assertSplitExists(split: Split): void {
+  const missing = split.train.filter((s) => !existsSync(s.path));
+  if (missing.length === split.train.length && missing.length > 0) {
+    throw new DataError(
+      `none of the run's ${missing.length} training images exist any more (e.g. ${missing[0]!.path})`,
+      { field: 'data', kind: 'not-found' },
+    );
+  }
+}
+
+/** Loaders and the compiled stages of a prepared run (they close with the pool on a failure). */
+async function wire(
+  config: RunConfig,
+  plan: SchedulePlan | null,
+  w: {
+    classes: string[];
+    split: Split;
+    built: BuiltModel;
+    source: ModelMeta | null;
+    backend: BackendInfo;
+    pool: WorkerPool;
+    size: number;
+    preprocessing: ModelMeta['preprocessing'];
+    loaded: Awaited<ReturnType<typeof readDataset>>;
+  },
+): Promise<Prepared> {
+  const { classes, split, built, source, backend, pool, size, preprocessing, loaded } = w;
   const labels = split.train.map((s) => s.label);
   const batchSize = resolveBatchSize(config.batchSize, split.train.length);
   const train = new DataLoader({
@@ -153,13 +210,14 @@ async function prepareWith(
       ? new DataLoader({ ...train.o, augment: null, presize: size, workers: pool })
       : train;
   const featureCache = fc ? { views: cacheLoader === train ? fc.views : 1, loader: cacheLoader } : null;
+  const stepsPerEpoch = Math.ceil(train.batchesPerEpoch() / config.accumulate);
   const stages = !plan
     ? []
-    : compilePlan(plan, {
-        stepsPerEpoch: Math.ceil(train.batchesPerEpoch() / config.accumulate),
-        groups: built.groups.length,
-        batchSize: batchSize * config.accumulate,
-      });
+    : compilePlan(plan, { stepsPerEpoch, groups: built.groups.length, batchSize: batchSize * config.accumulate });
+  // Every rate the run will use, before anything is written: a schedule that overflows or turns
+  // negative part-way is refused now, naming its field (compile.ts checks each value).
+  for (const s of stages)
+    if (s.schedule.monitor === null) for (let g = 0; g < s.epochs * stepsPerEpoch; g++) s.schedule.at(g);
   return {
     config,
     built,
@@ -207,23 +265,24 @@ async function execute(
     checkpointer,
   ];
   if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
-  const trainer = new Trainer({
-    built,
-    stages,
-    optimizer: config.optimizer,
-    train: p.train,
-    val: p.val.o.samples.length ? p.val : null,
-    callbacks,
-    classWeights: config.balance.classWeights === 'none' ? null : classWeights(counts, config.balance),
-    gradClipNorm: config.gradClip,
-    accumulate: config.accumulate,
-    updateRatioEvery: config.updateRatioEvery,
-    resume,
-    featureCache: p.featureCache,
-  });
-  ref.trainer = trainer;
-  o.onTrainer?.(trainer, store);
+  let trainer: Trainer | undefined;
   try {
+    trainer = new Trainer({
+      built,
+      stages,
+      optimizer: config.optimizer,
+      train: p.train,
+      val: p.val.o.samples.length ? p.val : null,
+      callbacks,
+      classWeights: config.balance.classWeights === 'none' ? null : classWeights(counts, config.balance),
+      gradClipNorm: config.gradClip,
+      accumulate: config.accumulate,
+      updateRatioEvery: config.updateRatioEvery,
+      resume,
+      featureCache: p.featureCache,
+    });
+    ref.trainer = trainer;
+    o.onTrainer?.(trainer, store);
     const result = await trainer.fit();
     const skipped = [...p.problems, ...p.train.skipped, ...p.val.skipped];
     if (skipped.length) store.appendEvent('skipped-files', { count: skipped.length, files: skipped });
@@ -274,7 +333,7 @@ async function execute(
     store.appendEvent('error', { message: (e as Error).message });
     throw e;
   } finally {
-    trainer.dispose();
+    trainer?.dispose();
     built.model.dispose();
     await p.train.close();
     if (p.featureCache && p.featureCache.loader !== p.train) await p.featureCache.loader.close();
@@ -284,7 +343,9 @@ async function execute(
 }
 
 /** `anneal train`: a new run. `config` is the whole run config (CLI flags already merged in). */
-export async function startRun(config: Record<string, unknown>, o: RunOptions): Promise<RunResult> {
+export async function startRun(given: Record<string, unknown>, o: RunOptions): Promise<RunResult> {
+  // Stored as absolute paths so that `anneal resume` works from any directory.
+  const config = absolutePaths(given);
   const p = await prepare(config);
   const store = RunStore.create(o.out, {
     arch: p.built.spec.id,
@@ -308,7 +369,22 @@ export async function startRun(config: Record<string, unknown>, o: RunOptions): 
       ? `pretrained (${p.source.source?.file ?? p.source.arch})`
       : 'random initialisation (no pretrained weights)',
   });
-  return execute(p, store, o, null, null);
+  try {
+    return await execute(p, store, o, null, null);
+  } catch (e) {
+    // Refused before its first epoch ended (e.g. not one image decodes): a refused start leaves
+    // no run folder behind, as one refused before training does.
+    if (isInputError(e) && store.readMetrics().epochs.length === 0) rmSync(store.dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** The config with `data`, and `model` where it names a folder, made absolute. */
+function absolutePaths(config: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...config };
+  if (typeof out.data === 'string' && out.data) out.data = resolve(out.data);
+  if (typeof out.model === 'string' && isModelDir(out.model)) out.model = resolve(out.model);
+  return out;
 }
 
 /** `anneal resume`: continue a run from its last complete checkpoint, each epoch recorded once. */

@@ -3,7 +3,7 @@
 // torch.utils.data.DataLoader's prefetch_factor). A file that fails to decode is skipped, reported
 // once, and never stops the epoch.
 import type { Preprocessing } from '../../models/catalog.js';
-import { mulberry32, shuffleInPlace } from '../sources/index.js';
+import { DataError, mulberry32, shuffleInPlace } from '../sources/index.js';
 import type { Problem, Sample } from '../types.js';
 import { ImageCache } from './cache.js';
 import { WorkerPool } from './pool.js';
@@ -119,11 +119,22 @@ export class DataLoader {
         inFlight.push(this.#prepare(batches[next++]!, epoch));
     };
     launch();
+    let used = 0;
     try {
       while (inFlight.length) {
         const batch = await inFlight.shift()!;
         launch();
+        used += batch.n;
         if (batch.n > 0) yield batch;
+      }
+      // Every file failed (all corrupt, deleted, or too large for the image size): an epoch of
+      // nothing would "train" and save an untrained model. Name one file and why.
+      if (used === 0 && order.length > 0) {
+        const [path, reason] = [...this.#skipped][0] ?? [this.o.samples[order[0]!]!.path, 'unusable'];
+        throw new DataError(`none of the ${order.length} images could be used (e.g. ${path}: ${reason})`, {
+          field: 'data',
+          kind: 'not-found',
+        });
       }
     } finally {
       // A consumer that stops early (break, an error) leaves prefetched batches behind.
