@@ -8,6 +8,7 @@ export {
   type WeightSpec,
 } from './checkpoint.js';
 export { RunStoreError } from './errors.js';
+export { acquireRunLock, holderAlive, processStartTicks, RUN_LOCK, RunLock, type LockHolder } from './lock.js';
 export { listRuns, runStatus, summarizeRun, type ListRunsOptions, type RunStatus, type RunSummary } from './list.js';
 export { BEST_CHECKPOINT, RUN_FILES } from './layout.js';
 export {

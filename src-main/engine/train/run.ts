@@ -13,7 +13,7 @@ import { DataError, readDataset, stratifiedSplit } from '../data/sources/index.j
 import type { Split } from '../data/types.js';
 import { isModelDir, loadModelDir, saveModelDir, type ModelMeta } from '../model-dir/index.js';
 import { buildModel, getArch, layerGroups, modelsDir, replaceHead, type BuiltModel } from '../models/index.js';
-import { manifestHash, RunStore } from '../runs/index.js';
+import { acquireRunLock, manifestHash, RunStore, type RunLock } from '../runs/index.js';
 import { ANNEAL_VERSION } from '../runtime/index.js';
 import { compilePlan, ConfigError, type SchedulePlan } from '../schedules/index.js';
 import type { Callback } from './callbacks.js';
@@ -167,7 +167,7 @@ function assertSplitExists(split: Split): void {
   if (missing.length === split.train.length && missing.length > 0) {
     throw new DataError(
       `none of the run's ${missing.length} training images exist any more (e.g. ${missing[0]!.path})`,
-      { field: 'data', kind: 'not-found' },
+      { kind: 'not-found' },
     );
   }
 }
@@ -232,6 +232,15 @@ async function wire(
     stages,
     problems: loaded.dataset.problems,
   };
+}
+
+/** Gives back what prepare took: the model's tensors, the loaders, the worker threads. */
+async function closePrepared(p: Prepared): Promise<void> {
+  p.built.model.dispose();
+  await p.train.close();
+  if (p.featureCache && p.featureCache.loader !== p.train) await p.featureCache.loader.close();
+  await p.val.close();
+  await p.pool.close();
 }
 
 async function execute(
@@ -334,11 +343,7 @@ async function execute(
     throw e;
   } finally {
     trainer?.dispose();
-    built.model.dispose();
-    await p.train.close();
-    if (p.featureCache && p.featureCache.loader !== p.train) await p.featureCache.loader.close();
-    await p.val.close();
-    await p.pool.close();
+    await closePrepared(p);
   }
 }
 
@@ -347,35 +352,49 @@ export async function startRun(given: Record<string, unknown>, o: RunOptions): P
   // Stored as absolute paths so that `anneal resume` works from any directory.
   const config = absolutePaths(given);
   const p = await prepare(config);
-  const store = RunStore.create(o.out, {
-    arch: p.built.spec.id,
-    config,
-    seed: p.config.seed,
-    versions: { anneal: ANNEAL_VERSION, node: process.versions.node, tfjs: tf.version_core, backend: p.backend.name },
-    backend: { name: p.backend.name, device: p.backend.device },
-    dataset: {
-      root: p.config.data!,
-      manifestHash: manifestOf(p.split),
-      classes: p.classes,
-      train: p.split.train.length,
-      val: p.split.val.length,
-    },
-  });
-  store.writeSplit({ train: p.split.train, val: p.split.val });
-  store.appendEvent('start', {
-    backend: p.backend.name,
-    device: p.backend.device,
-    weights: p.source
-      ? `pretrained (${p.source.source?.file ?? p.source.arch})`
-      : 'random initialisation (no pretrained weights)',
-  });
+  let store: RunStore;
+  let lock: RunLock;
+  try {
+    store = RunStore.create(o.out, {
+      arch: p.built.spec.id,
+      config,
+      seed: p.config.seed,
+      versions: { anneal: ANNEAL_VERSION, node: process.versions.node, tfjs: tf.version_core, backend: p.backend.name },
+      backend: { name: p.backend.name, device: p.backend.device },
+      dataset: {
+        root: p.config.data!,
+        manifestHash: manifestOf(p.split),
+        classes: p.classes,
+        train: p.split.train.length,
+        val: p.split.val.length,
+      },
+    });
+    lock = acquireRunLock(store.dir);
+    store.writeSplit({ train: p.split.train, val: p.split.val });
+    store.appendEvent('start', {
+      backend: p.backend.name,
+      device: p.backend.device,
+      weights: p.source
+        ? `pretrained (${p.source.source?.file ?? p.source.arch})`
+        : 'random initialisation (no pretrained weights)',
+    });
+  } catch (e) {
+    // Worker threads left open would keep the process alive after the message.
+    await closePrepared(p);
+    throw e;
+  }
   try {
     return await execute(p, store, o, null, null);
   } catch (e) {
     // Refused before its first epoch ended (e.g. not one image decodes): a refused start leaves
     // no run folder behind, as one refused before training does.
-    if (isInputError(e) && store.readMetrics().epochs.length === 0) rmSync(store.dir, { recursive: true, force: true });
+    if (isInputError(e) && store.readMetrics().epochs.length === 0) {
+      lock.release();
+      rmSync(store.dir, { recursive: true, force: true });
+    }
     throw e;
+  } finally {
+    lock.release();
   }
 }
 
@@ -390,6 +409,17 @@ function absolutePaths(config: Record<string, unknown>): Record<string, unknown>
 /** `anneal resume`: continue a run from its last complete checkpoint, each epoch recorded once. */
 export async function resumeRun(runDir: string, o: Omit<RunOptions, 'out'>): Promise<RunResult> {
   const store = RunStore.open(runDir);
+  // One writer: a run still training (or resumed twice at once) is refused before anything is read.
+  const lock = acquireRunLock(store.dir);
+  try {
+    return await resumeLocked(store, o);
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(store: RunStore, o: Omit<RunOptions, 'out'>): Promise<RunResult> {
+  const runDir = store.dir;
   const ckpt = await store.latestCheckpoint();
   const splitFile = store.readSplit();
   const split: Split | undefined = splitFile
@@ -445,10 +475,6 @@ export async function runLrFind(
     const result = await lrFind(p.built, p.train, config.optimizer, { ...o, freezeBackbone });
     return { ...result, backend: p.backend };
   } finally {
-    p.built.model.dispose();
-    await p.train.close();
-    if (p.featureCache && p.featureCache.loader !== p.train) await p.featureCache.loader.close();
-    await p.val.close();
-    await p.pool.close();
+    await closePrepared(p);
   }
 }
