@@ -17,11 +17,11 @@
  * - `busy`: another process holds it (a run being written);
  * - `too-large`: past a documented limit (docs/security.md), which a setting can raise.
  */
-export type InputKind =
+export type InputErrorKind =
   'invalid' | 'missing' | 'not-found' | 'exists' | 'conflict' | 'unsupported' | 'busy' | 'too-large';
 
 export interface InputErrorOptions {
-  kind?: InputKind;
+  kind?: InputErrorKind;
   /** The option or config field the error is about, as the engine names it (`data`, `schedule.inner.lr`). */
   field?: string;
   /** The file or folder it is about; the message starts with it ("a.pth: truncated pickle"). */
@@ -33,7 +33,7 @@ export interface InputErrorOptions {
 export type FieldNamer = (field: string) => string;
 
 export class InputError extends Error {
-  readonly kind: InputKind;
+  readonly kind: InputErrorKind;
   readonly field: string | undefined;
   readonly path: string | undefined;
   /** The message without the field and the path, e.g. "must be > 0". */
@@ -60,7 +60,7 @@ export class InputError extends Error {
 
 function phrase(
   reason: string,
-  kind: InputKind,
+  kind: InputErrorKind,
   { field, path }: { field?: string | undefined; path?: string | undefined },
   name: FieldNamer,
 ): string {

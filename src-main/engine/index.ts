@@ -17,4 +17,4 @@ export * from './demo/index.js';
 export * from './evaluate/index.js';
 export * from './bench/index.js';
 export * from './export/index.js';
-export { InputError, isInputError, type FieldNamer, type InputErrorOptions, type InputKind } from './errors.js';
+export { InputError, isInputError, type FieldNamer, type InputErrorOptions, type InputErrorKind } from './errors.js';

@@ -1,7 +1,7 @@
 // `anneal import`: pretrained weights into a model dir.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { importWeights, useBackend, type Naming } from '../../engine/index.js';
+import { cleanedNote, importWeights, useBackend, type Naming } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { positiveInt, type Io } from '../options.js';
 
@@ -60,6 +60,7 @@ export function registerImport(program: Command, io: Io): void {
         imageSize: o.imageSize,
         labels,
         out: o.out,
+        onCleaned: (paths) => io.stderr(`anneal:${cleanedNote(paths).trimEnd()}\n`),
       });
       io.stdout(`imported ${meta.arch} (${meta.classes} classes, ${meta.inputSize} px) from ${file} into ${o.out}\n`);
     });

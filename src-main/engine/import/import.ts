@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDestination, saveModelDir, type ModelDirError, type ModelMeta } from '../model-dir/index.js';
+import { checkDestination, saveModelDir, type ModelMeta } from '../model-dir/index.js';
 import {
   buildModel,
   efficientNetStages,
@@ -32,6 +32,8 @@ export interface ImportOptions {
   imageSize?: number;
   labels?: string[];
   out: string;
+  /** Told the temp folders of killed earlier imports to `out` that were removed first. */
+  onCleaned?: (paths: string[]) => void;
 }
 
 const LIST = 6;
@@ -151,11 +153,7 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
   } catch (e) {
     throw new ImportError((e as Error).message);
   }
-  try {
-    checkDestination(o.out);
-  } catch (e) {
-    throw new ImportError((e as ModelDirError).message);
-  }
+  checkDestination(o.out);
   let file: WeightFile;
   try {
     file = await readWeightFile(o.file);
@@ -184,11 +182,8 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
       source: { file: basename(o.file), sha256: file.sha256, format: file.format, naming },
       created: new Date().toISOString(),
     };
-    try {
-      await saveModelDir(o.out, built.model, meta);
-    } catch (e) {
-      throw new ImportError((e as Error).message);
-    }
+    const { cleaned } = await saveModelDir(o.out, built.model, meta);
+    if (cleaned.length) o.onCleaned?.(cleaned);
     return meta;
   } finally {
     built.model.dispose();

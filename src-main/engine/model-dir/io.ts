@@ -1,11 +1,11 @@
 // A model dir: model.json + weights.bin (the TF.js layers format, loadable by tf.loadLayersModel)
 // and anneal.json. Written to a temporary sibling folder and renamed into place, so a failure
 // leaves nothing at the destination and never half a model.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { cleanStaleTemps, doneWithTemp, tempSibling } from '../fs/index.js';
 import '../models/batch-norm.js';
 import { ModelMeta } from './meta.js';
 import { InputError, type InputErrorOptions } from '../errors.js';
@@ -46,7 +46,7 @@ export async function saveModelDir(
   model: tfl.LayersModel,
   meta: ModelMeta,
   opts: { replace?: boolean } = {},
-): Promise<void> {
+): Promise<{ cleaned: string[] }> {
   const target = resolve(out);
   if (!opts.replace) checkDestination(target);
   const parent = dirname(target);
@@ -55,7 +55,9 @@ export async function saveModelDir(
   } catch (e) {
     throw new ModelDirError(`cannot create ${parent}: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
-  const tmp = join(parent, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Temp folders of earlier writes that were killed are removed first (the caller says so).
+  const cleaned = cleanStaleTemps(target);
+  const tmp = tempSibling(target);
   try {
     mkdirSync(tmp);
     await model.save(
@@ -88,7 +90,10 @@ export async function saveModelDir(
     throw new ModelDirError(
       `cannot write the model to ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
+  } finally {
+    doneWithTemp(tmp);
   }
+  return { cleaned };
 }
 
 export function isModelDir(dir: string): boolean {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InputError, type InputKind } from '../errors.js';
+import { InputError, type InputErrorKind } from '../errors.js';
 import { exceedsDepth, knownFields, MAX_CONFIG_DEPTH, unknownFieldReason } from './suggest.js';
 import { SCHEDULE_TYPES } from './types.js';
 
@@ -7,7 +7,7 @@ import { SCHEDULE_TYPES } from './types.js';
 export class ConfigError extends InputError {
   declare readonly field: string;
 
-  constructor(field: string, reason: string, kind: InputKind = 'invalid') {
+  constructor(field: string, reason: string, kind: InputErrorKind = 'invalid') {
     super(reason, { field, kind });
     this.name = 'ConfigError';
   }
