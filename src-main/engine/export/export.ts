@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { readDataset } from '../data/sources/index.js';
 import type { Problem, Sample } from '../data/types.js';
 import { describeRun, EvalError, evaluate, toModelLabels, type EvalResult } from '../evaluate/index.js';
-import { cleanStaleTemps, doneWithTemp, tempSibling } from '../fs/index.js';
+import { cleanStaleTemps, doneWithTemp, isNoSpace, NoSpaceError, tempSibling } from '../fs/index.js';
 import { checkDestination } from '../model-dir/index.js';
 import { ANNEAL_VERSION } from '../runtime/index.js';
 import { describeFiles, modelCardHtml, MODEL_CARD_FILE, type CardInput } from './card.js';
@@ -206,6 +206,10 @@ export async function exportModel(o: ExportOptions): Promise<ExportResult> {
     return { out: target, ...result, cleaned };
   } catch (e) {
     rmSync(created ?? tmp, { recursive: true, force: true });
+    if (isNoSpace(e)) {
+      const file = e instanceof NoSpaceError ? e.path : ((e as NodeJS.ErrnoException).path ?? tmp);
+      throw new NoSpaceError(file, `nothing was written at ${o.out} (the partial export was removed)`, { cause: e });
+    }
     throw e;
   } finally {
     doneWithTemp(tmp);

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { cleanStaleTemps, doneWithTemp, tempSibling } from '../fs/index.js';
+import { cleanStaleTemps, doneWithTemp, isNoSpace, NoSpaceError, tempSibling } from '../fs/index.js';
 import '../models/batch-norm.js';
 import { ModelMeta } from './meta.js';
 import { InputError, type InputErrorOptions } from '../errors.js';
@@ -87,6 +87,11 @@ export async function saveModelDir(
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     if (e instanceof ModelDirError) throw e;
+    if (isNoSpace(e)) {
+      const file = (e as NodeJS.ErrnoException).path ?? tmp;
+      const before = opts.replace ? `${out} still holds the previous model` : `nothing was written at ${out}`;
+      throw new NoSpaceError(file, `${before} (the partial copy was removed)`, { cause: e });
+    }
     throw new ModelDirError(
       `cannot write the model to ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );

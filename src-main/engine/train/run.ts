@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, type BackendInfo, type Workload } from '../backend/index.js';
 import { isInputError } from '../errors.js';
+import { NoSpaceError } from '../fs/index.js';
 import { weightDecayPerGroup } from '../optim/index.js';
 import { classCounts, classWeights, epochOrder } from '../data/balance/index.js';
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
@@ -339,6 +340,15 @@ async function execute(
       backend: p.backend,
     };
   } catch (e) {
+    if (e instanceof NoSpaceError) {
+      // The events file may be on the same full disk: say what is intact rather than log it.
+      const last = store.listCheckpoints().at(-1);
+      throw e.restate(
+        last
+          ? `${e.intact}; the run ${store.dir} can resume from its last complete checkpoint (epoch ${last.epoch}) once there is space`
+          : `${e.intact}; the run ${store.dir} has no complete checkpoint yet`,
+      );
+    }
     store.appendEvent('error', { message: (e as Error).message });
     throw e;
   } finally {
