@@ -18,6 +18,7 @@ import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { isInputError } from '../engine/errors.js';
 import { describeInputError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors.js';
+import { escapingIo } from './escape.js';
 import { processIo, type Io } from './options.js';
 
 declare const ANNEAL_VERSION: string | undefined;
@@ -69,9 +70,10 @@ export function buildProgram(io: Io): Command {
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
-export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function run(argv: readonly string[], rawIo: Io = processIo): Promise<number> {
   // Production mode: no debug checks, and no "install tfjs-node" banner on every CPU run.
   enableProdMode();
+  const io = escapingIo(rawIo);
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });

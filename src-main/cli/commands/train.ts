@@ -11,6 +11,7 @@ import {
   type RunResult,
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
+import { printable } from '../escape.js';
 import { readJsonFile } from '../io.js';
 import { nonNegativeInt, positiveInt, positiveNumber, type Io } from '../options.js';
 
@@ -120,13 +121,13 @@ function reporter(io: Io, json: boolean, tty: boolean) {
         stream: process.stderr,
         hideCursor: true,
       });
-      bar.start(p.stepsPerEpoch, 0, { stage: p.stageName, loss: '-', ips: '-' });
+      bar.start(p.stepsPerEpoch, 0, { stage: printable(p.stageName), loss: '-', ips: '-' });
     }
     if (p.kind === 'step') {
       bar?.update(Math.min(p.epochStep, p.stepsPerEpoch), {
         loss: p.loss.toFixed(4),
         ips: p.imagesPerSecond.toFixed(1),
-        stage: p.stageName,
+        stage: printable(p.stageName),
       });
     } else {
       bar?.update(p.stepsPerEpoch);
