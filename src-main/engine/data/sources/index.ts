@@ -4,7 +4,7 @@ export { decodeBmp, MAX_PIXELS } from './bmp.js';
 export { chooseDelimiter, parseDelimited, type CsvField, type CsvRecord } from './csv.js';
 export { readCsv } from './csv-source.js';
 export { readDataset, readSplitFolders, splitFolderNames, type DatasetLayout, type LoadedDataset } from './dataset.js';
-export { decodeImage, decodeWithFormat, readRegularFile, type Decoded } from './decode.js';
+export { DECODE_MAX_PIXELS, decodeImage, decodeWithFormat, readRegularFile, type Decoded } from './decode.js';
 export { DataError, DecodeError } from './errors.js';
 export { readImageFolder, type SourceOptions } from './image-folder.js';
 export { inspectDataset, sizeStats, type InspectOptions, type InspectReport, type SizeStats } from './inspect.js';

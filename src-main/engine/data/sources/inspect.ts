@@ -52,8 +52,9 @@ async function check(path: string): Promise<Outcome> {
   try {
     const bytes = await readRegularFile(path);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const { image, format } = await decodeWithFormat(bytes);
-    return { ok: true, width: image.width, height: image.height, format, sha256 };
+    // The stored size: a huge image is decoded shrunk, but the report is about the file.
+    const { stored, format } = await decodeWithFormat(bytes);
+    return { ok: true, width: stored.width, height: stored.height, format, sha256 };
   } catch (e) {
     if (e instanceof DecodeError) return { ok: false, reason: e.reason };
     return { ok: false, reason: `cannot decode (${e instanceof Error ? e.message : String(e)})` };
