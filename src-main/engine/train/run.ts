@@ -202,6 +202,7 @@ async function wire(
     order: (epoch) => epochOrder(labels, classes.length, config.balance, config.seed, epoch),
     seed: config.seed,
     workers: pool,
+    refuseEmptyEpoch: true,
   });
   const val = new DataLoader({ samples: split.val, batchSize, size, preprocessing, workers: pool });
   const fc = config.featureCache;

@@ -31,6 +31,8 @@ export interface LoaderOptions {
   prefetch?: number;
   workers?: number | WorkerPool;
   cache?: ImageCache;
+  /** An epoch in which no image decodes throws a DataError (training); by default it is empty. */
+  refuseEmptyEpoch?: boolean;
 }
 
 export interface Batch {
@@ -80,6 +82,7 @@ export class DataLoader {
       order: o.order,
       seed: o.seed ?? 0,
       prefetch: o.prefetch ?? 2,
+      refuseEmptyEpoch: o.refuseEmptyEpoch ?? false,
     };
     this.#ownsPool = !(o.workers instanceof WorkerPool);
     this.#pool = o.workers instanceof WorkerPool ? o.workers : new WorkerPool(o.workers);
@@ -129,7 +132,7 @@ export class DataLoader {
       }
       // Every file failed (all corrupt, deleted, or too large for the image size): an epoch of
       // nothing would "train" and save an untrained model. Name one file and why.
-      if (used === 0 && order.length > 0) {
+      if (used === 0 && order.length > 0 && this.o.refuseEmptyEpoch) {
         const [path, reason] = [...this.#skipped][0] ?? [this.o.samples[order[0]!]!.path, 'unusable'];
         throw new DataError(`none of the ${order.length} images could be used (e.g. ${path}: ${reason})`, {
           field: 'data',
