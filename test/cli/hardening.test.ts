@@ -143,20 +143,28 @@ describe('runs (item 13) and printed names (item 10)', () => {
   it('a run started with a relative --data stores absolute paths and resumes from another directory', () => {
     // The real executable: a second model in one process gets TF.js's uniquified variable names.
     const out = join(root, 'runs-relative');
+    const copy = join(root, 'copy');
+    cpSync(data, copy, { recursive: true });
     const args = ['--epochs', '1', '--freeze-epochs', '0', '--image-size', '32', '--out', out, '--json'];
-    const r = spawnAnneal(['train', '--data', relative(root, data), ...args], root);
+    const r = spawnAnneal(['train', '--data', relative(root, copy), ...args], root);
     expect(r.status, r.stderr).toBe(0);
     const dir = join(out, readdirSync(out)[0]!);
     const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as {
       config: { data: string };
       dataset: { root: string };
     };
-    expect(meta.config.data).toBe(data);
-    expect(meta.dataset.root).toBe(data);
-    expect(readFileSync(join(dir, 'split.json'), 'utf8')).toContain(`"path": "${data}/`);
+    expect(meta.config.data).toBe(copy);
+    expect(meta.dataset.root).toBe(copy);
+    expect(readFileSync(join(dir, 'split.json'), 'utf8')).toContain(`"path": "${copy}/`);
     const resumed = spawnAnneal(['resume', dir, '--json'], '/');
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(existsSync(join(dir, 'run.lock'))).toBe(false);
+    // Item 14: resuming after the images were deleted is one line and exit 2, not a TF.js error.
+    rmSync(copy, { recursive: true, force: true });
+    const gone = spawnAnneal(['resume', dir], '/');
+    expect(gone.status, gone.stderr).toBe(2);
+    expect(gone.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(gone.stderr).toMatch(/none of the run's \d+ training images exist any more/);
   }, 300_000);
 
   it('control characters in file names are printed escaped', async () => {
