@@ -17,7 +17,9 @@ import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTrain } from './commands/train.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { isInputError } from '../engine/errors.js';
+import { describeInputError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors.js';
+import { escapingIo } from './escape.js';
 import { processIo, type Io } from './options.js';
 
 declare const ANNEAL_VERSION: string | undefined;
@@ -70,9 +72,10 @@ export function buildProgram(io: Io): Command {
 }
 
 /** Runs the CLI and returns the exit code; never throws. */
-export async function run(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function run(argv: readonly string[], rawIo: Io = processIo): Promise<number> {
   // Production mode: no debug checks, and no "install tfjs-node" banner on every CPU run.
   enableProdMode();
+  const io = escapingIo(rawIo);
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -84,8 +87,8 @@ export async function run(argv: readonly string[], io: Io = processIo): Promise<
       }
       return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (e instanceof UsageError) {
-      io.stderr(`anneal: ${e.message}\n`);
+    if (isInputError(e)) {
+      io.stderr(`anneal: ${describeInputError(e)}\n`);
       return EXIT_USAGE;
     }
     io.stderr(`anneal: ${e instanceof Error ? e.message : String(e)}\n`);

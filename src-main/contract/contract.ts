@@ -8,7 +8,7 @@
 // z.custom so that the renderer and both adapters agree on one shape without copying it.
 // This file must stay importable by the renderer: zod and type-only imports, nothing from Node.
 import { z } from 'zod';
-import { Alpha, ControlCommand, NearDuplicates } from '../engine/browser.js';
+import { Alpha, ControlCommand, InputError, NearDuplicates } from '../engine/browser.js';
 import type {
   EvalResult,
   InspectReport,
@@ -251,7 +251,7 @@ export type EventName = keyof typeof events;
 export type EventOf<E extends EventName> = z.infer<(typeof events)[E]>;
 
 /** One line naming what is wrong with a message, like the CLI's usage errors. */
-export class ContractError extends Error {
+export class ContractError extends InputError {
   override readonly name = 'ContractError';
 }
 

@@ -6,3 +6,4 @@ export { higherIsBetter } from './runs/metric.js';
 export { ControlCommand } from './train/control-command.js';
 export { Alpha } from './data/sources/alpha.js';
 export { NearDuplicates } from './data/sources/near-duplicates.js';
+export { InputError } from './errors.js';

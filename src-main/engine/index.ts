@@ -18,5 +18,5 @@ export * from './demo/index.js';
 export * from './evaluate/index.js';
 export * from './bench/index.js';
 export * from './export/index.js';
-export { isInputError } from './errors.js';
+export { InputError, isInputError, type FieldNamer, type InputErrorOptions, type InputErrorKind } from './errors.js';
 export * from './sweep/index.js';

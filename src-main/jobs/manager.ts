@@ -13,14 +13,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { EventOf, JobInfo } from '../contract/index.js';
-import { sendControl, type ControlCommand } from '../engine/index.js';
+import { InputError, sendControl, type ControlCommand } from '../engine/index.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
 import { currentJobRuntime } from './runtime.js';
 
 export type JobListener = <E extends 'job.update' | 'job.progress'>(event: E, payload: EventOf<E>) => void;
 
 /** A failure the user caused and can fix (bad config, missing folder): one line, no stack. */
-export class JobInputError extends Error {
+export class JobInputError extends InputError {
   override readonly name = 'JobInputError';
 }
 

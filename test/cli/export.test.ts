@@ -299,7 +299,7 @@ describe('anneal export refuses bad input: one line, exit 2, nothing at --out', 
   it('savedmodel without the tensorflow backend', async () =>
     refuses(
       [run, '--format', 'savedmodel'],
-      /savedmodel needs the tensorflow backend .* neither is installed here; export --format onnx/,
+      /--format: savedmodel needs the tensorflow backend .* neither is installed here; export to onnx/,
     ));
   it('an unwritable destination', async () => {
     const file = join(dir, 'a-file');

@@ -2,8 +2,7 @@
 // backend a run would use (or the one named). docs/benchmarks.md records it beside PyTorch's
 // numbers from bench/torch_bench.py, measured in the same session.
 import type { Command } from 'commander';
-import { BackendError, getArch, runBench, type CheckedBenchResult } from '../../engine/index.js';
-import { UsageError } from '../errors.js';
+import { getArch, runBench, type CheckedBenchResult } from '../../engine/index.js';
 import { nonNegativeInt, positiveInt, type Io } from '../options.js';
 
 interface BenchFlags {
@@ -49,27 +48,17 @@ export function registerBench(program: Command, io: Io): void {
     .option('--check', "also compare one training step's gradients with the cpu backend's (grad_rel_err)")
     .option('--json', 'print {"backend","device","train_img_per_s","infer_img_per_s","frozen_train_img_per_s",…}')
     .action(async (flags: BenchFlags) => {
-      try {
-        getArch(flags.model);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      let r: CheckedBenchResult;
-      try {
-        r = await runBench({
-          model: flags.model,
-          imageSize: flags.imageSize,
-          batchSize: flags.batchSize,
-          steps: flags.steps,
-          warmup: flags.warmup,
-          backend: flags.backend,
-          check: flags.check,
-          onPhase: (p) => io.stderr(`bench: ${p}…\n`),
-        });
-      } catch (e) {
-        if (e instanceof BackendError) throw new UsageError(e.message);
-        throw e;
-      }
+      getArch(flags.model);
+      const r: CheckedBenchResult = await runBench({
+        model: flags.model,
+        imageSize: flags.imageSize,
+        batchSize: flags.batchSize,
+        steps: flags.steps,
+        warmup: flags.warmup,
+        backend: flags.backend,
+        check: flags.check,
+        onPhase: (p) => io.stderr(`bench: ${p}…\n`),
+      });
       io.stdout(flags.json ? `${JSON.stringify(r)}\n` : table(r));
     });
 }

@@ -3,9 +3,8 @@
 // Problems are listed, not fatal (exit 0); only a dataset that cannot be read at all exits 2.
 import { dirname, isAbsolute, relative } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, DataError, inspectDataset, parseInspectOptions, type InspectReport } from '../../engine/index.js';
+import { inspectDataset, parseInspectOptions, type InspectReport } from '../../engine/index.js';
 import { nearDuplicatesFlag } from './train.js';
-import { UsageError } from '../errors.js';
 import type { Io } from '../options.js';
 
 /** Above this largest/smallest class ratio, say what to do about it. */
@@ -35,9 +34,6 @@ export function registerDataInspect(data: Command, io: Io): void {
       try {
         const options = parseInspectOptions({ alpha: o.alpha, nearDuplicates: o.nearDuplicates });
         report = await inspectDataset(source, { ...options, onProgress: progress?.update });
-      } catch (e) {
-        if (e instanceof DataError || e instanceof ConfigError) throw new UsageError(e.message);
-        throw e;
       } finally {
         progress?.done();
       }

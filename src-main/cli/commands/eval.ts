@@ -1,19 +1,11 @@
 // `anneal eval`: a trained model on labelled images: per-class precision/recall/F1 (sklearn's
 // classification_report), top-k accuracy, loss, the confusion matrix and the highest-loss images.
 import type { Command } from 'commander';
-import {
-  evaluate,
-  EvalError,
-  formatEvalReport,
-  loadModelSource,
-  renderConfusionPng,
-  resolveEvalTarget,
-  useBackend,
-} from '../../engine/index.js';
+import { evaluate, loadModelSource, renderConfusionPng, resolveEvalTarget, useBackend } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
+import { formatEvalReport } from '../format/index.js';
 import { writeFileAtomic } from '../io.js';
 import { positiveInt, type Io } from '../options.js';
-import { guardedRun } from './train.js';
 
 interface EvalFlags {
   data?: string;
@@ -29,18 +21,6 @@ const wholeNumber = (flag: string) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new UsageError(`${flag} must be a whole number >= 0`);
   return Number(v);
 };
-
-/** guardedRun, plus the evaluation's own input errors: exit 2 with one line. */
-async function guarded<T>(fn: () => Promise<T>): Promise<T> {
-  return guardedRun(async () => {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof EvalError) throw new UsageError(e.message);
-      throw e;
-    }
-  });
-}
 
 export function registerEval(program: Command, io: Io): void {
   program
@@ -58,20 +38,18 @@ export function registerEval(program: Command, io: Io): void {
     .option('--plot <file.png>', 'draw the confusion matrix as a heatmap')
     .option('--json', 'print the result as one JSON object (docs/evaluate.md)')
     .action(async (dir: string, flags: EvalFlags) => {
-      const target = await guarded(() => resolveEvalTarget(dir, { data: flags.data }));
-      const backend = await guarded(() => useBackend('inference', flags.backend));
-      const { model } = await guarded(() => loadModelSource(target.model));
+      const target = await resolveEvalTarget(dir, { data: flags.data });
+      const backend = await useBackend('inference', flags.backend);
+      const { model } = await loadModelSource(target.model);
       const tty = Boolean(process.stderr.isTTY) && !flags.json;
       let result;
       try {
-        result = await guarded(() =>
-          evaluate(model, target.meta, target.samples, {
-            batchSize: flags.batchSize,
-            topK: flags.topK,
-            topLosses: flags.topLosses,
-            onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
-          }),
-        );
+        result = await evaluate(model, target.meta, target.samples, {
+          batchSize: flags.batchSize,
+          topK: flags.topK,
+          topLosses: flags.topLosses,
+          onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
+        });
       } finally {
         model.dispose();
         if (tty) io.stderr('\n');

@@ -3,7 +3,6 @@
 import { Option, type Command } from 'commander';
 import { EXPORT_FORMATS, exportModel, exportSummary, useBackend, type ExportFormat } from '../../engine/index.js';
 import { positiveInt, type Io } from '../options.js';
-import { guardedRun } from './train.js';
 
 interface ExportFlags {
   format: ExportFormat;
@@ -34,24 +33,21 @@ export function registerExport(program: Command, io: Io): void {
     .option('--backend <name>', 'TF.js backend (default: the fastest for inference)')
     .option('--json', 'print the result as one JSON object')
     .action(async (dir: string, flags: ExportFlags) => {
-      const backend = await guardedRun(() => useBackend('inference', flags.backend));
+      const backend = await useBackend('inference', flags.backend);
       const tty = Boolean(process.stderr.isTTY) && !flags.json;
       let r;
       try {
-        // guardedRun: ExportError, and EvalError (--data whose classes the model lacks), exit 2.
-        r = await guardedRun(() =>
-          exportModel({
-            source: dir,
-            format: flags.format,
-            out: flags.out,
-            rawInput: flags.rawInput,
-            checkpoint: flags.checkpoint,
-            data: flags.data,
-            evaluate: flags.eval,
-            batchSize: flags.batchSize,
-            onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
-          }),
-        );
+        r = await exportModel({
+          source: dir,
+          format: flags.format,
+          out: flags.out,
+          rawInput: flags.rawInput,
+          checkpoint: flags.checkpoint,
+          data: flags.data,
+          evaluate: flags.eval,
+          batchSize: flags.batchSize,
+          onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
+        });
       } finally {
         if (tty) io.stderr('\n');
       }

@@ -1,7 +1,7 @@
 // `anneal import`: pretrained weights into a model dir.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ImportError, importWeights, useBackend, type Naming } from '../../engine/index.js';
+import { cleanedNote, importWeights, useBackend, type Naming } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { positiveInt, type Io } from '../options.js';
 
@@ -53,19 +53,15 @@ export function registerImport(program: Command, io: Io): void {
     .action(async (file: string, o: ImportCliOptions) => {
       const labels = o.labels ? readLabels(o.labels) : undefined;
       await useBackend('inference', o.backend);
-      try {
-        const meta = await importWeights({
-          file,
-          arch: o.arch,
-          naming: o.naming,
-          imageSize: o.imageSize,
-          labels,
-          out: o.out,
-        });
-        io.stdout(`imported ${meta.arch} (${meta.classes} classes, ${meta.inputSize} px) from ${file} into ${o.out}\n`);
-      } catch (e) {
-        if (e instanceof ImportError) throw new UsageError(e.message);
-        throw e;
-      }
+      const meta = await importWeights({
+        file,
+        arch: o.arch,
+        naming: o.naming,
+        imageSize: o.imageSize,
+        labels,
+        out: o.out,
+        onCleaned: (paths) => io.stderr(`anneal:${cleanedNote(paths).trimEnd()}\n`),
+      });
+      io.stdout(`imported ${meta.arch} (${meta.classes} classes, ${meta.inputSize} px) from ${file} into ${o.out}\n`);
     });
 }

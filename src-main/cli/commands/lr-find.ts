@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { renderLrFindPng, runLrFind } from '../../engine/index.js';
 import { writeFileAtomic } from '../io.js';
 import { positiveInt, positiveNumber, type Io } from '../options.js';
-import { addRunOptions, guardedRun, mergeRunFlags, type RunFlags } from './train.js';
+import { addRunOptions, mergeRunFlags, type RunFlags } from './train.js';
 
 interface LrFindFlags extends RunFlags {
   startLr?: number;
@@ -28,14 +28,12 @@ export function registerLrFind(program: Command, io: Io): void {
     .option('--json', 'print {"lrs", "losses", "suggestions": {"minimum", "steep", "valley"}}')
     .action(async (flags: LrFindFlags) => {
       const config = mergeRunFlags(flags);
-      const r = await guardedRun(() =>
-        runLrFind(config, {
-          startLr: flags.startLr,
-          endLr: flags.endLr,
-          numIt: flags.numIt,
-          ...(flags.all ? { freezeBackbone: false } : {}),
-        }),
-      );
+      const r = await runLrFind(config, {
+        startLr: flags.startLr,
+        endLr: flags.endLr,
+        numIt: flags.numIt,
+        ...(flags.all ? { freezeBackbone: false } : {}),
+      });
       if (flags.plot) {
         writeFileAtomic(flags.plot, renderLrFindPng(r, `LR range test: ${String(config.model ?? 'resnet_micro')}`));
         io.stderr(`anneal: wrote ${flags.plot}\n`);

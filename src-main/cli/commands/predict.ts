@@ -1,15 +1,6 @@
 // `anneal predict`: top-k classes for images, from a model dir or an exported TF.js or ONNX model.
 import type { Command } from 'commander';
-import {
-  classifyImages,
-  findModel,
-  ImageError,
-  ModelDirError,
-  OnnxModelError,
-  openClassifier,
-  useBackend,
-} from '../../engine/index.js';
-import { UsageError } from '../errors.js';
+import { classifyImages, findModel, openClassifier, useBackend } from '../../engine/index.js';
 import { positiveInt, type Io } from '../options.js';
 
 export function registerPredict(program: Command, io: Io): void {
@@ -25,30 +16,24 @@ export function registerPredict(program: Command, io: Io): void {
     .option('--json', 'print [{image, logits, probs, top: [{label, prob}]}]')
     .option('--backend <name>', 'TF.js backend (default: the fastest for inference); ONNX runs in onnxruntime')
     .action(async (images: string[], o: { model: string; top: number; json?: boolean; backend?: string }) => {
+      // ONNX models run in onnxruntime: no TF.js backend to start.
+      const { kind } = findModel(o.model);
+      const backend = kind === 'onnx' ? null : await useBackend('inference', o.backend);
+      const classifier = await openClassifier(o.model);
       try {
-        // ONNX models run in onnxruntime: no TF.js backend to start.
-        const { kind } = findModel(o.model);
-        const backend = kind === 'onnx' ? null : await useBackend('inference', o.backend);
-        const classifier = await openClassifier(o.model);
-        try {
-          const results = await classifyImages(classifier, images, { topK: o.top });
-          if (o.json) {
-            io.stdout(`${JSON.stringify(results)}\n`);
-            return;
-          }
-          for (const r of results) {
-            io.stdout(`${r.image}\n`);
-            for (const t of r.top) io.stdout(`  ${(t.prob * 100).toFixed(2).padStart(6)}%  ${t.label}\n`);
-          }
-          const on = backend ? `${backend.name} (${backend.device})` : classifier.runtime;
-          io.stderr(`anneal: ${classifier.meta.arch} (${classifier.kind}) on ${on}\n`);
-        } finally {
-          await classifier.dispose();
+        const results = await classifyImages(classifier, images, { topK: o.top });
+        if (o.json) {
+          io.stdout(`${JSON.stringify(results)}\n`);
+          return;
         }
-      } catch (e) {
-        if (e instanceof ImageError || e instanceof ModelDirError || e instanceof OnnxModelError)
-          throw new UsageError(e.message);
-        throw e;
+        for (const r of results) {
+          io.stdout(`${r.image}\n`);
+          for (const t of r.top) io.stdout(`  ${(t.prob * 100).toFixed(2).padStart(6)}%  ${t.label}\n`);
+        }
+        const on = backend ? `${backend.name} (${backend.device})` : classifier.runtime;
+        io.stderr(`anneal: ${classifier.meta.arch} (${classifier.kind}) on ${on}\n`);
+      } finally {
+        await classifier.dispose();
       }
     });
 }

@@ -5,10 +5,6 @@ import {
   COMPARE_METRICS,
   compareRuns,
   describeRun,
-  EvalError,
-  formatComparison,
-  formatRunDetail,
-  formatRunList,
   listRuns,
   renderRunsPng,
   RUN_SORT_COLUMNS,
@@ -17,21 +13,9 @@ import {
   type RunSortColumn,
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
+import { formatComparison, formatRunDetail, formatRunList } from '../format/index.js';
 import { writeFileAtomic } from '../io.js';
 import type { Io } from '../options.js';
-import { guardedRun } from './train.js';
-
-/** A missing or foreign run folder (RunStoreError) or a bad request: exit 2 with one line. */
-function guarded<T>(fn: () => T): Promise<T> {
-  return guardedRun(async () => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof EvalError) throw new UsageError(e.message);
-      throw e;
-    }
-  });
-}
 
 const json = (v: unknown) => `${JSON.stringify(v)}\n`;
 
@@ -50,7 +34,7 @@ export function registerRuns(program: Command, io: Io): void {
         throw new UsageError(`no runs folder ${flags.out} (give --out <dir>, the folder anneal train wrote to)`);
       }
       const skipped: string[] = [];
-      const found = await guarded(() => listRuns(flags.out, { onSkip: (dir, why) => skipped.push(`${dir}: ${why}`) }));
+      const found = listRuns(flags.out, { onSkip: (dir, why) => skipped.push(`${dir}: ${why}`) });
       for (const s of skipped) io.stderr(`anneal: skipped ${s}\n`);
       const sorted = sortRuns(found, flags.sort, Boolean(flags.desc));
       if (flags.json) io.stdout(json(sorted));
@@ -63,7 +47,7 @@ export function registerRuns(program: Command, io: Io): void {
     .argument('<runDir>', 'the run folder (runs/<id>)')
     .option('--json', 'print {meta, summary, stages, epochs, events}')
     .action(async (runDir: string, flags: { json?: boolean }) => {
-      const detail = await guarded(() => describeRun(runDir));
+      const detail = describeRun(runDir);
       io.stdout(flags.json ? json(detail) : formatRunDetail(detail));
     });
 
@@ -75,7 +59,7 @@ export function registerRuns(program: Command, io: Io): void {
     .option('--plot <file.png>', 'draw the metric per epoch, one curve per run')
     .option('--json', 'print {metric, runs: [{id, label, points: [{epoch, value}], best, final, …}]}')
     .action(async (runDirs: string[], flags: { metric: CompareMetric; plot?: string; json?: boolean }) => {
-      const series = await guarded(() => compareRuns(runDirs, flags.metric));
+      const series = compareRuns(runDirs, flags.metric);
       if (flags.plot) {
         const title = `${flags.metric} per epoch, ${series.length} run${series.length === 1 ? '' : 's'}`;
         writeFileAtomic(flags.plot, renderRunsPng(series, { metric: flags.metric, title }));

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import {
   ConfigError,
+  parseRunSettings,
   parseScheduleFile,
   previewSchedule,
   previewToCsv,
@@ -59,7 +60,11 @@ function formatOption(program: Command) {
 function run(opts: ScheduleOptions) {
   const plan = (() => {
     try {
-      return parseScheduleFile(readJsonFile(opts.config, 'config'));
+      const json = readJsonFile(opts.config, 'config');
+      const plan = parseScheduleFile(json);
+      // The file may be a whole run config: its other fields are checked too, so a typo is refused.
+      parseRunSettings(json);
+      return plan;
     } catch (e) {
       if (e instanceof ConfigError) throw new UsageError(`invalid config ${opts.config}: ${e.message}`);
       throw e;

@@ -25,7 +25,6 @@ import {
 import { UsageError } from '../errors.js';
 import { readJsonFile } from '../io.js';
 import { positiveInt, type Io } from '../options.js';
-import { guardedRun } from './train.js';
 
 const EXECUTORS = ['local', 'slurm', 'k8s'] as const;
 type Executor = (typeof EXECUTORS)[number];
@@ -170,9 +169,7 @@ export function registerSweep(program: Command, io: Io): void {
       if (flags.executor !== 'k8s' && data !== undefined && !existsSync(data)) {
         throw new UsageError(`no dataset ${data} (base.data in ${flags.config}, or --data): no such folder or file`);
       }
-      const { dir, meta } = await guardedRun(async () =>
-        createSweep(config, { root: flags.out, trials: flags.trials, data: flags.data }),
-      );
+      const { dir, meta } = await createSweep(config, { root: flags.out, trials: flags.trials, data: flags.data });
       const say = (s: string) => (flags.json ? io.stderr(s) : io.stdout(s));
       say(
         `sweep ${dir}: ${meta.trials.length} trials written to trials/ (each runs alone with anneal train --config)\n`,
@@ -180,18 +177,16 @@ export function registerSweep(program: Command, io: Io): void {
       const anneal = annealCommand(flags.anneal);
       if (flags.executor === 'local') return runLocally(io, dir, anneal, flags.concurrency, Boolean(flags.json));
       if (flags.executor === 'slurm') {
-        const script = await guardedRun(async () =>
-          writeSbatch(dir, meta, {
-            anneal,
-            concurrency: flags.concurrency,
-            partition: flags.partition,
-            gpus: flags.gpus,
-            cpusPerTask: flags.cpusPerTask,
-            time: flags.time,
-          }),
-        );
+        const script = await writeSbatch(dir, meta, {
+          anneal,
+          concurrency: flags.concurrency,
+          partition: flags.partition,
+          gpus: flags.gpus,
+          cpusPerTask: flags.cpusPerTask,
+          time: flags.time,
+        });
         if (flags.submit && onPath('sbatch')) {
-          const jobId = await guardedRun(async () => submitSbatch(dir));
+          const jobId = await submitSbatch(dir);
           say(`submitted job array ${jobId} (${script}); follow it with: anneal sweep status ${dir}\n`);
           if (flags.json) io.stdout(`${JSON.stringify({ sweepDir: dir, script, jobId })}\n`);
         } else {
@@ -201,15 +196,13 @@ export function registerSweep(program: Command, io: Io): void {
         }
         return;
       }
-      const k8s = await guardedRun(async () =>
-        writeK8sManifests(dir, meta, {
-          image: flags.image,
-          parallelism: flags.concurrency,
-          gpus: flags.gpus,
-          dataClaim: flags.dataClaim,
-          storage: flags.storage,
-        }),
-      );
+      const k8s = await writeK8sManifests(dir, meta, {
+        image: flags.image,
+        parallelism: flags.concurrency,
+        gpus: flags.gpus,
+        dataClaim: flags.dataClaim,
+        storage: flags.storage,
+      });
       say(
         `wrote ${join(k8s.dir, 'pvc.json')} and ${join(k8s.dir, 'job.json')} (an Indexed Job of ${meta.trials.length} pods, checked against the batch/v1 Job schema); apply them with: kubectl apply -f ${k8s.dir}\n`,
       );
@@ -225,7 +218,7 @@ export function registerSweep(program: Command, io: Io): void {
     .option('--anneal <command>', 'how to run Anneal (default: this node and checkout)')
     .option('--json', 'print JSON lines')
     .action(async (ref: string, flags: { out: string; concurrency?: number; anneal?: string; json?: boolean }) => {
-      const dir = await guardedRun(async () => resolveSweepDir(ref, flags.out));
+      const dir = await resolveSweepDir(ref, flags.out);
       await runLocally(io, dir, annealCommand(flags.anneal), flags.concurrency, Boolean(flags.json));
     });
 
@@ -236,8 +229,8 @@ export function registerSweep(program: Command, io: Io): void {
     .option('--out <dir>', 'folder that holds sweeps', 'sweeps')
     .option('--json', 'print {sweepDir, jobId, trials: [{index, status, epochs, slurm}], counts}')
     .action(async (ref: string, flags: { out: string; json?: boolean }) => {
-      const dir = await guardedRun(async () => resolveSweepDir(ref, flags.out));
-      const meta = await guardedRun(async () => readSweepMeta(dir));
+      const dir = await resolveSweepDir(ref, flags.out);
+      const meta = await readSweepMeta(dir);
       const isSlurm = existsSync(join(dir, SLURM_FILES.script));
       const st = isSlurm
         ? slurmStatus(dir, meta)
@@ -279,8 +272,8 @@ export function registerSweep(program: Command, io: Io): void {
     .option('--out <dir>', 'folder that holds sweeps', 'sweeps')
     .option('--json', 'print {id, metric, mode, trials: [{rank, index, status, value, params, runDir, curve}], best}')
     .action(async (ref: string, flags: { out: string; json?: boolean }) => {
-      const dir = await guardedRun(async () => resolveSweepDir(ref, flags.out));
-      const r = await guardedRun(async () => sweepResults(dir));
+      const dir = await resolveSweepDir(ref, flags.out);
+      const r = await sweepResults(dir);
       if (!flags.json) {
         io.stdout(formatSweep(r));
         return;

@@ -4,7 +4,6 @@ import { SingleBar } from 'cli-progress';
 import {
   BUNDLED_MODEL_NOTE,
   bundledModelDir,
-  isInputError,
   isModelDir,
   readModelMeta,
   resumeRun,
@@ -13,6 +12,7 @@ import {
   type RunResult,
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
+import { printable } from '../escape.js';
 import { readJsonFile } from '../io.js';
 import { nonNegativeInt, positiveInt, positiveNumber, type Io } from '../options.js';
 
@@ -128,13 +128,13 @@ function reporter(io: Io, json: boolean, tty: boolean) {
         stream: process.stderr,
         hideCursor: true,
       });
-      bar.start(p.stepsPerEpoch, 0, { stage: p.stageName, loss: '-', ips: '-' });
+      bar.start(p.stepsPerEpoch, 0, { stage: printable(p.stageName), loss: '-', ips: '-' });
     }
     if (p.kind === 'step') {
       bar?.update(Math.min(p.epochStep, p.stepsPerEpoch), {
         loss: p.loss.toFixed(4),
         ips: p.imagesPerSecond.toFixed(1),
-        stage: p.stageName,
+        stage: printable(p.stageName),
       });
     } else {
       bar?.update(p.stepsPerEpoch);
@@ -175,16 +175,6 @@ function interruptible(): { attach(stop: (reason: string) => void): void; detach
     attach: (s) => (stop = s),
     detach: () => process.off('SIGINT', handler),
   };
-}
-
-/** Maps the engine's input errors to usage errors (exit 2, one line). */
-export async function guardedRun<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (isInputError(e)) throw new UsageError(e.message);
-    throw e;
-  }
 }
 
 /** The flags every command that runs a model on a dataset takes (train, lr-find). */
@@ -237,14 +227,12 @@ export function registerTrain(program: Command, io: Io): void {
       const config = mergeTrainConfig(flags);
       const sig = interruptible();
       try {
-        const r = await guardedRun(() =>
-          startRun(config, {
-            out: flags.out,
-            onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
-            onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
-            onNotice: (message) => io.stderr(`anneal: warning: ${message}\n`),
-          }),
-        );
+        const r = await startRun(config, {
+          out: flags.out,
+          onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
+          onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
+          onNotice: (message) => io.stderr(`anneal: warning: ${message}\n`),
+        });
         finish(io, r, Boolean(flags.json));
         if (r.duplicates.groups) {
           io.stderr(
@@ -267,12 +255,10 @@ export function registerTrain(program: Command, io: Io): void {
     .action(async (runDir: string, flags: { json?: boolean }) => {
       const sig = interruptible();
       try {
-        const r = await guardedRun(() =>
-          resumeRun(runDir, {
-            onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
-            onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
-          }),
-        );
+        const r = await resumeRun(runDir, {
+          onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
+          onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
+        });
         finish(io, r, Boolean(flags.json));
       } finally {
         sig.detach();

@@ -1,10 +1,11 @@
 // Picks the backend for a workload: the fastest available one that can do it, unless the user
 // named one (--backend, or the config's "backend"), which is honoured or refused with the reason.
 import { BACKEND_NAMES, type BackendInfo, type BackendName, type Workload } from './types.js';
+import { InputError, type InputErrorOptions } from '../errors.js';
 
-export class BackendError extends Error {
-  constructor(message: string) {
-    super(message);
+export class BackendError extends InputError {
+  constructor(reason: string, options?: InputErrorOptions) {
+    super(reason, options);
     this.name = 'BackendError';
   }
 }

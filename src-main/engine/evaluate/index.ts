@@ -3,9 +3,7 @@
 export { confusionChartConfig, renderConfusionPng, type ConfusionChartOptions } from './confusion-chart.js';
 export { EvalError } from './errors.js';
 export { evaluate, type EvalResult, type EvaluateOptions } from './evaluate.js';
-export { formatClassificationReport, formatConfusion, formatEvalReport, formatTopLosses } from './format.js';
 export { scoreLogits, type Averages, type ClassScore, type ScoreInput, type Scores, type TopLoss } from './metrics.js';
-export { formatComparison, formatEventDetails, formatRunDetail, formatRunList } from './runs-format.js';
 export {
   bestRunIds,
   COMPARE_METRICS,
@@ -20,5 +18,4 @@ export {
   type RunSeries,
   type RunSortColumn,
 } from './runs-view.js';
-export { formatDuration, formatMetric, formatTable, type TableColumn } from './table.js';
 export { resolveEvalTarget, toModelLabels, type EvalTarget } from './target.js';

@@ -61,10 +61,15 @@ export async function resolveEvalTarget(path: string, o: { data?: string } = {})
       problems: dataset.problems,
     };
   }
-  if (!run) throw new EvalError(`${path} is a model dir: give --data <dir> with the images to evaluate it on`);
+  if (!run)
+    throw new EvalError(`${path} is a model dir: evaluating it needs a folder of images`, {
+      kind: 'missing',
+      field: 'data',
+    });
   const split = run.readSplit();
-  if (!split) throw new EvalError(`run ${run.id} has no ${RUN_FILES.split}; give --data <dir>`);
-  if (split.val.length === 0) throw new EvalError(`run ${run.id} has no validation images; give --data <dir>`);
+  if (!split) throw new EvalError(`run ${run.id} has no ${RUN_FILES.split}`, { kind: 'missing', field: 'data' });
+  if (split.val.length === 0)
+    throw new EvalError(`run ${run.id} has no validation images`, { kind: 'missing', field: 'data' });
   return {
     kind: 'run',
     model,

@@ -2,13 +2,13 @@
 // preprocessing.json and a model card beside it. Everything is written into a temporary sibling
 // folder, checked (the written model loaded back and compared with Anneal's own output), and only
 // then renamed into place, so that a failure at any point leaves nothing at --out.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readDataset } from '../data/sources/index.js';
 import type { Problem, Sample } from '../data/types.js';
 import { describeRun, EvalError, evaluate, toModelLabels, type EvalResult } from '../evaluate/index.js';
-import { checkDestination, ModelDirError } from '../model-dir/index.js';
+import { cleanStaleTemps, doneWithTemp, isNoSpace, NoSpaceError, tempSibling } from '../fs/index.js';
+import { checkDestination } from '../model-dir/index.js';
 import { ANNEAL_VERSION } from '../runtime/index.js';
 import { describeFiles, modelCardHtml, MODEL_CARD_FILE, type CardInput } from './card.js';
 import { ExportError } from './errors.js';
@@ -52,6 +52,8 @@ export interface ExportResult {
   /** Why the card has no evaluation, when it has none. */
   notEvaluated: string | null;
   skipped: Problem[];
+  /** Temporary folders of killed earlier exports to the same place, removed before this one. */
+  cleaned: string[];
 }
 
 /** Creates the temporary folder beside `target` (and any missing parents), or says why it cannot. */
@@ -60,7 +62,7 @@ function makeTemp(target: string, out: string): { tmp: string; created: string |
   let created: string | undefined;
   try {
     created = mkdirSync(parent, { recursive: true });
-    const tmp = join(parent, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = tempSibling(target);
     mkdirSync(tmp);
     return { tmp, created };
   } catch (e) {
@@ -116,7 +118,11 @@ function classCounts(samples: readonly Sample[], classes: number): number[] {
   return counts;
 }
 
-async function writeExport(tmp: string, src: ExportSource, o: ExportOptions): Promise<Omit<ExportResult, 'out'>> {
+async function writeExport(
+  tmp: string,
+  src: ExportSource,
+  o: ExportOptions,
+): Promise<Omit<ExportResult, 'out' | 'cleaned'>> {
   const format = o.format === 'tfjs' ? 'tfjs' : 'onnx';
   const { meta } = src;
   const info: ExportInfo = {
@@ -178,14 +184,14 @@ export async function exportModel(o: ExportOptions): Promise<ExportResult> {
   if (o.format === 'savedmodel') throw savedModelUnavailable();
   if (o.format !== 'onnx' && o.format !== 'tfjs') throw new ExportError(`unknown format "${String(o.format)}"`);
   if (o.rawInput && o.format !== 'onnx')
-    throw new ExportError('--raw-input is for --format onnx (a TF.js export already takes normalised input)');
+    throw new ExportError('is for the onnx format (a TF.js export already takes normalised input)', {
+      field: 'rawInput',
+      kind: 'conflict',
+    });
   const target = resolve(o.out);
-  try {
-    checkDestination(target);
-  } catch (e) {
-    if (e instanceof ModelDirError) throw new ExportError(e.message);
-    throw e;
-  }
+  checkDestination(target);
+  // What earlier exports to this destination left when they were killed: removed, and said.
+  const cleaned = cleanStaleTemps(target);
   const { tmp, created } = makeTemp(target, o.out);
   let src: ExportSource | undefined;
   try {
@@ -197,12 +203,16 @@ export async function exportModel(o: ExportOptions): Promise<ExportResult> {
     } catch (e) {
       throw new ExportError(`cannot write to ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    return { out: target, ...result };
+    return { out: target, ...result, cleaned };
   } catch (e) {
     rmSync(created ?? tmp, { recursive: true, force: true });
-    if (e instanceof ModelDirError) throw new ExportError(e.message);
+    if (isNoSpace(e)) {
+      const file = e instanceof NoSpaceError ? e.path : ((e as NodeJS.ErrnoException).path ?? tmp);
+      throw new NoSpaceError(file, `nothing was written at ${o.out} (the partial export was removed)`, { cause: e });
+    }
     throw e;
   } finally {
+    doneWithTemp(tmp);
     src?.model.dispose();
   }
 }
@@ -217,6 +227,14 @@ export function exportSummary(r: ExportResult, out: string): string {
     `  checked: ${v.runtime} against ${v.reference} on ${v.images} test images, logits relative L2 ${v.logitsRelL2.toExponential(2)}\n` +
     (r.evaluation
       ? `  evaluated on ${r.evaluation.on}: accuracy ${r.evaluation.accuracy.toFixed(4)}\n`
-      : `  ${r.notEvaluated}\n`)
+      : `  ${r.notEvaluated}\n`) +
+    cleanedNote(r.cleaned)
   );
+}
+
+/** One line about the temp folders of killed earlier writes that were removed, if any. */
+export function cleanedNote(cleaned: readonly string[]): string {
+  if (!cleaned.length) return '';
+  const n = cleaned.length;
+  return `  removed ${n} temporary folder${n === 1 ? '' : 's'} left by an interrupted earlier write: ${cleaned.join(', ')}\n`;
 }

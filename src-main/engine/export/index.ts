@@ -2,7 +2,14 @@
 // TF.js layers models, each with labels.json, preprocessing.json and an HTML model card.
 export { describeFiles, escapeHtml, MODEL_CARD_FILE, modelCardHtml, type CardInput } from './card.js';
 export { ExportError } from './errors.js';
-export { exportModel, exportSummary, ONNX_MODEL_FILE, type ExportOptions, type ExportResult } from './export.js';
+export {
+  cleanedNote,
+  exportModel,
+  exportSummary,
+  ONNX_MODEL_FILE,
+  type ExportOptions,
+  type ExportResult,
+} from './export.js';
 export {
   EXPORT_FORMATS,
   ExportInfo,

@@ -10,14 +10,16 @@ export function savedModelUnavailable(): ExportError {
   const found = [gpu, cpu].find((c) => c.available);
   if (!found) {
     return new ExportError(
-      `--format savedmodel needs the tensorflow backend (${gpu.name} or ${cpu.name}), and neither is installed ` +
-        'here; export --format onnx or --format tfjs instead (`anneal doctor` says how to add the backend)',
+      `savedmodel needs the tensorflow backend (${gpu.name} or ${cpu.name}), and neither is installed ` +
+        'here; export to onnx or tfjs instead (`anneal doctor` says how to add the backend)',
+      { field: 'format', kind: 'unsupported' },
     );
   }
   // tfjs-node's SavedModel API (tf.node.loadSavedModel) loads and runs SavedModels but has no writer.
   return new ExportError(
-    `--format savedmodel: ${found.name} is installed, but TF.js in Node can load SavedModels, not write them; ` +
-      'export --format tfjs and convert it with TensorFlow: tensorflowjs_converter --input_format=tfjs_layers_model ' +
+    `savedmodel: ${found.name} is installed, but TF.js in Node can load SavedModels, not write them; ` +
+      'export to tfjs and convert it with TensorFlow: tensorflowjs_converter --input_format=tfjs_layers_model ' +
       '--output_format=keras_saved_model <out>/model.json <savedmodel dir>',
+    { field: 'format', kind: 'unsupported' },
   );
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkDestination, saveModelDir, type ModelDirError, type ModelMeta } from '../model-dir/index.js';
+import { checkDestination, saveModelDir, type ModelMeta } from '../model-dir/index.js';
 import {
   buildModel,
   efficientNetStages,
@@ -16,10 +16,11 @@ import {
 import { WeightFileError, readWeightFile, type RawTensor, type WeightFile } from '../weights/index.js';
 import { timmEfficientNetName, type Naming } from './naming.js';
 import { torchSlots } from './torch-layout.js';
+import { InputError, type InputErrorOptions } from '../errors.js';
 
-export class ImportError extends Error {
-  constructor(message: string) {
-    super(message);
+export class ImportError extends InputError {
+  constructor(reason: string, options?: InputErrorOptions) {
+    super(reason, options);
     this.name = 'ImportError';
   }
 }
@@ -31,6 +32,8 @@ export interface ImportOptions {
   imageSize?: number;
   labels?: string[];
   out: string;
+  /** Told the temp folders of killed earlier imports to `out` that were removed first. */
+  onCleaned?: (paths: string[]) => void;
 }
 
 const LIST = 6;
@@ -54,9 +57,10 @@ function timmRenamer(spec: ArchSpec): (key: string) => string {
 function torchvisionTensors(file: WeightFile, spec: ArchSpec, naming: Naming): Map<string, RawTensor> {
   if (naming === 'keras') {
     throw new ImportError(
-      `--naming keras: Keras Applications ${spec.title} is a different network from torchvision's ` +
+      `keras: Keras Applications ${spec.title} is a different network from torchvision's ` +
         '(Keras ResNets put biases in convolutions and the stride on the first 1x1 conv; Keras EfficientNets use ' +
         'BatchNorm eps 1e-3 and TF padding); import torchvision or timm weights for this architecture',
+      { field: 'naming', kind: 'unsupported' },
     );
   }
   const rename = naming === 'timm' ? timmRenamer(spec) : (k: string) => k;
@@ -149,11 +153,7 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
   } catch (e) {
     throw new ImportError((e as Error).message);
   }
-  try {
-    checkDestination(o.out);
-  } catch (e) {
-    throw new ImportError((e as ModelDirError).message);
-  }
+  checkDestination(o.out);
   let file: WeightFile;
   try {
     file = await readWeightFile(o.file);
@@ -182,11 +182,8 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
       source: { file: basename(o.file), sha256: file.sha256, format: file.format, naming },
       created: new Date().toISOString(),
     };
-    try {
-      await saveModelDir(o.out, built.model, meta);
-    } catch (e) {
-      throw new ImportError((e as Error).message);
-    }
+    const { cleaned } = await saveModelDir(o.out, built.model, meta);
+    if (cleaned.length) o.onCleaned?.(cleaned);
     return meta;
   } finally {
     built.model.dispose();
@@ -204,7 +201,7 @@ function tfjsClasses(spec: ArchSpec, tensors: Map<string, RawTensor>): number {
 function resolveLabels(given: string[] | undefined, classes: number, spec: ArchSpec): string[] {
   if (given) {
     if (given.length !== classes) {
-      throw new ImportError(`--labels has ${given.length} labels but the weights have ${classes} classes`);
+      throw new ImportError(`has ${given.length} labels but the weights have ${classes} classes`, { field: 'labels' });
     }
     return given;
   }

@@ -1,7 +1,6 @@
 // The project's model dir: a TF.js layers model plus anneal.json; and which model a path means.
 export {
   ModelDirError,
-  type ModelDirErrorKind,
   checkDestination,
   isModelDir,
   loadLayersModelFile,

@@ -1,30 +1,19 @@
 // A model dir: model.json + weights.bin (the TF.js layers format, loadable by tf.loadLayersModel)
 // and anneal.json. Written to a temporary sibling folder and renamed into place, so a failure
 // leaves nothing at the destination and never half a model.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { cleanStaleTemps, doneWithTemp, isNoSpace, NoSpaceError, tempSibling } from '../fs/index.js';
 import '../models/batch-norm.js';
 import { ModelMeta } from './meta.js';
+import { InputError, type InputErrorOptions } from '../errors.js';
 
-/**
- * What went wrong, for callers that phrase it their own way: `kind` is the problem, `field` the
- * input it is about (`model`: the path given, `checkpoint`: the checkpoint asked for, `out`: the
- * destination). Messages name no command-line flag; the CLI maps fields to its flags.
- */
-export type ModelDirErrorKind = 'not-found' | 'not-a-model' | 'unreadable' | 'not-trained' | 'mismatch' | 'exists';
-
-export class ModelDirError extends Error {
-  readonly kind: ModelDirErrorKind;
-  readonly field: string;
-
-  constructor(message: string, o: { kind?: ModelDirErrorKind; field?: string } = {}) {
-    super(message);
+export class ModelDirError extends InputError {
+  constructor(reason: string, options?: InputErrorOptions) {
+    super(reason, options);
     this.name = 'ModelDirError';
-    this.kind = o.kind ?? 'unreadable';
-    this.field = o.field ?? 'model';
   }
 }
 
@@ -44,10 +33,7 @@ function concat(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
 export function checkDestination(out: string): void {
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory() || readdirSync(out).length > 0) {
-    throw new ModelDirError(`${out} already exists and is not empty; choose another destination`, {
-      kind: 'exists',
-      field: 'out',
-    });
+    throw new ModelDirError(`${out} already exists and is not empty; choose another`, { field: 'out', kind: 'exists' });
   }
 }
 
@@ -60,7 +46,7 @@ export async function saveModelDir(
   model: tfl.LayersModel,
   meta: ModelMeta,
   opts: { replace?: boolean } = {},
-): Promise<void> {
+): Promise<{ cleaned: string[] }> {
   const target = resolve(out);
   if (!opts.replace) checkDestination(target);
   const parent = dirname(target);
@@ -69,7 +55,9 @@ export async function saveModelDir(
   } catch (e) {
     throw new ModelDirError(`cannot create ${parent}: ${(e as NodeJS.ErrnoException).code ?? e}`);
   }
-  const tmp = join(parent, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Temp folders of earlier writes that were killed are removed first (the caller says so).
+  const cleaned = cleanStaleTemps(target);
+  const tmp = tempSibling(target);
   try {
     mkdirSync(tmp);
     await model.save(
@@ -99,10 +87,18 @@ export async function saveModelDir(
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     if (e instanceof ModelDirError) throw e;
+    if (isNoSpace(e)) {
+      const file = (e as NodeJS.ErrnoException).path ?? tmp;
+      const before = opts.replace ? `${out} still holds the previous model` : `nothing was written at ${out}`;
+      throw new NoSpaceError(file, `${before} (the partial copy was removed)`, { cause: e });
+    }
     throw new ModelDirError(
       `cannot write the model to ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
+  } finally {
+    doneWithTemp(tmp);
   }
+  return { cleaned };
 }
 
 export function isModelDir(dir: string): boolean {
@@ -112,7 +108,7 @@ export function isModelDir(dir: string): boolean {
 export function readModelMeta(dir: string): ModelMeta {
   const path = join(dir, 'anneal.json');
   if (!existsSync(path))
-    throw new ModelDirError(`${dir} is not an Anneal model dir (no anneal.json)`, { kind: 'not-a-model' });
+    throw new ModelDirError(`${dir} is not an Anneal model dir (no anneal.json)`, { kind: 'invalid' });
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -203,7 +199,7 @@ export async function loadLayersModelFile(modelJson: string, o: { inputSize?: nu
     throw new ModelDirError(
       `${modelJson} cannot take ${o.inputSize} px input (saved at ${saved ?? '?'} px): a layer's weights depend on ` +
         `the image size, so only fully convolutional models with global pooling change size (${(e as Error).message})`,
-      { kind: 'mismatch' },
+      { kind: 'conflict' },
     );
   }
 }

@@ -85,12 +85,12 @@ export function runModelMeta(store: RunStore): ModelMeta {
   try {
     config = parseRunSettings(store.meta.config);
   } catch (e) {
-    if (e instanceof ConfigError) throw fail(`run ${store.id}: run.json config: ${e.message}`, 'unreadable');
+    if (e instanceof ConfigError) throw fail(`run ${store.id}: run.json config: ${e.message}`, 'invalid');
     throw e;
   }
   const { ref, pretrained } = modelRef(config);
   const spec = loadCatalog().get(store.meta.arch);
-  if (!spec) throw fail(`run ${store.id}: unknown architecture "${store.meta.arch}"`, 'unreadable');
+  if (!spec) throw fail(`run ${store.id}: unknown architecture "${store.meta.arch}"`, 'invalid');
   let source: ModelMeta | null = null;
   if (pretrained) {
     if (!existsSync(ref)) {
@@ -129,7 +129,7 @@ function pickCheckpoint(
     fail(
       `run ${store.id} (${summarizeRun(store.dir).status}) has no trained model yet: no epoch of it has finished ` +
         '(a checkpoint is written at the end of each epoch, model/ when training ends)',
-      'not-trained',
+      'not-found',
     );
   const best = join(root, BEST_CHECKPOINT);
   if ((name === undefined || name === BEST_CHECKPOINT) && existsSync(join(best, CHECKPOINT_JSON))) {
@@ -204,11 +204,11 @@ export function openModelSource(path: string, o: ModelSourceOptions = {}): Model
   const runDir = dirname(dirname(dir));
   if (isDir && existsSync(join(dir, CHECKPOINT_JSON)) && existsSync(join(runDir, RUN_FILES.meta))) {
     if (o.checkpoint !== undefined)
-      throw fail(`${path} is already a checkpoint; give its run folder to choose another`, 'mismatch', 'checkpoint');
+      throw fail(`${path} is already a checkpoint; give its run folder to choose another`, 'conflict', 'checkpoint');
     return runSource(path, RunStore.open(runDir), basename(dir));
   }
   if (o.checkpoint !== undefined && (isModelDir(dir) || (o.exports && exportFile(dir, isDir))))
-    throw fail(`checkpoint: ${path} is a model dir or export, not a run`, 'mismatch', 'checkpoint');
+    throw fail(`checkpoint: ${path} is a model dir or export, not a run`, 'conflict', 'checkpoint');
   if (isDir && isModelDir(dir)) {
     return {
       kind: 'model-dir',
@@ -225,12 +225,12 @@ export function openModelSource(path: string, o: ModelSourceOptions = {}): Model
   if (exported) {
     return { ...exported, path, run: null, weights: `export ${path}`, meta: null, modelDir: null, checkpoint: null };
   }
-  if (!isDir) throw fail(`${path} is not a folder (give ${what})`, 'not-a-model');
+  if (!isDir) throw fail(`${path} is not a folder (give ${what})`, 'invalid');
   throw fail(
     o.exports
       ? `${path} is not a run folder (no run.json), a model dir (no anneal.json) or an export (no model.onnx or model.json)`
       : `${path} is neither a run folder (no run.json) nor a model dir (no anneal.json)`,
-    'not-a-model',
+    'invalid',
   );
 }
 
@@ -244,7 +244,7 @@ export async function loadModelSource(
 ): Promise<{ model: tfl.LayersModel; meta: ModelMeta }> {
   if (src.modelDir) return loadModelDir(src.modelDir, o);
   if (!src.checkpoint || !src.run || !src.meta)
-    throw fail(`${src.path} is an export, not a TF.js model dir`, 'mismatch');
+    throw fail(`${src.path} is an export, not a TF.js model dir`, 'conflict');
   const meta = { ...src.meta, inputSize: o.inputSize ?? src.meta.inputSize };
   const data = await src.run.readCheckpoint(src.checkpoint.name);
   if (!data) throw fail(`run ${src.run.id}: checkpoint ${src.checkpoint.name} disappeared`, 'not-found', 'checkpoint');
@@ -255,7 +255,7 @@ export async function loadModelSource(
     model.dispose();
     throw fail(
       `run ${src.run.id}: checkpoint ${src.checkpoint.name} does not fit ${meta.arch}: ${(e as Error).message}`,
-      'mismatch',
+      'conflict',
       'checkpoint',
     );
   }

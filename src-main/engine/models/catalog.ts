@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Alpha } from '../data/sources/alpha.js';
+import { InputError } from '../errors.js';
 
 const Preprocessing = z.strictObject({
   /** Divide raw 0–255 pixels by this before normalising. */
@@ -118,6 +119,6 @@ export function loadCatalog(dir = modelsDir()): Map<string, ArchSpec> {
 
 export function getArch(id: string): ArchSpec {
   const spec = loadCatalog().get(id);
-  if (!spec) throw new Error(`unknown architecture "${id}" (known: ${[...loadCatalog().keys()].join(', ')})`);
+  if (!spec) throw new InputError(`unknown architecture "${id}" (known: ${[...loadCatalog().keys()].join(', ')})`);
   return spec;
 }

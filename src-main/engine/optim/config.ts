@@ -2,7 +2,7 @@
 // where torch has one), so the schema reads optional fields and resolves them in one transform;
 // the inferred output type is the resolved config that createOptimizer takes.
 import { z } from 'zod';
-import { ConfigError, fromZod } from '../schedules/errors.js';
+import { ConfigError, parseConfig } from '../schedules/errors.js';
 import { DECAY_KINDS, OPTIMIZER_TYPES } from './types.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -38,7 +38,36 @@ const OptimizerInput = z.strictObject({
   biasLrMult: nonNegative.default(1),
 });
 
-export const OptimizerConfig = OptimizerInput.superRefine((c, ctx) => {
+// Fields that only some optimizers read, with their defaults. The schema fills defaults, so
+// whether the user set one is checked on the raw input: `betas` on SGD would otherwise be accepted
+// and silently ignored. A resolved config carries every default and must parse back, so the
+// default value itself passes.
+const ONLY: Readonly<Record<string, { types: readonly string[]; value: unknown }>> = {
+  betas: { types: ['adam', 'adamw'], value: [0.9, 0.999] },
+  eps: { types: ['adam', 'adamw', 'rmsprop'], value: 1e-8 },
+  alpha: { types: ['rmsprop'], value: 0.99 },
+};
+
+const Given = z.preprocess((raw, ctx) => {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const type = (raw as { type?: unknown }).type ?? 'adamw';
+  for (const [field, { types, value }] of Object.entries(ONLY)) {
+    const given = (raw as Record<string, unknown>)[field];
+    if (given !== undefined && typeof type === 'string' && (OPTIMIZER_TYPES as readonly string[]).includes(type)) {
+      if (!types.includes(type) && JSON.stringify(given) !== JSON.stringify(value)) {
+        ctx.issues.push({
+          code: 'custom',
+          path: [field],
+          input: raw,
+          message: `is not a ${type} option (it is ${types.join(' and ')}'s)`,
+        });
+      }
+    }
+  }
+  return raw;
+}, OptimizerInput);
+
+export const OptimizerConfig = Given.superRefine((c, ctx) => {
   if (c.type === 'adamw' && c.decay !== undefined && c.decay !== 'decoupled') {
     ctx.addIssue({
       code: 'custom',
@@ -73,13 +102,11 @@ export const OptimizerConfig = OptimizerInput.superRefine((c, ctx) => {
 });
 /** The resolved config (every field present); parsing it again gives it back unchanged. */
 export type OptimizerConfig = z.output<typeof OptimizerConfig>;
-export type OptimizerConfigInput = z.input<typeof OptimizerConfig>;
+export type OptimizerConfigInput = z.input<typeof OptimizerInput>;
 
 /** Parses a config, throwing a ConfigError that names the field (prefixed with `prefix`). */
 export function parseOptimizerConfig(input: unknown, prefix = ''): OptimizerConfig {
-  const r = OptimizerConfig.safeParse(input);
-  if (!r.success) throw fromZod(r.error, input, prefix);
-  return r.data;
+  return parseConfig(OptimizerConfig, input, prefix);
 }
 
 /** One weight decay per layer group; an array must have exactly one value per group. */

@@ -1,7 +1,7 @@
 // Optimizer state for checkpoints: plain JSON (slot values as base64 little-endian float32), the
 // counterpart of torch's `optimizer.state_dict()["state"]` keyed by variable name instead of index.
 import { z } from 'zod';
-import { ConfigError, fromZod } from '../schedules/errors.js';
+import { ConfigError, parseConfig } from '../schedules/errors.js';
 import { OPTIMIZER_TYPES } from './types.js';
 
 /** torch's state keys per optimizer (state[p][...] in torch/optim/{sgd,adam,adamw,rmsprop}.py). */
@@ -38,9 +38,7 @@ export const OptimizerState = z.strictObject({
 export type OptimizerState = z.infer<typeof OptimizerState>;
 
 export function parseOptimizerState(input: unknown, prefix = ''): OptimizerState {
-  const r = OptimizerState.safeParse(input);
-  if (!r.success) throw fromZod(r.error, input, prefix);
-  return r.data;
+  return parseConfig(OptimizerState, input, prefix);
 }
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -1,16 +1,16 @@
 // The eval transform: decode (EXIF orientation applied), RGB, resize the shorter side to the
 // input size, centre-crop, scale and normalise. An image already at the input size is used as is.
 import sharp from 'sharp';
+import { InputError } from '../errors.js';
 import { DecodeError, decodeImage, type Alpha } from '../data/sources/index.js';
 import type { RgbImage } from '../data/types.js';
 import type { ModelMeta } from '../model-dir/index.js';
 
-export class ImageError extends Error {
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(`${path}: ${reason}`);
+export class ImageError extends InputError {
+  declare readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super(reason, { path, kind: 'unsupported' });
     this.name = 'ImageError';
   }
 }

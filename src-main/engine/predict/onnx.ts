@@ -5,10 +5,11 @@ import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ExportInfo, ONNX_NAMES } from '../export/metadata.js';
 import { decodeModel } from '../export/onnx/proto.js';
+import { InputError, type InputErrorOptions } from '../errors.js';
 
-export class OnnxModelError extends Error {
-  constructor(message: string) {
-    super(message);
+export class OnnxModelError extends InputError {
+  constructor(reason: string, options?: InputErrorOptions) {
+    super(reason, options);
     this.name = 'OnnxModelError';
   }
 }

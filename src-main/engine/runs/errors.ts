@@ -1,7 +1,9 @@
+import { InputError, type InputErrorOptions } from '../errors.js';
+
 /** A run folder (or a file in it) that cannot be read or written as asked. One line, naming the file. */
-export class RunStoreError extends Error {
-  constructor(message: string) {
-    super(message);
+export class RunStoreError extends InputError {
+  constructor(reason: string, options?: InputErrorOptions) {
+    super(reason, options);
     this.name = 'RunStoreError';
   }
 }

@@ -10,6 +10,7 @@ export {
 } from './checkpoint.js';
 export { RunStoreError } from './errors.js';
 export { higherIsBetter } from './metric.js';
+export { acquireRunLock, holderAlive, processStartTicks, RUN_LOCK, RunLock, type LockHolder } from './lock.js';
 export { listRuns, runStatus, summarizeRun, type ListRunsOptions, type RunStatus, type RunSummary } from './list.js';
 export { BEST_CHECKPOINT, EPOCH_DIR, RUN_FILES } from './layout.js';
 export {

@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import type { z } from 'zod';
 import { firstIssue, RunStoreError } from './errors.js';
+import { onFullDisk } from '../fs/index.js';
 
 /** One JSON line for `record`, checked against `schema` as a reader will see it (NaN becomes null). */
 export function encodeLine(schema: z.ZodType, record: unknown, what: string): string {
@@ -24,7 +25,8 @@ export function encodeLine(schema: z.ZodType, record: unknown, what: string): st
 }
 
 export function appendLine(path: string, line: string): void {
-  appendFileSync(path, line, { flag: 'a' });
+  // A partial last line is cut on the next open (trimPartialTail), so every complete line stays.
+  onFullDisk(path, 'every complete line before it is intact', () => appendFileSync(path, line, { flag: 'a' }));
 }
 
 /** Cuts a last line that has no newline (what a crash mid-append leaves). */

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../fs/index.js';
+import { onFullDiskAsync, writeFileAtomic, writeJsonAtomic } from '../fs/index.js';
 import {
   parseState,
   readCheckpointFiles,
@@ -229,10 +229,13 @@ export class RunStore {
     mkdirSync(parent, { recursive: true });
     const name = epochDirName(state.epoch);
     const final = join(parent, name);
-    await withTempDir(parent, name, async (tmp) => {
-      await writeCheckpointFiles(tmp, data, state);
-      swapIntoPlace(tmp, final);
-    });
+    // On a full disk the half-written temp folder is removed and earlier checkpoints stay whole.
+    await onFullDiskAsync(final, 'the checkpoints written before it are intact', () =>
+      withTempDir(parent, name, async (tmp) => {
+        await writeCheckpointFiles(tmp, data, state);
+        swapIntoPlace(tmp, final);
+      }),
+    );
     if (options.best) {
       await withTempDir(parent, BEST_CHECKPOINT, async (tmp) => {
         linkFiles(final, tmp);

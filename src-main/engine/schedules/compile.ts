@@ -62,8 +62,25 @@ export function compileSchedule(config: ScheduleConfig, ctx: ScheduleContext, pa
     groups: ctx.groups,
     cyclesMomentum: node.cyclesMomentum,
     monitor: null,
-    at: (step) => node.evaluate(step),
+    at: (step) => usable(node.evaluate(step), step, path),
   };
+}
+
+/**
+ * Every field is checked on its own (config.ts), but a combination can still leave the range of a
+ * learning rate, e.g. exponential growth that overflows to Infinity: refuse it where it happens,
+ * naming the schedule, rather than hand an optimizer a rate it cannot use.
+ */
+function usable(v: ScheduleValue, step: number, path: string): ScheduleValue {
+  for (const lr of v.lr) {
+    if (!(Number.isFinite(lr) && lr >= 0)) {
+      throw new ConfigError(path, `gives the learning rate ${lr} at step ${step}; rates must be finite and >= 0`);
+    }
+  }
+  if (v.momentum !== null && !(v.momentum >= 0 && v.momentum < 1)) {
+    throw new ConfigError(path, `gives the momentum ${v.momentum} at step ${step}; momentum must be in [0, 1)`);
+  }
+  return v;
 }
 
 function compileNode(c: ScheduleConfig, ctx: ScheduleContext, path: string): Node {

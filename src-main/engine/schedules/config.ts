@@ -7,6 +7,12 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const rate = finite.refine((v) => v >= 0, 'must not be a negative rate');
 const positive = finite.refine((v) => v > 0, 'must be > 0');
 const positiveInt = z.number().int('must be a whole number').positive('must be > 0');
+// Fields that multiply or raise a rate: a negative or zero one would give negative, alternating or
+// non-finite rates (factor -2: 0.1, -0.2, 0.4, …), which no optimizer can use. torch's
+// StepLR/ExponentialLR take any gamma; we refuse what cannot be a learning rate.
+const nonNegative = finite.refine((v) => v >= 0, 'must be >= 0');
+// Momentum as torch defines it (sgd.py): 1 or more never forgets a gradient and diverges.
+const momentum = finite.refine((v) => v >= 0 && v < 1, 'must be in [0, 1)');
 
 /**
  * A rate-valued field: one number for every group, one per group, or fastai's `slice`.
@@ -43,7 +49,7 @@ export const StepSchedule = z.strictObject({
   type: z.literal('step'),
   ...base,
   lr: RateValue,
-  factor: finite,
+  factor: positive,
   every: positive,
 });
 
@@ -52,7 +58,7 @@ export const MultiStepSchedule = z.strictObject({
   ...base,
   lr: RateValue,
   milestones: z.array(finite),
-  factor: finite,
+  factor: positive,
 });
 
 export const PiecewiseSchedule = z
@@ -85,7 +91,7 @@ export const ExponentialSchedule = z.strictObject({
   type: z.literal('exponential'),
   ...base,
   lr: RateValue,
-  decayRate: finite,
+  decayRate: positive,
   decaySteps: positive,
   staircase: z.boolean().default(false),
 });
@@ -94,7 +100,7 @@ export const InverseTimeSchedule = z.strictObject({
   type: z.literal('inverseTime'),
   ...base,
   lr: RateValue,
-  decayRate: finite,
+  decayRate: nonNegative,
   decaySteps: positive.default(1),
   staircase: z.boolean().default(false),
 });
@@ -105,7 +111,7 @@ export const PolynomialSchedule = z.strictObject({
   lr: RateValue,
   endLr: RateValue.default(0.0001),
   decaySteps: positive,
-  power: finite.default(1),
+  power: nonNegative.default(1),
   cycle: z.enum(['none', 'keras', 'restart']).default('none'),
 });
 
@@ -114,7 +120,7 @@ export const CosineSchedule = z.strictObject({
   ...base,
   lr: RateValue,
   decaySteps: positive,
-  alpha: finite.default(0),
+  alpha: nonNegative.default(0),
   warmupSteps: finite.refine((v) => v >= 0, 'must be >= 0').default(0),
   warmupTarget: RateValue.nullable().default(null),
 });
@@ -125,8 +131,8 @@ export const CosineRestartsSchedule = z.strictObject({
   lr: RateValue,
   firstDecaySteps: positive,
   tMul: positive.default(2),
-  mMul: finite.default(1),
-  alpha: finite.default(0),
+  mMul: positive.default(1),
+  alpha: nonNegative.default(0),
 });
 
 export const CyclicSchedule = z.strictObject({
@@ -137,7 +143,7 @@ export const CyclicSchedule = z.strictObject({
   stepSizeUp: positive,
   stepSizeDown: positive.optional(),
   mode: z.enum(['triangular', 'triangular2', 'exp_range']).default('triangular'),
-  gamma: finite.default(1),
+  gamma: positive.default(1),
 });
 
 export const OneCycleSchedule = z
@@ -154,8 +160,8 @@ export const OneCycleSchedule = z
     anneal: z.enum(['cos', 'linear']).default('cos'),
     threePhase: z.boolean().default(false),
     cycleMomentum: z.boolean().default(true),
-    baseMomentum: finite.default(0.85),
-    maxMomentum: finite.default(0.95),
+    baseMomentum: momentum.default(0.85),
+    maxMomentum: momentum.default(0.95),
     convention: z.enum(['fastai', 'pytorch']).default('fastai'),
   })
   .superRefine((s, ctx) => {

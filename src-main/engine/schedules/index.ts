@@ -12,7 +12,8 @@ export {
   type ScheduleType,
 } from './config.js';
 export { compileSchedule, type LrSchedule, type ScheduleContext, type ScheduleValue } from './compile.js';
-export { ConfigError, fromZod } from './errors.js';
+export { assertDepth, ConfigError, fromZod, parseConfig } from './errors.js';
+export { exceedsDepth, MAX_CONFIG_DEPTH, suggest as suggestName, unknownFieldReason } from './suggest.js';
 export { oneCycle, type OneCycleParams } from './one-cycle.js';
 export { plateauInitial, plateauStep, type PlateauState } from './plateau.js';
 export { ScheduleFile, fineTuneStages, parseScheduleFile, type PlanStage, type SchedulePlan } from './plan.js';

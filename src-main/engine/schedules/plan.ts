@@ -2,7 +2,7 @@
 // that applies to all of them. The fastai `fine_tune` recipe expands into two stages.
 import { z } from 'zod';
 import { FineTuneRecipe, LrScaling, ScheduleConfig, Stage } from './config.js';
-import { fromZod, ConfigError } from './errors.js';
+import { ConfigError, parseConfig } from './errors.js';
 
 /**
  * What `anneal schedule --config` (and later a run config) holds: `schedule`, or `stages`, or a
@@ -36,9 +36,7 @@ export function parseScheduleFile(input: unknown): SchedulePlan {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError('', 'the config must be a JSON object holding "schedule" (or "stages" or "recipe")');
   }
-  const parsed = ScheduleFile.safeParse(input);
-  if (!parsed.success) throw fromZod(parsed.error, input);
-  const file = parsed.data;
+  const file = parseConfig(ScheduleFile, input);
   const given = (['schedule', 'stages', 'recipe'] as const).filter((k) => file[k] !== undefined);
   if (given.length !== 1) {
     throw new ConfigError(

@@ -40,7 +40,7 @@ export function resolveRate(value: RateValue, groups: number, k: number, path: s
 export function scalingFactor(scaling: LrScaling | undefined, batchSize: number | undefined): number {
   if (!scaling || scaling.rule === 'none') return 1;
   if (batchSize === undefined) {
-    throw new ConfigError('lrScaling', `rule "${scaling.rule}" needs the batch size (give --batch-size or batchSize)`);
+    throw new ConfigError('lrScaling', `rule "${scaling.rule}" needs the batch size: set batchSize`);
   }
   const ratio = batchSize / scaling.baseBatch;
   return scaling.rule === 'linear' ? ratio : Math.sqrt(ratio);

@@ -17,10 +17,11 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../fs/index.js';
 import { loadCatalog, type ArchSpec, type CatalogWeights } from '../models/index.js';
+import { InputError, type InputErrorOptions } from '../errors.js';
 
-export class StoreError extends Error {
-  constructor(message: string) {
-    super(message);
+export class StoreError extends InputError {
+  constructor(reason: string, options?: InputErrorOptions) {
+    super(reason, options);
     this.name = 'StoreError';
   }
 }
@@ -114,7 +115,8 @@ export async function addWeights(path: string, opts: { arch?: string } = {}): Pr
   } else {
     if (!opts.arch) {
       throw new StoreError(
-        `${path} matches no catalog weights (sha256 ${sha256}); give --arch to register it as custom weights`,
+        `${path} matches no catalog weights (sha256 ${sha256}); name its architecture to register it as custom weights`,
+        { kind: 'missing', field: 'arch' },
       );
     }
     if (!loadCatalog().has(opts.arch)) throw new StoreError(`unknown architecture "${opts.arch}"`);

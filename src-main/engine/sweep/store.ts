@@ -12,15 +12,16 @@ import { readRecords } from '../runs/jsonl.js';
 import { EVENT_SCHEMAS } from '../runs/records.js';
 import { ConfigError } from '../schedules/index.js';
 import { parseRunConfig } from '../train/config.js';
+import { InputError, type InputErrorKind } from '../errors.js';
 import { parseSweepConfig, SweepConfig } from './config.js';
 import { drawTrials, isLogScale, setPath, type TrialParams } from './sample.js';
 
 export const SWEEP_FILES = { meta: 'sweep.json', trials: 'trials', runs: 'runs' } as const;
 
 /** A sweep folder (or a file in it) that cannot be read or written as asked. One line. */
-export class SweepError extends Error {
-  constructor(message: string) {
-    super(message);
+export class SweepError extends InputError {
+  constructor(message: string, kind: InputErrorKind = 'invalid') {
+    super(message, { kind });
     this.name = 'SweepError';
   }
 }

@@ -6,7 +6,13 @@ import { BalanceConfig } from '../data/balance/index.js';
 import { Alpha, DEFAULT_ALPHA } from '../data/sources/alpha.js';
 import { DEFAULT_NEAR_DUPLICATES, NearDuplicates } from '../data/sources/duplicates.js';
 import { OptimizerConfig } from '../optim/index.js';
-import { ConfigError, fromZod, parseScheduleFile, type SchedulePlan } from '../schedules/index.js';
+import {
+  ConfigError,
+  parseConfig,
+  parseScheduleFile,
+  unknownFieldReason,
+  type SchedulePlan,
+} from '../schedules/index.js';
 
 const positiveInt = z.number().int('must be a whole number').positive('must be > 0');
 
@@ -22,7 +28,8 @@ export const RunConfig = z.looseObject({
   model: z.string().optional(),
   /** false: start an architecture from random weights even where Anneal ships pretrained ones. */
   pretrained: z.boolean().default(true),
-  imageSize: positiveInt.optional(),
+  /** Bounded: each decoded image is size² × 3 floats; 4096 px is 200 MB an image. */
+  imageSize: positiveInt.max(4096, 'must be at most 4096 pixels').optional(),
   /** Images per batch; "auto": 32, or fewer (down to 8) so a small dataset still gets ~20 steps an epoch. */
   batchSize: z.union([positiveInt, z.literal('auto')]).default('auto'),
   seed: z.number().int().default(0),
@@ -91,8 +98,7 @@ export function parseRunSettings(input: unknown): RunConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError('', 'the run config must be a JSON object');
   }
-  const parsed = RunConfig.safeParse(input);
-  if (!parsed.success) throw fromZod(parsed.error, input);
+  const parsed = parseConfig(RunConfig, input);
   // Loose only so that the schedule part can sit beside the rest; a typo is still refused.
   const known = new Set([
     ...Object.keys(RunConfig.shape),
@@ -104,8 +110,12 @@ export function parseRunSettings(input: unknown): RunConfig {
     'description',
   ]);
   const unknown = Object.keys(input).filter((k) => !known.has(k));
-  if (unknown.length) throw new ConfigError(unknown[0]!, `unknown field (known: ${[...known].join(', ')})`);
-  return parsed.data;
+  if (unknown.length)
+    throw new ConfigError(
+      unknown[0]!,
+      unknownFieldReason([unknown[0]!], [...known]).replace(/^unknown field "[^"]*"/, 'unknown field'),
+    );
+  return parsed;
 }
 
 /** Validates a whole run config; the schedule part follows schedules.md (plan.ts). */

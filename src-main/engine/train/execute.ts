@@ -2,6 +2,7 @@
 // after it stops (best weights restored, the model saved as a model dir inside the run, the last
 // event written, everything closed).
 import { join } from 'node:path';
+import { NoSpaceError } from '../fs/index.js';
 import type { BackendInfo } from '../backend/index.js';
 import { classCounts, classWeights } from '../data/balance/index.js';
 import { saveModelDir } from '../model-dir/index.js';
@@ -92,22 +93,23 @@ export async function execute(
     config.keepCheckpoints === 'all' ? undefined : config.keepCheckpoints,
     best,
   );
-  const trainer = new Trainer({
-    built,
-    stages,
-    optimizer: config.optimizer,
-    train: p.train,
-    val: p.val.o.samples.length ? p.val : null,
-    callbacks: runCallbacks(p, store, o, checkpointer),
-    classWeights: config.balance.classWeights === 'none' ? null : classWeights(counts, config.balance),
-    gradClipNorm: config.gradClip,
-    accumulate: config.accumulate,
-    updateRatioEvery: config.updateRatioEvery,
-    resume,
-    featureCache: p.featureCache,
-  });
-  o.onTrainer?.(trainer, store);
+  let trainer: Trainer | undefined;
   try {
+    trainer = new Trainer({
+      built,
+      stages,
+      optimizer: config.optimizer,
+      train: p.train,
+      val: p.val.o.samples.length ? p.val : null,
+      callbacks: runCallbacks(p, store, o, checkpointer),
+      classWeights: config.balance.classWeights === 'none' ? null : classWeights(counts, config.balance),
+      gradClipNorm: config.gradClip,
+      accumulate: config.accumulate,
+      updateRatioEvery: config.updateRatioEvery,
+      resume,
+      featureCache: p.featureCache,
+    });
+    o.onTrainer?.(trainer, store);
     const result = await trainer.fit();
     const skipped = [...p.problems, ...p.train.skipped, ...p.val.skipped];
     if (skipped.length) store.appendEvent('skipped-files', { count: skipped.length, files: skipped });
@@ -159,10 +161,19 @@ export async function execute(
       },
     };
   } catch (e) {
+    if (e instanceof NoSpaceError) {
+      // The events file may be on the same full disk: say what is intact rather than log it.
+      const last = store.listCheckpoints().at(-1);
+      throw e.restate(
+        last
+          ? `${e.intact}; the run ${store.dir} can resume from its last complete checkpoint (epoch ${last.epoch}) once there is space`
+          : `${e.intact}; the run ${store.dir} has no complete checkpoint yet`,
+      );
+    }
     store.appendEvent('error', { message: (e as Error).message });
     throw e;
   } finally {
-    trainer.dispose();
+    trainer?.dispose();
     await closePrepared(p);
   }
 }

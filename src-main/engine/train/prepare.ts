@@ -1,16 +1,17 @@
 // A run's wiring before the loop: the backend for the work, the dataset and its split, the model,
 // the worker pool and the data loaders (and the feature-cache loader), the compiled stages; and
 // closing all of it again.
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { useBackend, type BackendInfo, type Workload } from '../backend/index.js';
 import { epochOrder } from '../data/balance/index.js';
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
-import { findDuplicates, readDataset, stratifiedSplit, type DuplicateGroup } from '../data/sources/index.js';
+import { DataError, findDuplicates, readDataset, stratifiedSplit, type DuplicateGroup } from '../data/sources/index.js';
+import { weightDecayPerGroup } from '../optim/index.js';
 import type { Split } from '../data/types.js';
 import type { ModelMeta } from '../model-dir/index.js';
 import type { BuiltModel } from '../models/index.js';
 import { manifestHash } from '../runs/index.js';
-import { compilePlan, type SchedulePlan } from '../schedules/index.js';
+import { compilePlan, ConfigError, type SchedulePlan } from '../schedules/index.js';
 import { parseRunConfig, resolveBatchSize, type RunConfig } from './config.js';
 import { loadModel } from './model-source.js';
 import type { FeatureCacheOptions } from './trainer.js';
@@ -55,16 +56,24 @@ export async function prepareWith(
   plan: SchedulePlan | null,
   o: { fixedSplit?: Split; workload?: Workload } = {},
 ): Promise<Prepared> {
-  if (!config.data) throw new Error('no dataset: give --data or "data" in the config');
+  if (!config.data) throw new DataError('no dataset', { kind: 'missing', field: 'data' });
   const workload = plan
     ? plan.stages.every((s) => s.freeze === 'backbone')
       ? 'frozen'
       : 'full'
     : (o.workload ?? 'full');
   const fixedSplit = o.fixedSplit;
+  if (fixedSplit) assertSplitExists(fixedSplit);
   const backend = await useBackend(workload, config.backend);
   const loaded = await readDataset(config.data);
   const classes = loaded.dataset.classes;
+  // A one-class "classifier" would fail deep in TF.js (oneHot depth, a 0-unit head): say it here.
+  if (classes.length < 2) {
+    const found = classes.length ? `one class ("${classes[0]}")` : 'no class folders';
+    throw new DataError(`${config.data}: found ${found}; a classifier needs at least two, one folder per class`, {
+      field: 'data',
+    });
+  }
   // A new run's split keeps duplicate groups (byte-identical and near-duplicate files) on one side;
   // finding them decodes every image once more (docs/data.md has what that costs).
   let duplicates: DuplicateGroup[] = [];
@@ -83,11 +92,70 @@ export async function prepareWith(
       duplicateGroups: duplicates.map((g) => g.paths),
     };
   }
-  if (split.train.length === 0) throw new Error(`${config.data}: no training images`);
+  if (split.train.length === 0) {
+    throw new DataError(`${config.data}: no training images`, { field: 'data', kind: 'not-found' });
+  }
   const { built, source } = await loadModel(config, classes);
+  try {
+    // The optimizer is made once training starts; its per-group settings are checked now, while
+    // nothing has been written (a wrong weightDecay length used to leave a half-made run that hung).
+    weightDecayPerGroup(config.optimizer, built.groups.length);
+  } catch (e) {
+    built.model.dispose();
+    throw e instanceof ConfigError ? e.within('optimizer') : e;
+  }
   const size = config.imageSize ?? source?.inputSize ?? built.spec.inputSize;
   const preprocessing = { ...(source?.preprocessing ?? built.spec.preprocessing), alpha: config.alpha };
   const pool = new WorkerPool(config.workers);
+  try {
+    return await wire(config, plan, {
+      classes,
+      split,
+      built,
+      source,
+      backend,
+      pool,
+      size,
+      preprocessing,
+      loaded,
+      duplicates,
+    });
+  } catch (e) {
+    built.model.dispose();
+    await pool.close();
+    throw e;
+  }
+}
+
+/** The images of a run's split.json must still be there to resume it. */
+function assertSplitExists(split: Split): void {
+  const missing = split.train.filter((s) => !existsSync(s.path));
+  if (missing.length === split.train.length && missing.length > 0) {
+    throw new DataError(
+      `none of the run's ${missing.length} training images exist any more (e.g. ${missing[0]!.path})`,
+      { kind: 'not-found' },
+    );
+  }
+}
+
+/** Loaders and the compiled stages of a prepared run (they close with the pool on a failure). */
+async function wire(
+  config: RunConfig,
+  plan: SchedulePlan | null,
+  w: {
+    classes: string[];
+    split: Split;
+    built: BuiltModel;
+    source: ModelMeta | null;
+    backend: BackendInfo;
+    pool: WorkerPool;
+    size: number;
+    preprocessing: ModelMeta['preprocessing'];
+    loaded: Awaited<ReturnType<typeof readDataset>>;
+    duplicates: DuplicateGroup[];
+  },
+): Promise<Prepared> {
+  const { classes, split, built, source, backend, pool, size, preprocessing, loaded, duplicates } = w;
   const labels = split.train.map((s) => s.label);
   const batchSize = resolveBatchSize(config.batchSize, split.train.length);
   const train = new DataLoader({
@@ -100,6 +168,7 @@ export async function prepareWith(
     order: (epoch) => epochOrder(labels, classes.length, config.balance, config.seed, epoch),
     seed: config.seed,
     workers: pool,
+    refuseEmptyEpoch: true,
   });
   const val = new DataLoader({ samples: split.val, batchSize, size, preprocessing, workers: pool });
   const fc = config.featureCache;
@@ -109,13 +178,14 @@ export async function prepareWith(
       ? new DataLoader({ ...train.o, augment: null, presize: size, workers: pool })
       : train;
   const featureCache = fc ? { views: cacheLoader === train ? fc.views : 1, loader: cacheLoader } : null;
+  const stepsPerEpoch = Math.ceil(train.batchesPerEpoch() / config.accumulate);
   const stages = !plan
     ? []
-    : compilePlan(plan, {
-        stepsPerEpoch: Math.ceil(train.batchesPerEpoch() / config.accumulate),
-        groups: built.groups.length,
-        batchSize: batchSize * config.accumulate,
-      });
+    : compilePlan(plan, { stepsPerEpoch, groups: built.groups.length, batchSize: batchSize * config.accumulate });
+  // Every rate the run will use, before anything is written: a schedule that overflows or turns
+  // negative part-way is refused now, naming its field (compile.ts checks each value).
+  for (const s of stages)
+    if (s.schedule.monitor === null) for (let g = 0; g < s.epochs * stepsPerEpoch; g++) s.schedule.at(g);
   return {
     config,
     built,

@@ -2,13 +2,17 @@
 // which model (model-source.ts), the wiring of data and model (prepare.ts), the loop with its
 // callbacks and what follows it (execute.ts), where a resumed run starts (resume.ts); the LR
 // finder's runner is lr-find-run.ts.
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DuplicateGroup } from '../data/sources/index.js';
 import { imageSizeAdvice } from '../models/index.js';
-import { RunStore } from '../runs/index.js';
+import { isInputError } from '../errors.js';
+import { isModelDir } from '../model-dir/index.js';
+import { acquireRunLock, RunStore, type RunLock } from '../runs/index.js';
 import { ANNEAL_VERSION } from '../runtime/index.js';
 import { execute, type RunOptions, type RunResult } from './execute.js';
-import { manifestOf, prepare } from './prepare.js';
+import { closePrepared, manifestOf, prepare } from './prepare.js';
 import { resumePoint, storedSplit } from './resume.js';
 import { setModelWeights } from './weights.js';
 
@@ -25,47 +29,89 @@ export function labelConflictNotice(conflicts: readonly DuplicateGroup[]): strin
 }
 
 /** `anneal train`: a new run. `config` is the whole run config (CLI flags already merged in). */
-export async function startRun(config: Record<string, unknown>, o: RunOptions): Promise<RunResult> {
+export async function startRun(given: Record<string, unknown>, o: RunOptions): Promise<RunResult> {
+  // Stored as absolute paths so that `anneal resume` works from any directory.
+  const config = absolutePaths(given);
   const p = await prepare(config);
-  const store = RunStore.create(o.out, {
-    arch: p.built.spec.id,
-    config,
-    seed: p.config.seed,
-    versions: { anneal: ANNEAL_VERSION, node: process.versions.node, tfjs: tf.version_core, backend: p.backend.name },
-    backend: { name: p.backend.name, device: p.backend.device },
-    dataset: {
-      root: p.config.data!,
-      manifestHash: manifestOf(p.split),
-      classes: p.classes,
-      train: p.split.train.length,
-      val: p.split.val.length,
-    },
-  });
-  store.writeSplit(p.split);
-  const conflicts = p.duplicates.filter((g) => g.conflict);
-  if (p.duplicates.length) {
-    store.appendEvent('duplicates', {
-      groups: p.duplicates.length,
-      images: p.duplicates.reduce((n, g) => n + g.paths.length, 0),
-      labelConflicts: conflicts.map((g) => g.paths.map((path, i) => ({ path, class: g.classes[i] }))),
+  let store: RunStore;
+  let lock: RunLock;
+  try {
+    store = RunStore.create(o.out, {
+      arch: p.built.spec.id,
+      config,
+      seed: p.config.seed,
+      versions: { anneal: ANNEAL_VERSION, node: process.versions.node, tfjs: tf.version_core, backend: p.backend.name },
+      backend: { name: p.backend.name, device: p.backend.device },
+      dataset: {
+        root: p.config.data!,
+        manifestHash: manifestOf(p.split),
+        classes: p.classes,
+        train: p.split.train.length,
+        val: p.split.val.length,
+      },
     });
+    lock = acquireRunLock(store.dir);
+    store.writeSplit(p.split);
+    const conflicts = p.duplicates.filter((g) => g.conflict);
+    if (p.duplicates.length) {
+      store.appendEvent('duplicates', {
+        groups: p.duplicates.length,
+        images: p.duplicates.reduce((n, g) => n + g.paths.length, 0),
+        labelConflicts: conflicts.map((g) => g.paths.map((path, i) => ({ path, class: g.classes[i] }))),
+      });
+    }
+    if (conflicts.length) o.onNotice?.(labelConflictNotice(conflicts));
+    const sizeAdvice = p.source && imageSizeAdvice(p.train.o.size, p.source.inputSize);
+    if (sizeAdvice) o.onNotice?.(sizeAdvice);
+    store.appendEvent('start', {
+      backend: p.backend.name,
+      device: p.backend.device,
+      weights: p.source
+        ? `pretrained (${p.source.source?.file ?? p.source.arch})`
+        : 'random initialisation (no pretrained weights)',
+    });
+  } catch (e) {
+    // Worker threads left open would keep the process alive after the message.
+    await closePrepared(p);
+    throw e;
   }
-  if (conflicts.length) o.onNotice?.(labelConflictNotice(conflicts));
-  const sizeAdvice = p.source && imageSizeAdvice(p.train.o.size, p.source.inputSize);
-  if (sizeAdvice) o.onNotice?.(sizeAdvice);
-  store.appendEvent('start', {
-    backend: p.backend.name,
-    device: p.backend.device,
-    weights: p.source
-      ? `pretrained (${p.source.source?.file ?? p.source.arch})`
-      : 'random initialisation (no pretrained weights)',
-  });
-  return execute(p, store, o, null, null);
+  try {
+    return await execute(p, store, o, null, null);
+  } catch (e) {
+    // Refused before its first epoch ended (e.g. not one image decodes): a refused start leaves
+    // no run folder behind, as one refused before training does.
+    if (isInputError(e) && store.readMetrics().epochs.length === 0) {
+      lock.release();
+      rmSync(store.dir, { recursive: true, force: true });
+    }
+    throw e;
+  } finally {
+    lock.release();
+  }
+}
+
+/** The config with `data`, and `model` where it names a folder, made absolute. */
+function absolutePaths(config: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...config };
+  if (typeof out.data === 'string' && out.data) out.data = resolve(out.data);
+  if (typeof out.model === 'string' && isModelDir(out.model)) out.model = resolve(out.model);
+  return out;
 }
 
 /** `anneal resume`: continue a run from its last complete checkpoint, each epoch recorded once. */
 export async function resumeRun(runDir: string, o: Omit<RunOptions, 'out'>): Promise<RunResult> {
   const store = RunStore.open(runDir);
+  // One writer: a run still training (or resumed twice at once) is refused before anything is read.
+  const lock = acquireRunLock(store.dir);
+  try {
+    return await resumeLocked(store, o);
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(store: RunStore, o: Omit<RunOptions, 'out'>): Promise<RunResult> {
+  const runDir = store.dir;
   const ckpt = await store.latestCheckpoint();
   const split = storedSplit(store);
   const p = await prepare(store.meta.config, split);

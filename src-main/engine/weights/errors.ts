@@ -1,16 +1,14 @@
 // One error type for every weight file the readers refuse: it names the file and says what is
 // wrong with it, so the CLI and the UI can show it as is.
+import { InputError, type InputErrorKind } from '../errors.js';
 
 /** A weight file that cannot be read. The message is `${path}: ${reason}`. */
-export class WeightFileError extends Error {
-  readonly path: string;
-  readonly reason: string;
+export class WeightFileError extends InputError {
+  declare readonly path: string;
 
-  constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super(`${path}: ${reason}`, options);
+  constructor(path: string, reason: string, options?: { cause?: unknown; kind?: InputErrorKind }) {
+    super(reason, { path, kind: options?.kind ?? 'unsupported', cause: options?.cause });
     this.name = 'WeightFileError';
-    this.path = path;
-    this.reason = reason;
   }
 }
 

@@ -2,12 +2,43 @@
 // nothing is allocated before the bytes it is for are known to exist and to fit in memory.
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
-import { totalmem } from 'node:os';
+import { InputError } from '../errors.js';
 import { WeightFileError, describeError, formatBytes } from './errors.js';
 
-/** The default memory cap: 80% of this machine's RAM. */
+/**
+ * Limits on what reading one weight file may allocate (docs/security.md, "Files people bring").
+ * They are fixed numbers, not a share of this machine's RAM, so that a small file cannot claim a
+ * big machine's memory; the environment variables raise (or lower) them.
+ */
+export const WEIGHT_LIMITS = {
+  /** The file, and everything decoded from it together. */
+  total: { env: 'ANNEAL_MAX_WEIGHT_BYTES', default: 4 * 1024 ** 3 },
+  /** One tensor, storage or archive entry. The largest in the zoo is 9.8 MB (ResNet-101's fc). */
+  tensor: { env: 'ANNEAL_MAX_TENSOR_BYTES', default: 1024 ** 3 },
+} as const;
+
+/** A byte count from the environment: digits, optionally with a K, M or G (powers of 1024) suffix. */
+function envBytes(limit: { env: string; default: number }): number {
+  const raw = process.env[limit.env];
+  if (raw === undefined || raw === '') return limit.default;
+  const m = /^(\d+)\s*([KMG]i?B?)?$/i.exec(raw.trim());
+  const n = m ? Number(m[1]) * 1024 ** ('KMG'.indexOf((m[2] ?? ' ')[0]!.toUpperCase()) + 1) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new InputError(`${limit.env}=${raw}: expected a number of bytes, e.g. 8G or 2147483648`, {
+      field: limit.env,
+    });
+  }
+  return n;
+}
+
+/** The cap on a whole file and what is decoded from it (ANNEAL_MAX_WEIGHT_BYTES, default 4 GB). */
 export function defaultMaxBytes(): number {
-  return Math.floor(totalmem() * 0.8);
+  return envBytes(WEIGHT_LIMITS.total);
+}
+
+/** The cap on one tensor or archive entry (ANNEAL_MAX_TENSOR_BYTES, default 1 GB). */
+export function maxTensorBytes(): number {
+  return envBytes(WEIGHT_LIMITS.tensor);
 }
 
 /** stat() with the reasons a user can act on. */
@@ -27,7 +58,8 @@ export function checkFits(path: string, size: number, maxBytes: number): void {
   if (size > maxBytes) {
     throw new WeightFileError(
       path,
-      `is ${formatBytes(size)}, more than this machine's memory allows (${formatBytes(maxBytes)})`,
+      `is ${formatBytes(size)}, more than the limit of ${formatBytes(maxBytes)} (${WEIGHT_LIMITS.total.env} raises it)`,
+      { kind: 'too-large' },
     );
   }
 }
@@ -38,14 +70,27 @@ export class Budget {
   constructor(
     readonly path: string,
     readonly maxBytes: number,
+    /** The cap on any one take (a tensor, a storage, an archive entry). */
+    readonly maxOne: number = maxTensorBytes(),
   ) {}
 
+  /** Counts `bytes` before they are allocated: over a limit, nothing is. */
   take(bytes: number, what: string): void {
     this.used += bytes;
     if (!Number.isSafeInteger(bytes) || this.used > this.maxBytes) {
       throw new WeightFileError(
         this.path,
-        `${what} needs ${formatBytes(bytes)}, more than this machine's memory allows (${formatBytes(this.maxBytes)})`,
+        `${what} needs ${formatBytes(bytes)}, more than the limit of ${formatBytes(this.maxBytes)} ` +
+          `(${WEIGHT_LIMITS.total.env} raises it)`,
+        { kind: 'too-large' },
+      );
+    }
+    if (bytes > this.maxOne) {
+      throw new WeightFileError(
+        this.path,
+        `${what} needs ${formatBytes(bytes)}, more than the limit of ${formatBytes(this.maxOne)} for one tensor ` +
+          `(${WEIGHT_LIMITS.tensor.env} raises it)`,
+        { kind: 'too-large' },
       );
     }
   }

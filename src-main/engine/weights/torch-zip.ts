@@ -3,12 +3,15 @@
 // tree, each storage is the entry <archive>/data/<key>, <archive>/byteorder says "little" or
 // "big" (absent before torch 2.1: little). The pickle goes through the restricted unpickler.
 import { ITEM_SIZE, numelOf, toFloat32 } from './dtype.js';
-import { WeightFileError } from './errors.js';
+import { formatBytes, WeightFileError } from './errors.js';
 import type { Budget, Source } from './file.js';
 import { RefusedGlobal, type StorageRef, TensorRef, torchHooks } from './torch-pickle.js';
 import type { RawTensor } from './types.js';
-import { PickleError, PyDict, type PyValue, unpickle } from './unpickler.js';
+import { PickleError, PyDict, pyRepr, type PyValue, unpickle } from './unpickler.js';
 import { listZip, readZipEntry } from './zip.js';
+
+/** The most a view larger than its storage (an expand()ed tensor) may materialise. */
+const MAX_EXPANDED_BYTES = 64 * 1024 * 1024;
 
 /** Where checkpoints usually keep the weights, most specific first. */
 const STATE_DICT_KEYS = ['state_dict', 'model_state_dict', 'model'];
@@ -38,7 +41,13 @@ export function readTorchZip(src: Source, budget: Budget): { tensors: RawTensor[
   }
   let found = findStateDict(root);
   if (!found) {
-    const keys = root instanceof PyDict ? [...root.map.keys()].slice(0, 8).map(String).join(', ') : '';
+    const keys =
+      root instanceof PyDict
+        ? [...root.map.keys()]
+            .slice(0, 8)
+            .map((k) => (typeof k === 'string' ? k.slice(0, 60) : pyRepr(k)))
+            .join(', ')
+        : '';
     throw bad(
       'no state_dict in this file: expected a dict of tensors at the top level or under one of its keys' +
         (keys ? ` (top-level keys: ${keys})` : ''),
@@ -78,6 +87,16 @@ export function readTorchZip(src: Source, budget: Budget): { tensors: RawTensor[
     const numel = numelOf(t.shape);
     if (numel === null) throw bad(`tensor "${name}" has an impossible shape [${t.shape.join(', ')}]`);
     if (numel === 0) return new Float32Array(0);
+    // Declared against the file: a view with more elements than its storage holds (stride 0
+    // repeats values, as torch's expand() does) is materialised only up to a small bound, since
+    // that memory is not backed by the file (a 530-byte file asked for 1.4 GB this way).
+    if (numel > values.length && numel * 4 > MAX_EXPANDED_BYTES) {
+      throw bad(
+        `tensor "${name}" declares ${numel} elements (${formatBytes(numel * 4)}) from ${values.length} in ` +
+          `storage ${t.storage.key}: a view that much larger than its data is refused ` +
+          `(at most ${formatBytes(MAX_EXPANDED_BYTES)})`,
+      );
+    }
     let last = t.offset;
     t.shape.forEach((d, i) => (last += (d - 1) * t.stride[i]!));
     if (last >= values.length) {

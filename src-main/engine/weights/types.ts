@@ -26,6 +26,6 @@ export interface WeightFile {
 }
 
 export interface ReadOptions {
-  /** Largest file (and decoded float32 data) to accept; default 80% of os.totalmem(). */
+  /** Largest file (and decoded float32 data) to accept; default ANNEAL_MAX_WEIGHT_BYTES or 4 GB (file.ts). */
   maxBytes?: number;
 }

@@ -46,6 +46,49 @@ export class PickleError extends Error {
   }
 }
 
+/**
+ * Bounds on the work one pickle may cause (docs/security.md). Each opcode pushes at most one
+ * value, so memory is linear in the pickle's size, but shared children (DUP, BINGET) make a
+ * small pickle describe an exponentially large tree: anything that walks values must be bounded
+ * too (pyRepr). A torchvision ResNet-152 state_dict pickle is ~40k opcodes, 2k memo entries.
+ */
+export const PICKLE_LIMITS = { opcodes: 20_000_000, memo: 1_000_000, items: 20_000_000 } as const;
+
+/**
+ * A short, bounded description of a value for messages: at most `max` characters, and never
+ * more than a few levels or items deep, however the value's children are shared. (String() of
+ * a list of lists sharing children ran for ever on a 684-byte file.)
+ */
+export function pyRepr(v: PyValue, max = 60): string {
+  let out = '';
+  let budget = 64; // values visited
+  const walk = (x: PyValue, depth: number): void => {
+    if (out.length > max || --budget < 0) return;
+    if (x === null) out += 'None';
+    else if (typeof x === 'string') out += JSON.stringify(x.length > max ? `${x.slice(0, max)}…` : x);
+    else if (typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean') out += String(x);
+    else if (x instanceof Uint8Array) out += `<${x.length} bytes>`;
+    else if (x instanceof PyGlobal) out += x.qualified;
+    else if (Array.isArray(x) || x instanceof PyTuple) {
+      const items = Array.isArray(x) ? x : x.items;
+      const [open, close] = Array.isArray(x) ? ['[', ']'] : ['(', ')'];
+      if (depth >= 3) {
+        out += `${open}…${close}`;
+        return;
+      }
+      out += open;
+      items.slice(0, 4).forEach((item, i) => {
+        if (i) out += ', ';
+        walk(item, depth + 1);
+      });
+      out += `${items.length > 4 ? ', …' : ''}${close}`;
+    } else if (x instanceof PyDict) out += `{${x.map.size} items}`;
+    else out += '<object>';
+  };
+  walk(v, 0);
+  return out.length > max ? `${out.slice(0, max)}…` : out;
+}
+
 const MARK = Symbol('mark');
 type Slot = PyValue | typeof MARK;
 
@@ -94,12 +137,26 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks): PyValue {
     if (end < 0) throw new PickleError(`truncated pickle: unterminated GLOBAL at byte ${pos}`);
     return str(end - pos + 1).slice(0, -1);
   };
+  let itemCount = 0;
+  const grow = (n: number): void => {
+    itemCount += n;
+    if (itemCount > PICKLE_LIMITS.items)
+      throw new PickleError(`more than ${PICKLE_LIMITS.items} items: not a state_dict`);
+  };
+  const remember = (i: number): void => {
+    if (!memo.has(i) && memo.size >= PICKLE_LIMITS.memo) {
+      throw new PickleError(`more than ${PICKLE_LIMITS.memo} memo entries: not a state_dict`);
+    }
+    memo.set(i, top());
+  };
   const setItems = (target: PyValue, items: PyValue[]): void => {
     if (!(target instanceof PyDict) || items.length % 2) throw new PickleError(`SETITEM(S) on a non-dict`);
+    grow(items.length / 2);
     for (let i = 0; i < items.length; i += 2) target.map.set(items[i]!, items[i + 1]!);
   };
   const append = (target: PyValue, items: PyValue[]): void => {
     if (!Array.isArray(target)) throw new PickleError(`APPEND(S) on a non-list`);
+    grow(items.length);
     for (const item of items) target.push(item);
   };
   const long = (n: number): bigint | number => {
@@ -112,7 +169,9 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks): PyValue {
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
 
-  for (;;) {
+  for (let ops = 0; ; ops++) {
+    if (ops > PICKLE_LIMITS.opcodes)
+      throw new PickleError(`more than ${PICKLE_LIMITS.opcodes} opcodes: not a state_dict`);
     const op = bytes[need(1)]!;
     switch (op) {
       case 0x80: // PROTO
@@ -248,13 +307,13 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks): PyValue {
         break;
       }
       case 0x71: // BINPUT
-        memo.set(bytes[need(1)]!, top());
+        remember(bytes[need(1)]!);
         break;
       case 0x72: // LONG_BINPUT
-        memo.set(view.getUint32(need(4), true), top());
+        remember(view.getUint32(need(4), true));
         break;
       case 0x94: // MEMOIZE
-        memo.set(memo.size, top());
+        remember(memo.size);
         break;
       case 0x68: // BINGET
       case 0x6a: {

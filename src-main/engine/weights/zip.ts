@@ -23,6 +23,9 @@ const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 /** Deflate cannot expand data by more than about 1032:1 (RFC 1951: 258-byte matches in ~2 bits). */
 const MAX_DEFLATE_RATIO = 1032;
+/** The most a weight entry may inflate, and the size below which any ratio goes (configs, small tensors). */
+const MAX_WEIGHT_RATIO = 100;
+const MIN_BOMB_BYTES = 16 * 1024 * 1024;
 
 export const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04] as const;
 
@@ -134,6 +137,14 @@ export function readZipEntry(src: Source, e: ZipEntry, budget: Budget): Uint8Arr
     );
   }
   budget.take(e.size, `zip entry ${e.name}`);
+  // Weights barely compress (float noise: about 1.1:1); a large entry claiming far more than
+  // that is a decompression bomb, refused before its buffer exists (a 1 MB stream reached 2.3 GB).
+  if (e.method === 8 && e.size > MIN_BOMB_BYTES && e.size > e.compressedSize * MAX_WEIGHT_RATIO) {
+    throw bad(
+      `claims ${formatBytes(e.size)} from ${formatBytes(e.compressedSize)} of deflate data, ` +
+        `more than ${MAX_WEIGHT_RATIO}:1 (weights do not compress that well)`,
+    );
+  }
   const raw = src.read(dataStart, e.compressedSize, `zip entry ${e.name}`);
   let data = raw;
   if (e.method === 8) {

@@ -13,11 +13,11 @@ import { useBackend } from '../../../src-main/engine/backend/index.js';
 import {
   evaluate,
   EvalError,
-  formatEvalReport,
   renderConfusionPng,
   resolveEvalTarget,
   scoreLogits,
 } from '../../../src-main/engine/evaluate/index.js';
+import { formatEvalReport } from '../../../src-main/cli/format/index.js';
 import type { Sample } from '../../../src-main/engine/data/types.js';
 import { RunStore } from '../../../src-main/engine/runs/index.js';
 

@@ -10,12 +10,10 @@ import {
   compareRuns,
   describeRun,
   EvalError,
-  formatComparison,
-  formatRunDetail,
-  formatRunList,
   shortLabels,
   sortRuns,
 } from '../../../src-main/engine/evaluate/index.js';
+import { formatComparison, formatRunDetail, formatRunList } from '../../../src-main/cli/format/index.js';
 import { renderRunsPng } from '../../../src-main/engine/plot/index.js';
 import { listRuns, RunStore } from '../../../src-main/engine/runs/index.js';
 

@@ -68,9 +68,9 @@ describe('openModelSource refuses, naming the input and the problem', () => {
     const root = tempDir('anneal-source-');
     mkdirSync(join(root, 'photos'));
     expect(refused(() => openModelSource(join(root, 'nope')))).toMatchObject({ kind: 'not-found', field: 'model' });
-    expect(refused(() => openModelSource(join(root, 'photos')))).toMatchObject({ kind: 'not-a-model', field: 'model' });
+    expect(refused(() => openModelSource(join(root, 'photos')))).toMatchObject({ kind: 'invalid', field: 'model' });
     expect(refused(() => openModelSource(old, { checkpoint: 'best' }))).toMatchObject({
-      kind: 'mismatch',
+      kind: 'conflict',
       field: 'checkpoint',
     });
     // Messages name no command-line flag.

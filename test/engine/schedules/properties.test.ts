@@ -9,12 +9,17 @@ const small = fc.integer({ min: 1, max: 12 });
 /** A random valid config of every non-plateau leaf type, rates non-negative. */
 const leaf = fc.oneof(
   fc.record({ type: fc.constant('constant'), lr: rate }),
-  fc.record({ type: fc.constant('step'), lr: rate, factor: fc.double({ min: 0, max: 1, noNaN: true }), every: small }),
+  fc.record({
+    type: fc.constant('step'),
+    lr: rate,
+    factor: fc.double({ min: 0, minExcluded: true, max: 1, noNaN: true }),
+    every: small,
+  }),
   fc.record({
     type: fc.constant('multiStep'),
     lr: rate,
     milestones: fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 4 }),
-    factor: fc.double({ min: 0, max: 1, noNaN: true }),
+    factor: fc.double({ min: 0, minExcluded: true, max: 1, noNaN: true }),
   }),
   fc.record({
     type: fc.constant('exponential'),

@@ -2,7 +2,7 @@
 // (RandomResizedCrop + RandomHorizontalFlip) plus the mild colour jitter fastai and most
 // fine-tuning recipes use; every block can be `false` (or 0) to switch it off.
 import { z } from 'zod';
-import { ConfigError, fromZod } from '../../schedules/index.js';
+import { assertDepth, ConfigError, fromZod } from '../../schedules/index.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -103,9 +103,10 @@ const FORMS: Record<string, string> = {
  * file (e.g. "augment" in a run config).
  */
 export function parseAugmentConfig(input: unknown, prefix = ''): AugmentConfig {
+  assertDepth(input, prefix);
   const r = AugmentConfig.safeParse(input);
   if (r.success) return r.data;
-  const e = fromZod(r.error, input, prefix);
+  const e = fromZod(r.error, input, prefix, AugmentConfig);
   const local = prefix ? e.field.slice(prefix.length).replace(/^\./, '') : e.field;
   if (local === '' && /^expected /.test(e.reason)) {
     throw new ConfigError(prefix, 'expected a JSON object of augmentation settings');

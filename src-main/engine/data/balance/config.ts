@@ -1,6 +1,6 @@
 // How training copes with class imbalance: weights in the loss, and/or which samples an epoch draws.
 import { z } from 'zod';
-import { ConfigError, fromZod } from '../../schedules/index.js';
+import { assertDepth, ConfigError, fromZod } from '../../schedules/index.js';
 
 export const CLASS_WEIGHTS = ['none', 'inverse', 'effective'] as const;
 export const SAMPLERS = ['shuffle', 'balanced'] as const;
@@ -40,9 +40,10 @@ export const DEFAULT_BALANCE: BalanceConfig = BalanceConfig.parse({});
 
 /** Validates a balance config; a refusal is a ConfigError naming the field, e.g. `beta: must be >= 0 and < 1`. */
 export function parseBalanceConfig(input: unknown, prefix = ''): BalanceConfig {
+  assertDepth(input, prefix);
   const r = BalanceConfig.safeParse(input);
   if (r.success) return r.data;
-  const e = fromZod(r.error, input, prefix);
+  const e = fromZod(r.error, input, prefix, BalanceConfig);
   if (e.field === prefix && /^expected /.test(e.reason)) {
     throw new ConfigError(prefix, 'expected a JSON object such as {"classWeights": "inverse", "sampler": "shuffle"}');
   }

@@ -5,7 +5,7 @@
 import type { Preprocessing } from '../../models/catalog.js';
 import { parseAugmentConfig, type AugmentConfig } from '../augment/config.js';
 import { deriveSeed } from '../augment/rng.js';
-import { mulberry32, shuffleInPlace } from '../sources/index.js';
+import { DataError, mulberry32, shuffleInPlace } from '../sources/index.js';
 import type { Problem, Sample } from '../types.js';
 import { ImageCache } from './cache.js';
 import { WorkerPool } from './pool.js';
@@ -33,6 +33,8 @@ export interface LoaderOptions {
   prefetch?: number;
   workers?: number | WorkerPool;
   cache?: ImageCache;
+  /** An epoch in which no image decodes throws a DataError (training); by default it is empty. */
+  refuseEmptyEpoch?: boolean;
 }
 
 export interface Batch {
@@ -75,6 +77,7 @@ export class DataLoader {
       order: o.order,
       seed: o.seed ?? 0,
       prefetch: o.prefetch ?? 2,
+      refuseEmptyEpoch: o.refuseEmptyEpoch ?? false,
     };
     // Parsed once here; workers get the parsed config and never parse it again (a bad config is
     // refused when the loader is made, not at the first image).
@@ -117,11 +120,22 @@ export class DataLoader {
         inFlight.push(this.#prepare(batches[next++]!, epoch));
     };
     launch();
+    let used = 0;
     try {
       while (inFlight.length) {
         const batch = await inFlight.shift()!;
         launch();
+        used += batch.n;
         if (batch.n > 0) yield batch;
+      }
+      // Every file failed (all corrupt, deleted, or too large for the image size): an epoch of
+      // nothing would "train" and save an untrained model. Name one file and why.
+      if (used === 0 && order.length > 0 && this.o.refuseEmptyEpoch) {
+        const [path, reason] = [...this.#skipped][0] ?? [this.o.samples[order[0]!]!.path, 'unusable'];
+        throw new DataError(`none of the ${order.length} images could be used (e.g. ${path}: ${reason})`, {
+          field: 'data',
+          kind: 'not-found',
+        });
       }
     } finally {
       // A consumer that stops early (break, an error) leaves prefetched batches behind.

@@ -38,12 +38,23 @@ export interface Decoded {
   format: ImageFormat;
   /** Pixels that were not fully opaque (0 for an image without alpha). */
   transparent: number;
+  /** The stored size (after EXIF orientation), which `image` is smaller than when it was shrunk on load. */
+  stored: { width: number; height: number };
 }
 
 export interface DecodeOptions {
   /** What transparent pixels become (alpha.ts); default white. */
   alpha?: Alpha;
 }
+
+/**
+ * The most pixels a decode returns (4096², 48 MB of RGB). A larger image is shrunk while it is
+ * decoded (libvips shrink-on-load for JPEG and WebP, a streaming resize for the rest), so a
+ * 16000² PNG of 2 MB no longer costs 768 MB a decode; the data pipeline then resizes to the
+ * model's size as before. Every consumer (training, inspection, prediction, thumbnails) asks at
+ * most a few thousand pixels a side, so nothing it uses is lost.
+ */
+export const DECODE_MAX_PIXELS = 4096 * 4096;
 
 /**
  * Reads a whole regular file. O_NONBLOCK so that a FIFO named like an image fails at once instead
@@ -87,23 +98,35 @@ async function decodeBytes(bytes: Uint8Array, alpha: Alpha): Promise<Decoded> {
   const sniffed = sniffBytes(bytes.subarray(0, 64));
   if (!sniffed.ok) throw new DecodeError(sniffed.reason);
   const { format } = sniffed;
-  if (format === 'bmp') return { image: decodeBmp(bytes), format, transparent: 0 };
+  if (format === 'bmp') {
+    // BMP is uncompressed: its pixels cost no more memory than the file already does.
+    const image = decodeBmp(bytes);
+    return { image, format, transparent: 0, stored: { width: image.width, height: image.height } };
+  }
   // Structure first for the formats where it is cheap and decisive.
   if ((format === 'png' || format === 'webp' || format === 'tiff') && isTruncated(format, bytes)) {
     throw new DecodeError(`truncated ${FORMAT_NAMES[format]}`);
   }
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'error', autoOrient: true })
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const meta = await sharp(bytes, { failOn: 'error' }).metadata();
+    const swap = (meta.orientation ?? 1) >= 5; // EXIF 5-8 are rotated by 90°
+    const [w, h] = [meta.width ?? 0, meta.height ?? 0];
+    const stored = swap ? { width: h, height: w } : { width: w, height: h };
+    let pipeline = sharp(bytes, { failOn: 'error', autoOrient: true });
+    const storedPixels = stored.width * stored.height;
+    if (storedPixels > DECODE_MAX_PIXELS) {
+      const s = Math.sqrt(DECODE_MAX_PIXELS / storedPixels);
+      const box = Math.max(1, Math.floor(Math.max(stored.width, stored.height) * s));
+      pipeline = pipeline.resize(box, box, { fit: 'inside', fastShrinkOnLoad: true });
+    }
+    const { data, info } = await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     const pixels = info.width * info.height;
     if ((info.channels !== 3 && info.channels !== 4) || data.length !== pixels * info.channels) {
       throw new DecodeError(`unsupported ${FORMAT_NAMES[format]} (${info.channels} channels)`);
     }
     const raw = new Uint8Array(data.buffer, data.byteOffset, data.length);
     const { rgb, transparent } = info.channels === 4 ? flattenAlpha(raw, alpha) : { rgb: raw, transparent: 0 };
-    return { image: { width: info.width, height: info.height, data: rgb }, format, transparent };
+    return { image: { width: info.width, height: info.height, data: rgb }, format, transparent, stored };
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     throw new DecodeError(sharpReason(format, bytes, e instanceof Error ? e.message : String(e)));

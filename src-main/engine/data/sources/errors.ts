@@ -1,5 +1,6 @@
 // The two ways reading data fails: one file cannot be decoded (reported as a Problem, the rest go
 // on), or the dataset itself cannot be read at all (the caller stops; the CLI exits 2).
+import { InputError, type InputErrorOptions } from '../../errors.js';
 
 /** One file that is not a usable image. `reason` is short and fixed, e.g. "truncated JPEG". */
 export class DecodeError extends Error {
@@ -13,9 +14,9 @@ export class DecodeError extends Error {
 }
 
 /** A dataset that cannot be read: a missing or unreadable root, a bad CSV, bad split options. */
-export class DataError extends Error {
-  constructor(message: string) {
-    super(message);
+export class DataError extends InputError {
+  constructor(reason: string, options?: InputErrorOptions) {
+    super(reason, options);
     this.name = 'DataError';
   }
 }

@@ -13,7 +13,14 @@ export {
   isNearlyUniform,
   UNIFORM_STD,
 } from './alpha.js';
-export { decodeImage, decodeWithFormat, readRegularFile, type DecodeOptions, type Decoded } from './decode.js';
+export {
+  DECODE_MAX_PIXELS,
+  decodeImage,
+  decodeWithFormat,
+  readRegularFile,
+  type DecodeOptions,
+  type Decoded,
+} from './decode.js';
 export {
   DEFAULT_NEAR_DUPLICATES,
   colourGrid,

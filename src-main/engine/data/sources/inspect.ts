@@ -90,11 +90,12 @@ async function check(path: string, alpha: Alpha, near: NearDuplicates): Promise<
   try {
     const bytes = await readRegularFile(path);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const { image, format, transparent } = await decodeWithFormat(bytes, { alpha });
+    const { image, format, transparent, stored } = await decodeWithFormat(bytes, { alpha });
+    // The stored size: a huge image is decoded shrunk, but the report is about the file.
     return {
       ok: true,
-      width: image.width,
-      height: image.height,
+      width: stored.width,
+      height: stored.height,
       format,
       print: near === false ? { sha256, phash: null, grid: null } : pictureFingerprint(sha256, image),
       transparent: transparent > 0,

@@ -47,7 +47,7 @@ describe('AugmentConfig', () => {
     [{ randomResizedCrop: { scale: [0, 1] } }, 'randomResizedCrop.scale[0]: must be in (0, 1]'],
     [{ randomResizedCrop: { scale: [0.5, 0.2] } }, 'randomResizedCrop.scale[1]: must be >= the lower bound 0.5'],
     [{ randomResizedCrop: { ratio: [1] } }, 'randomResizedCrop.ratio: expected [lo, hi], got [1]'],
-    [{ randomResizedCrop: { size: 3 } }, 'randomResizedCrop: unknown field "size"'],
+    [{ randomResizedCrop: { size: 3 } }, 'randomResizedCrop: unknown field "size" (known: scale, ratio)'],
     [
       { randomResizedCrop: true },
       'randomResizedCrop: expected an object {"scale": [lo, hi], "ratio": [lo, hi]} or false, got true',
@@ -55,9 +55,9 @@ describe('AugmentConfig', () => {
     [{ colorJitter: { hue: 0.7 } }, 'colorJitter.hue: must be between 0 and 0.5'],
     [{ colorJitter: { hue: [0.1, -0.1] } }, 'colorJitter.hue[1]: must be >= the lower bound 0.1'],
     [{ colorJitter: { brightness: -1 } }, 'colorJitter.brightness: must be >= 0'],
-    [{ colorJitter: { brightnes: 0.2 } }, 'colorJitter: unknown field "brightnes"'],
+    [{ colorJitter: { brightnes: 0.2 } }, 'colorJitter: unknown field "brightnes" (did you mean "brightness"?)'],
     [{ interpolation: 'nearest' }, 'interpolation: must be one of "bilinear", "bicubic"'],
-    [{ flip: 0.5 }, 'unknown field "flip"'],
+    [{ flip: 0.5 }, 'unknown field "flip" (did you mean "hflip"?)'],
     [[], 'expected a JSON object of augmentation settings'],
   ])('refuses %j: %s', (input, message) => {
     let error: unknown;

@@ -87,7 +87,7 @@ describe('BalanceConfig', () => {
     [{ classWeights: 'effective', beta: 1 }, 'beta: must be >= 0 and < 1'],
     [{ classWeights: 'effective', beta: '0.9' }, 'beta: expected number, got "0.9"'],
     [{ classWeights: 'inverse', beta: 0.9 }, 'beta: is only used with "classWeights": "effective" (got "inverse")'],
-    [{ weights: 'inverse' }, 'unknown field "weights"'],
+    [{ weights: 'inverse' }, 'unknown field "weights" (known: classWeights, beta, sampler)'],
     ['inverse', 'expected a JSON object such as {"classWeights": "inverse", "sampler": "shuffle"}'],
   ])('refuses %j: %s', (input, message) => {
     let error: unknown;

@@ -1,7 +1,6 @@
 // An evaluation as text: scikit-learn's classification_report layout (so that it reads the way
 // people know it), then the confusion matrix and the highest-loss images.
-import type { EvalResult } from './evaluate.js';
-import type { Scores } from './metrics.js';
+import type { EvalResult, Scores } from '../../engine/index.js';
 import { formatMetric, formatTable } from './table.js';
 
 /** classification_report's text, with `digits` decimals (sklearn's default is 2; 4 tells more apart). */

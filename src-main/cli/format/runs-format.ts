@@ -1,10 +1,8 @@
 // Runs as text: the list, one run in detail, a metric compared per epoch. Epochs are the global
 // indices of metrics.jsonl and checkpoints/epoch-NNNN (from 0), so that what is printed names
 // the checkpoint to use.
-import type { RunEvent, RunSummary } from '../runs/index.js';
-import type { CompareMetric, RunDetail, RunSeries } from './runs-view.js';
-import { higherIsBetter } from '../runs/index.js';
-import { bestRunIds } from './runs-view.js';
+import type { CompareMetric, RunDetail, RunEvent, RunSeries, RunSummary } from '../../engine/index.js';
+import { bestRunIds, higherIsBetter } from '../../engine/index.js';
 import { formatDuration, formatMetric, formatTable } from './table.js';
 
 const MARK = '*';
