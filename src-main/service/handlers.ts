@@ -23,7 +23,6 @@ import {
   parseRunSettings,
   pullWeights,
   readDataset,
-  renderDatasetPreview,
   resolveSweepDir,
   SHAPE_CLASSES,
   sweepResults,

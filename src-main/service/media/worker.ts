@@ -2,9 +2,7 @@
 // the augmentation preview) so that none of it runs on the event loop that serves the window or
 // the socket (issue 15, item 5). One task at a time; the pool bounds how many run at once.
 import { parentPort } from 'node:worker_threads';
-import { renderDatasetPreview } from '../../engine/data/augment/preview/index.js';
-import { DataError, inspectDataset } from '../../engine/data/sources/index.js';
-import { ConfigError } from '../../engine/schedules/index.js';
+import { inspectDataset, isInputError, renderDatasetPreview } from '../../engine/index.js';
 import type { MediaResult, MediaTask } from './protocol.js';
 import { renderThumbnail } from './thumbnail.js';
 
@@ -27,8 +25,8 @@ parentPort!.on('message', async (task: MediaTask) => {
   try {
     result = { ok: true, value: await perform(task) };
   } catch (e) {
-    // The engine's input errors that these tasks raise: a missing or empty folder, a bad setting.
-    const usage = e instanceof DataError || e instanceof ConfigError;
+    // The user's mistakes (a missing or empty folder, a bad setting): one notion, engine/errors.ts.
+    const usage = isInputError(e);
     result = { ok: false, message: e instanceof Error ? e.message : String(e), usage };
   }
   parentPort!.postMessage(result);
