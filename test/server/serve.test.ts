@@ -128,7 +128,7 @@ describe('anneal serve (in-process)', () => {
   });
 
   it('lists sweeps from sweeps/ and opens one, a missing one a usage error naming it', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+    const ws = pageSocket();
     await opened(ws);
     await expect(call(ws, 1, 'sweeps.list', {})).resolves.toEqual({ id: 1, ok: true, result: [] });
     const { dir } = createSweep(

@@ -39,7 +39,8 @@ describe('MedianStoppingCallback', () => {
     const s = state();
     await new MedianStoppingCallback(own, { runs, ...options }).onEpochEnd(s, logs);
     expect(s.stopRequested).toBe(true);
-    expect(s.stopReason).toMatch(
+    expect(s.stopReason?.kind).toBe('median-stopping');
+    expect(s.stopReason?.message).toMatch(
       /^median stopping: best val_accuracy 0\.3000 by epoch 2 is worse than the median 0\.6000 of 3 sibling trials/,
     );
   });
