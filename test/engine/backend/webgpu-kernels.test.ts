@@ -71,10 +71,13 @@ function randomCase(rand: () => number, depthwise: boolean) {
 
 describe('webgpu training kernels match tfjs-backend-cpu', () => {
   for (const depthwise of [false, true]) {
-    it(`${depthwise ? 'depthwise' : 'conv2d'}: 24 random shapes, relative L2 < 1e-4`, async (ctx) => {
+    // Each shape compiles its own pipelines (shapes are baked into the WGSL): on llvmpipe that,
+    // not the arithmetic, is most of the time, so the count is what CI on 2 cores affords.
+    const shapes = depthwise ? 20 : 16;
+    it(`${depthwise ? 'depthwise' : 'conv2d'}: ${shapes} random shapes, relative L2 < 1e-4`, async (ctx) => {
       if (!gpu) ctx.skip(`no WebGPU adapter: ${why}`);
       const rand = mulberry32(depthwise ? 11 : 5);
-      for (let t = 0; t < 24; t++) {
+      for (let t = 0; t < shapes; t++) {
         const c = randomCase(rand, depthwise);
         const xs = [c.n, c.h, c.w, c.ci];
         const ws = depthwise ? [c.k, c.k, c.ci, c.co / c.ci] : [c.k, c.k, c.ci, c.co];
