@@ -50,6 +50,10 @@ export class JobManager {
   /** Starts a job; its result (or failure) is `wait(id)`'s. */
   start(task: Task): JobInfo {
     const id = randomUUID();
+    // Serve mode: this Node. In Electron: a plain Node binary, because WebGPU (dawn.node) cannot
+    // run in Electron's V8, Node mode included; failing one, Electron as Node (ELECTRON_RUN_AS_NODE,
+    // said explicitly so the job's own children, e.g. the WebGPU probe, are Node too). runtime.ts.
+    const runtime = currentJobRuntime();
     const info: JobInfo = {
       id,
       kind: task.kind,
@@ -57,13 +61,10 @@ export class JobManager {
       runDir: null,
       backend: null,
       device: null,
+      runtime: runtime.reason,
       error: null,
       started: new Date().toISOString(),
     };
-    // Serve mode: this Node. In Electron: a plain Node binary, because WebGPU (dawn.node) cannot
-    // run in Electron's V8, Node mode included; failing one, Electron as Node (ELECTRON_RUN_AS_NODE,
-    // said explicitly so the job's own children, e.g. the WebGPU probe, are Node too). runtime.ts.
-    const runtime = currentJobRuntime();
     const env = { ...process.env, ...runtime.env };
     const child = fork(this.entry, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
