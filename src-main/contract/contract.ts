@@ -95,6 +95,8 @@ export interface JobInfo {
   runDir: string | null;
   backend: string | null;
   device: string | null;
+  /** Which program runs the job, and why: in the desktop app, the GPU path (src-main/jobs/runtime.ts). */
+  runtime?: string | null;
   error: string | null;
   started: string;
 }

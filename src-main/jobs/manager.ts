@@ -113,6 +113,8 @@ export class JobManager {
       throw new JobInputError(`the job's settings cannot be sent to its process (${(e as Error).message})`);
     }
     const id = randomUUID();
+    // Which binary the job will run in, and why (runtime.ts); #launch forks it.
+    const runtime = currentJobRuntime();
     const info: JobInfo = {
       id,
       kind: task.kind,
@@ -121,6 +123,7 @@ export class JobManager {
       runDir: null,
       backend: null,
       device: null,
+      runtime: runtime.reason,
       error: null,
       started: new Date().toISOString(),
     };

@@ -43,6 +43,17 @@ describe('anneal bench', () => {
     expect(out.leaked_tensors).toBe(0);
   });
 
+  it('--check compares one step’s gradients with the cpu backend (wasm: fp32 summation order only)', () => {
+    const args = ['bench', '--backend', 'wasm', '--check', '--model', 'resnet_micro', '--image-size', '16'];
+    const r = anneal([...args, '--batch-size', '2', '--steps', '1', '--warmup', '1', '--json'], process.cwd());
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(out).toMatchObject({ backend: 'wasm', check_batch: 2, leaked_tensors: 0 });
+    expect(out.grad_rel_err as number).toBeGreaterThan(0);
+    expect(out.grad_rel_err as number).toBeLessThan(1e-4);
+    expect((out.grad_worst as { weight: string }).weight).toMatch(/./);
+  });
+
   it('prints a readable table without --json', () => {
     const r = anneal(
       ['bench', '--model', 'resnet_micro', '--image-size', '16', '--batch-size', '2', '--steps', '1'],

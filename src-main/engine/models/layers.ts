@@ -3,6 +3,7 @@
 // feature map by a pixel and break parity with torchvision weights.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNorm } from './batch-norm.js';
+import { dropout as dropoutLayer } from './dropout.js';
 
 export type SymbolicTensor = tfl.SymbolicTensor;
 
@@ -69,6 +70,6 @@ export function headFromPooled(
   dropout: number,
   denseName: string,
 ): SymbolicTensor {
-  const dropped = tfl.layers.dropout({ rate: dropout, name: 'head.dropout' }).apply(pooled) as SymbolicTensor;
+  const dropped = dropoutLayer({ rate: dropout, name: 'head.dropout' }).apply(pooled) as SymbolicTensor;
   return tfl.layers.dense({ units: numClasses, name: denseName }).apply(dropped) as SymbolicTensor;
 }

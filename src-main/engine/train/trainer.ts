@@ -169,7 +169,9 @@ export class Trainer {
     let correctSum = 0;
     let seen = 0;
     let readSeen = 0;
-    let readAt = performance.now();
+    // The epoch's first step is always read, so every step has a value (never 0/0: the
+    // divergence guard would take a NaN for a diverged run).
+    let readAt = -Infinity;
     const readEveryMs = this.#o.readEveryMs ?? (tf.getBackend() === 'webgpu' ? 125 : 0);
     const read = async () => {
       const v = totals ? await totals.data() : [0, 0];

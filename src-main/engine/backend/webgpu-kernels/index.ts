@@ -5,3 +5,4 @@ export { depthwiseBackpropFilterGpu } from './depthwise-backprop.js';
 export { batchNormTraining, fusedBatchNormAvailable, movingAverages } from './batch-norm.js';
 export { planGemm, type GemmPlan } from './gemm.js';
 export { countGpuWork, type GpuWorkCounts } from './counters.js';
+export { deviceDropout, deviceDropoutAvailable } from './dropout.js';

@@ -6,7 +6,12 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The part of WebGPUBackend (backend_webgpu.ts) these kernels use. */
 export interface GpuBackend {
-  runWebGPUProgram(program: GpuProgram, inputs: TensorInfo[], dtype: 'float32'): TensorInfo;
+  runWebGPUProgram(
+    program: GpuProgram,
+    inputs: TensorInfo[],
+    dtype: 'float32',
+    uniforms?: { type: 'int32' | 'uint32' | 'float32'; data: number[] }[],
+  ): TensorInfo;
   disposeData(dataId: object): boolean;
 }
 
@@ -17,6 +22,8 @@ export interface GpuProgram {
   dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
+  /** Extra fields of the backend's Uniforms struct (WGSL), for values that change per call. */
+  uniforms?: string;
   getUserCode: () => string;
 }
 

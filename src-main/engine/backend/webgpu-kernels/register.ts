@@ -5,6 +5,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type Ke
 import { webgpuBatchNormKernels } from './batch-norm.js';
 import { webgpuConvBackpropKernels } from './conv-backprop.js';
 import { webgpuDepthwiseBackpropKernels } from './depthwise-backprop.js';
+import { webgpuDropoutKernels } from './dropout.js';
 
 let installed: KernelConfig[] | null = null;
 
@@ -20,6 +21,7 @@ export function registerWebGpuTrainingKernels(): void {
       ...webgpuConvBackpropKernels(previous),
       ...webgpuDepthwiseBackpropKernels(previous),
       ...webgpuBatchNormKernels(),
+      ...webgpuDropoutKernels(),
     ];
   }
   for (const k of installed) {
