@@ -25,10 +25,15 @@ export interface TrainState {
   history: Record<string, number[]>;
   stopRequested: boolean;
   stopReason: string | null;
+  /** True at onEpochEnd when a stop cut the epoch short: its numbers cover part of the data. */
+  partialEpoch?: boolean;
 }
 
 export interface BatchLogs {
+  /** The epoch's running mean so far (Keras' per-batch logs). */
   loss: number;
+  /** This step's own loss (its batch, or the mean of its accumulated micro-batches). */
+  stepLoss?: number;
   size: number;
   updateRatio?: number[] | null;
 }

@@ -25,7 +25,7 @@ export {
   type RunResult,
 } from './run.js';
 export { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
-export { lrFind, type LrFindResult } from './lr-find.js';
+export { lrFind, type LrFindResult, type LrFindStep } from './lr-find.js';
 export {
   lrAt,
   smoothLosses,

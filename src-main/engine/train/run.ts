@@ -20,7 +20,7 @@ import { LearningRateScheduler } from './schedule-callback.js';
 import { DivergenceGuard, EarlyStopping } from './stopping.js';
 import { RunControl } from './control.js';
 import { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
-import { lrFind, type LrFindResult } from './lr-find.js';
+import { lrFind, type LrFindResult, type LrFindStep } from './lr-find.js';
 import { Trainer, type FeatureCacheOptions, type ResumePoint } from './trainer.js';
 import { setModelWeights } from './weights.js';
 
@@ -352,6 +352,8 @@ export interface LrFindRunOptions {
   numIt?: number;
   /** Only the head trains, as fastai's lr_find on a frozen learner (default: when the model is pretrained). */
   freezeBackbone?: boolean;
+  /** Each measured point, as it is measured. */
+  onStep?: (step: LrFindStep) => void;
 }
 
 /** `anneal lr-find`: the LR range test on a run config's data and model; nothing is saved. */

@@ -19,10 +19,15 @@ export interface Progress {
   epochs: number;
   lr: number[];
   momentum: number | null;
+  /** The epoch's running mean loss so far (Keras' per-batch logs). */
   loss: number;
+  /** This step's own loss (step events): what a per-step chart plots. */
+  stepLoss?: number;
   imagesPerSecond: number;
   epochLogs?: EpochLogs;
   updateRatio?: number[] | null;
+  /** Epoch events: a stop cut this epoch short, so its numbers cover part of the data. */
+  partial?: boolean;
 }
 
 /** Writes metrics and emits progress at most every `intervalMs` (~8/s, tfjs-layers' yieldEvery). */
@@ -53,6 +58,8 @@ export class MetricsLogger extends Callback {
       stage: s.stage,
       lr,
       loss: logs.loss,
+      // JSON has no NaN: a diverged step's loss is written as null, as `loss` is.
+      ...(logs.stepLoss !== undefined ? { stepLoss: Number.isFinite(logs.stepLoss) ? logs.stepLoss : null } : {}),
       momentum: s.momentum,
       ...(logs.updateRatio ? { updateRatio: logs.updateRatio } : {}),
     });
@@ -62,7 +69,10 @@ export class MetricsLogger extends Callback {
     // throttle would otherwise drop most of those rare values from the live chart.
     if (this.onProgress && (now - this.#lastEmit >= this.intervalMs || logs.updateRatio)) {
       this.#lastEmit = now;
-      this.onProgress(this.#progress(s, 'step', logs.loss, lr, logs.updateRatio ?? null));
+      this.onProgress({
+        ...this.#progress(s, 'step', logs.loss, lr, logs.updateRatio ?? null),
+        ...(logs.stepLoss !== undefined ? { stepLoss: logs.stepLoss } : {}),
+      });
     }
   }
 
@@ -76,8 +86,13 @@ export class MetricsLogger extends Callback {
       val_accuracy: logs.val_accuracy ?? null,
       lr: s.lr.map((v) => v * s.lrScale),
       seconds: logs.seconds,
+      ...(s.partialEpoch ? { partial: true } : {}),
     });
-    this.onProgress?.({ ...this.#progress(s, 'epoch', logs.loss, s.lr, null), epochLogs: logs });
+    this.onProgress?.({
+      ...this.#progress(s, 'epoch', logs.loss, s.lr, null),
+      epochLogs: logs,
+      ...(s.partialEpoch ? { partial: true } : {}),
+    });
   }
 
   #progress(s: TrainState, kind: 'step' | 'epoch', loss: number, lr: number[], updateRatio: number[] | null): Progress {
@@ -123,7 +138,10 @@ export class Checkpointer extends Callback {
   override async onEpochEnd(s: TrainState, logs: EpochLogs): Promise<void> {
     const v = logs[this.monitor] ?? logs.loss;
     const lower = !this.monitor.includes('acc');
+    // An epoch a stop cut short is checkpointed (to resume from) but never "best": its numbers
+    // cover part of the data.
     const isBest =
+      !s.partialEpoch &&
       Number.isFinite(v) && (this.#best === null || (lower ? v! < this.#best.value : v! > this.#best.value));
     if (isBest) this.#best = { metric: this.monitor, value: v!, epoch: s.epoch };
     const weights = await getModelWeights(this.model);

@@ -158,6 +158,11 @@ export class Trainer {
     let lossSum = 0;
     let correctSum = 0;
     let seen = 0;
+    // This step's own loss (over its accumulated micro-batches), beside the epoch's running mean.
+    let stepLossSum = 0;
+    let stepSeen = 0;
+    let cut = false;
+    s.partialEpoch = false;
     let pending: Record<string, tf.Tensor> | null = null;
     let micro = 0;
     const stage = this.#o.stages[s.stage]!;
@@ -174,20 +179,30 @@ export class Trainer {
         hits = tf.keep(correct(logits, y));
         return crossEntropy(logits, y, this.#classWeights ?? undefined);
       }, vars);
-      lossSum += (await value.data())[0]! * batch.n;
+      const batchLoss = (await value.data())[0]! * batch.n;
+      lossSum += batchLoss;
+      stepLossSum += batchLoss;
+      stepSeen += batch.n;
       correctSum += (await hits!.data())[0]!;
       seen += batch.n;
       tf.dispose([x, y, value, hits!]);
       pending = pending ? this.#sum(pending, grads) : grads;
       if (++micro < accumulate) continue;
-      await this.#step(pending, micro, batch.n, lossSum / seen);
+      await this.#step(pending, micro, batch.n, lossSum / seen, stepLossSum / stepSeen);
       pending = null;
       micro = 0;
-      if (s.stopRequested) break;
+      stepLossSum = 0;
+      stepSeen = 0;
+      if (s.stopRequested) {
+        cut = true;
+        break;
+      }
     }
     if (pending) {
-      await this.#step(pending, micro, 0, seen ? lossSum / seen : NaN);
+      await this.#step(pending, micro, 0, seen ? lossSum / seen : NaN, stepSeen ? stepLossSum / stepSeen : NaN);
     }
+    // A stop mid-epoch leaves numbers over part of the data: not an epoch to call "best".
+    s.partialEpoch = cut && s.stageStep - s.stageEpoch * s.stepsPerEpoch < s.stepsPerEpoch;
     const logs: EpochLogs = { loss: seen ? lossSum / seen : NaN, accuracy: seen ? correctSum / seen : NaN, seconds: 0 };
     if (this.#o.val) Object.assign(logs, await this.evaluate(this.#o.val));
     logs.seconds = (performance.now() - t0) / 1000;
@@ -239,7 +254,13 @@ export class Trainer {
     return out;
   }
 
-  async #step(grads: Record<string, tf.Tensor>, micro: number, size: number, runningLoss: number): Promise<void> {
+  async #step(
+    grads: Record<string, tf.Tensor>,
+    micro: number,
+    size: number,
+    runningLoss: number,
+    stepLoss: number,
+  ): Promise<void> {
     const s = this.state;
     await this.#callbacks.onBatchBegin(s);
     const averaged =
@@ -258,7 +279,7 @@ export class Trainer {
       measure,
     );
     tf.dispose(Object.values(clipped));
-    await this.#callbacks.onBatchEnd(s, { loss: runningLoss, size, updateRatio: ratio });
+    await this.#callbacks.onBatchEnd(s, { loss: runningLoss, stepLoss, size, updateRatio: ratio });
     s.step++;
     s.stageStep++;
   }
