@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { InspectReport } from '../engine/data/sources/index.js';
 import type { EvalResult, RunDetail, RunSeries } from '../engine/evaluate/index.js';
+import type { StepRecord } from '../engine/runs/records.js';
 import type { Prediction } from '../engine/predict/index.js';
 import type { RunSummary } from '../engine/runs/index.js';
 import type { StoreEntry } from '../engine/store/index.js';
@@ -29,7 +30,7 @@ export const ControlRequest = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('lr'), scale: z.number().positive().max(1e3) }),
 ]);
 
-export const JOB_KINDS = ['train', 'lrFind', 'eval', 'predict', 'import', 'export'] as const;
+export const JOB_KINDS = ['train', 'resume', 'lrFind', 'eval', 'predict', 'predictFolder', 'import', 'export'] as const;
 export const JOB_STATES = ['starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
 
 export interface JobInfo {
@@ -64,6 +65,82 @@ export interface ExportResult {
   log: string;
 }
 
+/**
+ * A caller-chosen id that ties `task.progress` events to the call that asked for them (a
+ * request is answered once; the events stream while it runs).
+ */
+const progressTag = z.string().min(1).max(100).optional();
+
+/** One image's top-k as the Predict screen and `anneal predict --csv` show it. */
+export interface FolderPrediction {
+  image: string;
+  top: { label: string; prob: number }[];
+  probs: number[];
+}
+
+export interface FolderPredictResult {
+  labels: string[];
+  rows: FolderPrediction[];
+  /** Files that could not be read: listed, not fatal. */
+  skipped: { path: string; reason: string }[];
+  /** The same CSV `anneal predict --csv` writes. */
+  csv: string;
+}
+
+const num = z.number().finite();
+const optionalSize = z.number().int().min(1).max(4096).nullable();
+
+/**
+ * What the screens were set to (dataset, model, sizes, split, augmentation, schedule, the runs in
+ * view), kept server-side per runs folder so that a reload, or another window, finds it again.
+ * Every field is optional: a workspace from an older version loads what it has.
+ */
+export const Workspace = z
+  .object({
+    screen: z.string().max(40),
+    dataPath: z.string().max(4096),
+    model: z.string().max(4096),
+    groups: z.number().int().min(1).max(64),
+    imageSize: optionalSize,
+    batchSize: optionalSize,
+    valSplit: num,
+    seed: z.number().int().min(0),
+    updateRatioEvery: z.number().int().min(0),
+    augment: z
+      .object({
+        enabled: z.boolean(),
+        cropMin: num,
+        crop: z.boolean(),
+        hflip: num,
+        vflip: num,
+        rotate: num,
+        jitter: num,
+      })
+      .partial(),
+    schedule: z
+      .object({
+        mode: z.enum(['fineTune', 'oneCycle', 'json']),
+        text: z.string().max(200_000),
+        epochs: num,
+        freezeEpochs: num,
+        baseLr: num,
+        lrMult: num,
+        pctStart: num,
+        maxLr: num,
+        minGroupLr: num,
+      })
+      .partial(),
+    selectedRun: z.string().max(4096).nullable(),
+    /** The run the Train screen shows (running or finished), rebuilt from its store on reload. */
+    trainRun: z.string().max(4096).nullable(),
+    runColumns: z.array(z.string().max(40)).max(40),
+  })
+  .partial();
+export type Workspace = z.infer<typeof Workspace>;
+
+/** A run's step records and epoch records, to draw its charts again from its folder. */
+export type RunHistory = RunDetail & { steps: StepRecord[] };
+
 export const channels = {
   'app.info': {
     request: z.strictObject({}),
@@ -80,7 +157,7 @@ export const channels = {
     request: z.strictObject({ kind: z.enum(['folder', 'file']), title: z.string().max(200).optional() }),
     reply: reply<{ path: string | null }>(),
   },
-  'data.inspect': { request: z.strictObject({ path }), reply: reply<InspectReport>() },
+  'data.inspect': { request: z.strictObject({ path, progressTag }), reply: reply<InspectReport>() },
   'data.thumbnails': {
     request: z.strictObject({ path, perClass: int(1, 24).default(6), size: int(16, 256).default(72) }),
     reply: reply<{ classes: { name: string; images: { path: string; src: string }[] }[] }>(),
@@ -117,6 +194,7 @@ export const channels = {
       endLr: z.number().positive().optional(),
       numIt: int(5, 1000).default(100),
       all: z.boolean().default(false),
+      progressTag,
     }),
     reply: reply<Pick<LrFindResult, 'lrs' | 'losses' | 'suggestions' | 'diverged'> & { backend: string }>(),
   },
@@ -131,6 +209,17 @@ export const channels = {
   'jobs.list': { request: z.strictObject({}), reply: reply<JobInfo[]>() },
   'runs.list': { request: z.strictObject({ out: path.optional() }), reply: reply<RunSummary[]>() },
   'runs.show': { request: z.strictObject({ runDir: path }), reply: reply<RunDetail>() },
+  /** runs.show with every step record: the Train screen's charts, rebuilt after a reload. */
+  'runs.history': { request: z.strictObject({ runDir: path }), reply: reply<RunHistory>() },
+  /** Continues a stopped or killed run from its last checkpoint (`anneal resume`), as a job. */
+  'runs.resume': { request: z.strictObject({ runDir: path }), reply: reply<JobInfo>() },
+  'workspace.get': { request: z.strictObject({}), reply: reply<Workspace>() },
+  'workspace.set': { request: z.strictObject({ workspace: Workspace }), reply: reply<{ saved: string }>() },
+  /** Thumbnails of given image files (the images behind a confusion-matrix cell). */
+  'media.thumbnails': {
+    request: z.strictObject({ paths: z.array(path).min(1).max(200), size: int(16, 256).default(96) }),
+    reply: reply<Record<string, string>>(),
+  },
   'runs.compare': {
     request: z.strictObject({
       runDirs: z.array(path).min(1).max(20),
@@ -144,6 +233,9 @@ export const channels = {
       data: path.optional(),
       topK: int(1, 100).default(5),
       topLosses: int(0, 64).default(12),
+      /** Every image's prediction too, for the confusion matrix's cells. */
+      perImage: z.boolean().default(false),
+      progressTag,
     }),
     reply: reply<EvalResult & { thumbnails: Record<string, string> }>(),
   },
@@ -160,7 +252,12 @@ export const channels = {
       }),
       top: int(1, 100).default(5),
     }),
-    reply: reply<Prediction>(),
+    /** `view`: the image as the model sees it (alpha handled, resized, centre-cropped), a PNG data URL. */
+    reply: reply<Prediction & { view: string | null }>(),
+  },
+  'predict.folder': {
+    request: z.strictObject({ model: path, dir: path, top: int(1, 100).default(5), progressTag }),
+    reply: reply<FolderPredictResult>(),
   },
   'export.run': {
     request: z.strictObject({
@@ -185,7 +282,21 @@ export const events = {
   'job.update': reply<JobInfo>(),
   /** Training progress, throttled by the engine to about 8 a second (MetricsLogger). */
   'job.progress': reply<{ jobId: string; progress: Progress }>(),
+  /**
+   * Progress of a call that asked for it with a progressTag (dataset inspection, the LR finder,
+   * evaluation, folder prediction): `done` of `total` `unit`, and the LR finder's point.
+   */
+  'task.progress': reply<TaskProgress>(),
 } as const;
+
+export interface TaskProgress {
+  tag: string;
+  done: number;
+  total: number;
+  unit: string;
+  /** The LR finder's newest point: x = rate, y = smoothed loss. */
+  point?: { x: number; y: number };
+}
 
 export type EventName = keyof typeof events;
 export type EventOf<E extends EventName> = z.infer<(typeof events)[E]>;
