@@ -6,11 +6,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { EventOf, JobInfo } from '../contract/index.js';
+import type { EventOf, JobInfo, TaskProgress } from '../contract/index.js';
 import { sendControl, type ControlCommand } from '../engine/train/index.js';
 import type { JobMessage, Task } from './protocol.js';
 
-export type JobListener = <E extends 'job.update' | 'job.progress'>(event: E, payload: EventOf<E>) => void;
+type JobEvent = 'job.update' | 'job.progress' | 'task.progress';
+export type JobListener = <E extends JobEvent>(event: E, payload: EventOf<E>) => void;
 
 /** A failure the user caused and can fix (bad config, missing folder): one line, no stack. */
 export class JobInputError extends Error {
@@ -78,6 +79,10 @@ export class JobManager {
           this.#update(entry, { state: 'running', runDir: m.runDir, backend: m.backend, device: m.device });
         } else if (m.type === 'progress') {
           this.#emit('job.progress', { jobId: id, progress: m.progress });
+        } else if (m.type === 'count') {
+          const tag = 'tag' in task ? task.tag : undefined;
+          if (tag)
+            this.notify({ tag, done: m.done, total: m.total, unit: m.unit, ...(m.point ? { point: m.point } : {}) });
         } else if (m.type === 'done') {
           settled = true;
           this.#update(entry, { state: m.stopped ? 'stopped' : 'done' });
@@ -102,6 +107,11 @@ export class JobManager {
     child.send(task);
     this.#emit('job.update', { ...info });
     return { ...info };
+  }
+
+  /** Progress of a call made with a progressTag (also from work outside a job: inspection). */
+  notify(progress: TaskProgress): void {
+    this.#emit('task.progress', progress);
   }
 
   /** The job's result; rejects with its failure. */
@@ -159,7 +169,7 @@ export class JobManager {
     this.#emit('job.update', { ...entry.info });
   }
 
-  #emit<E extends 'job.update' | 'job.progress'>(event: E, payload: EventOf<E>): void {
+  #emit<E extends JobEvent>(event: E, payload: EventOf<E>): void {
     for (const l of this.#listeners) l(event, payload);
   }
 }

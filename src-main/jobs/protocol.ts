@@ -10,9 +10,12 @@ export type Task =
       endLr?: number;
       numIt: number;
       all: boolean;
+      tag?: string;
     }
-  | { kind: 'eval'; target: string; data?: string; topK: number; topLosses: number }
+  | { kind: 'resume'; runDir: string }
+  | { kind: 'eval'; target: string; data?: string; topK: number; topLosses: number; perImage?: boolean; tag?: string }
   | { kind: 'predict'; model: string; image: string; top: number }
+  | { kind: 'predictFolder'; model: string; dir: string; top: number; tag?: string }
   | { kind: 'import'; file: string; arch: string; out: string }
   | {
       kind: 'export';
@@ -27,6 +30,8 @@ export type JobMessage =
   /** Sent once the job knows its run folder and device (train), or its backend (the rest). */
   | { type: 'started'; runDir: string | null; backend: string; device: string | null }
   | { type: 'progress'; progress: Progress }
+  /** Progress of a job that is not training (`done` of `total` `unit`; the LR finder's point). */
+  | { type: 'count'; done: number; total: number; unit: string; point?: { x: number; y: number } }
   | { type: 'done'; result: unknown; stopped?: string | null }
   /** `usage`: the input was wrong (a bad config, a missing folder): one line for the user. */
   | { type: 'error'; message: string; usage: boolean };

@@ -12,8 +12,12 @@ import {
   isInputError,
   loadModelDir,
   MODEL_CARD_FILE,
+  classifyFolder,
+  openClassifier,
   predictImages,
+  predictionsCsv,
   resolveEvalTarget,
+  resumeRun,
   runLrFind,
   startRun,
   useBackend,
@@ -44,12 +48,30 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       send({ type: 'done', result: { ...rest, backend: backend.name, device: backend.device }, stopped: r.stopped });
       return;
     }
+    case 'resume': {
+      const r = await resumeRun(task.runDir, {
+        onProgress: (progress) => send({ type: 'progress', progress }),
+        onTrainer: (_t, store) =>
+          send({
+            type: 'started',
+            runDir: store.dir,
+            backend: store.meta.backend.name,
+            device: store.meta.backend.device,
+          }),
+      });
+      const { backend, ...rest } = r;
+      send({ type: 'done', result: { ...rest, backend: backend.name, device: backend.device }, stopped: r.stopped });
+      return;
+    }
     case 'lrFind': {
       const r = await runLrFind(task.config, {
         startLr: task.startLr,
         endLr: task.endLr,
         numIt: task.numIt,
         ...(task.all ? { freezeBackbone: false } : {}),
+        // Each point as it is measured: the screen draws the curve live.
+        onStep: (p) =>
+          send({ type: 'count', done: p.done, total: p.total, unit: 'steps', point: { x: p.lr, y: p.loss } }),
       });
       send({ type: 'started', runDir: null, backend: r.backend.name, device: r.backend.device });
       send({
@@ -73,6 +95,8 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         const result = await evaluate(model, target.meta, target.samples, {
           topK: task.topK,
           topLosses: task.topLosses,
+          perImage: task.perImage,
+          onProgress: (done, total) => send({ type: 'count', done, total, unit: 'images' }),
         });
         send({ type: 'done', result: { ...result, skipped: [...target.problems, ...result.skipped] } });
       } finally {
@@ -86,9 +110,28 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       const { model, meta } = await loadModelDir(task.model);
       try {
         const [prediction] = await predictImages(model, meta, [task.image], { topK: task.top });
-        send({ type: 'done', result: prediction });
+        // What the screen shows as "the image as the model sees it" is cut the same way.
+        send({
+          type: 'done',
+          result: { ...prediction, inputSize: meta.inputSize, interpolation: meta.preprocessing.interpolation },
+        });
       } finally {
         model.dispose();
+      }
+      return;
+    }
+    case 'predictFolder': {
+      const backend = await useBackend('inference');
+      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      const classifier = await openClassifier(task.model);
+      try {
+        const r = await classifyFolder(classifier, task.dir, {
+          topK: task.top,
+          onProgress: (done, total) => send({ type: 'count', done, total, unit: 'files' }),
+        });
+        send({ type: 'done', result: { ...r, csv: predictionsCsv(r, task.top) } });
+      } finally {
+        await classifier.dispose();
       }
       return;
     }

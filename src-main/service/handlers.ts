@@ -2,10 +2,17 @@
 // by the Electron shell (IPC) and `anneal serve` (WebSocket). Each calls the same engine function
 // as the matching CLI command; TF.js work (training, LR finder, eval, predict, import) runs as a
 // job in its own process.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
-import type { Channel, JobInfo, ModelRow, ParsedRequestOf, ReplyOf } from '../contract/index.js';
+import {
+  Workspace,
+  type Channel,
+  type JobInfo,
+  type ModelRow,
+  type ParsedRequestOf,
+  type ReplyOf,
+} from '../contract/index.js';
 import { DEFAULT_AUGMENT, parseAugmentConfig } from '../engine/data/augment/index.js';
 import { renderDatasetPreview } from '../engine/data/augment/preview/index.js';
 import { inspectDataset, readDataset } from '../engine/data/sources/index.js';
@@ -19,11 +26,27 @@ import {
   makeShapes,
   pullWeights,
   readRegistry,
+  RunStore,
   SHAPE_CLASSES,
   weightsDir,
+  writeJsonAtomic,
 } from '../engine/index.js';
 import { JobInputError, type JobManager } from '../jobs/index.js';
-import { pngDataUrl, thumbnail } from './media.js';
+import { modelView, pngDataUrl, thumbnail } from './media.js';
+
+/** The screens' settings, per runs folder (a dot-file: listRuns passes it over). */
+export const WORKSPACE_FILE = '.anneal-workspace.json';
+
+/** At most ~8 progress events a second (as training's), and always the last. */
+function throttled(send: (done: number, total: number) => void, intervalMs = 125) {
+  let last = 0;
+  return (done: number, total: number) => {
+    const now = Date.now();
+    if (done < total && now - last < intervalMs) return;
+    last = now;
+    send(done, total);
+  };
+}
 
 export type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ReplyOf<C>> };
 
@@ -56,7 +79,12 @@ export function createHandlers(o: ServiceOptions): Handlers {
       if (!o.pickPath) throw new JobInputError('no file dialog in serve mode: type the path');
       return { path: await o.pickPath(r.kind, r.title) };
     },
-    'data.inspect': async (r) => inspectDataset(abs(r.path)),
+    'data.inspect': async (r) => {
+      const tag = r.progressTag;
+      return inspectDataset(abs(r.path), {
+        onProgress: tag ? throttled((done, total) => jobs.notify({ tag, done, total, unit: 'images' })) : undefined,
+      });
+    },
     'data.thumbnails': async (r) => {
       const { dataset } = await readDataset(abs(r.path));
       const classes = await Promise.all(
@@ -120,6 +148,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
         endLr: r.endLr,
         numIt: r.numIt,
         all: r.all,
+        tag: r.progressTag,
       })) as ReplyOf<'lrFind.run'>,
     'train.start': async (r): Promise<JobInfo> =>
       jobs.start({ kind: 'train', config: withAbsoluteData(r.config, abs), out: r.out ? abs(r.out) : runsDir }),
@@ -135,6 +164,44 @@ export function createHandlers(o: ServiceOptions): Handlers {
       }
     },
     'runs.show': async (r) => describeRun(abs(r.runDir)),
+    'runs.history': async (r) => {
+      const detail = describeRun(abs(r.runDir));
+      return { ...detail, steps: RunStore.open(detail.summary.dir).readMetrics().steps };
+    },
+    'runs.resume': async (r): Promise<JobInfo> => {
+      const runDir = abs(r.runDir);
+      // One clear line now (not a failed job later) for a folder that is not a run.
+      RunStore.open(runDir);
+      const live = jobs.list().find((j) => j.runDir === runDir && ['starting', 'running', 'paused'].includes(j.state));
+      if (live) throw new JobInputError(`run ${runDir} is already training (job ${live.id})`);
+      return jobs.start({ kind: 'resume', runDir });
+    },
+    'workspace.get': async () => {
+      const file = join(runsDir, WORKSPACE_FILE);
+      if (!existsSync(file)) return {};
+      try {
+        // A damaged or older file loads what still reads; the rest is the screens' defaults.
+        const parsed = Workspace.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+        return parsed.success ? parsed.data : {};
+      } catch {
+        return {};
+      }
+    },
+    'workspace.set': async (r) => {
+      const file = join(runsDir, WORKSPACE_FILE);
+      writeJsonAtomic(file, r.workspace);
+      return { saved: file };
+    },
+    'media.thumbnails': async (r) => {
+      const out: Record<string, string> = {};
+      await Promise.all(
+        r.paths.map(async (p) => {
+          const src = await thumbnail(abs(p), r.size);
+          if (src) out[p] = src;
+        }),
+      );
+      return out;
+    },
     'runs.compare': async (r) => compareRuns(r.runDirs.map(abs), r.metric),
     'eval.run': async (r) => {
       const result = (await jobs.run({
@@ -143,6 +210,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
         data: r.data ? abs(r.data) : undefined,
         topK: r.topK,
         topLosses: r.topLosses,
+        perImage: r.perImage,
+        tag: r.progressTag,
       })) as Omit<ReplyOf<'eval.run'>, 'thumbnails'>;
       const thumbnails: Record<string, string> = {};
       await Promise.all(
@@ -159,17 +228,26 @@ export function createHandlers(o: ServiceOptions): Handlers {
       try {
         const file = join(dir, `image${extname(basename(r.image.name)).toLowerCase().slice(0, 10)}`);
         writeFileSync(file, Buffer.from(r.image.base64, 'base64'));
-        const p = (await jobs.run({
+        const { inputSize, interpolation, ...p } = (await jobs.run({
           kind: 'predict',
           model: abs(r.model),
           image: file,
           top: r.top,
-        })) as ReplyOf<'predict.run'>;
-        return { ...p, image: r.image.name };
+        })) as Omit<ReplyOf<'predict.run'>, 'view'> & { inputSize: number; interpolation: 'bilinear' | 'bicubic' };
+        const view = await modelView(file, inputSize, interpolation);
+        return { ...p, image: r.image.name, view };
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     },
+    'predict.folder': async (r) =>
+      (await jobs.run({
+        kind: 'predictFolder',
+        model: abs(r.model),
+        dir: abs(r.dir),
+        top: r.top,
+        tag: r.progressTag,
+      })) as ReplyOf<'predict.folder'>,
     'export.run': async (r) =>
       (await jobs.run({ kind: 'export', ...r, target: abs(r.target), out: abs(r.out) })) as ReplyOf<'export.run'>,
   };
