@@ -3,6 +3,7 @@
 import type { GroupOptimizer } from '../optim/index.js';
 import type { RunStore } from '../runs/index.js';
 import { Callback, type BatchLogs, type EpochLogs, type TrainState } from './callbacks.js';
+import { smoothStep } from './lr-find-math.js';
 import { getModelWeights } from './weights.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -23,6 +24,11 @@ export interface Progress {
   loss: number;
   /** This step's own loss (step events): what a per-step chart plots. */
   stepLoss?: number;
+  /**
+   * An exponential moving average of the per-step loss over every step of this process, debiased
+   * (fastai's AvgSmoothLoss, beta 0.98): the smoothed line beside the noisy per-step one.
+   */
+  smoothLoss?: number;
   imagesPerSecond: number;
   epochLogs?: EpochLogs;
   updateRatio?: number[] | null;
@@ -35,6 +41,9 @@ export class MetricsLogger extends Callback {
   #lastEmit = 0;
   #epochStart = 0;
   #images = 0;
+  #smoothAvg = 0;
+  #smoothCount = 0;
+  #smooth: number | undefined;
 
   constructor(
     private readonly store: RunStore,
@@ -64,6 +73,10 @@ export class MetricsLogger extends Callback {
       ...(logs.updateRatio ? { updateRatio: logs.updateRatio } : {}),
     });
     this.#images += logs.size;
+    // Every step counts, not only those that make it through the throttle.
+    if (logs.stepLoss !== undefined && Number.isFinite(logs.stepLoss)) {
+      [this.#smoothAvg, this.#smooth] = smoothStep(this.#smoothAvg, logs.stepLoss, this.#smoothCount++);
+    }
     const now = performance.now();
     // A step that measured the update ratio (every updateRatioEvery steps) is always sent: the
     // throttle would otherwise drop most of those rare values from the live chart.
@@ -72,6 +85,7 @@ export class MetricsLogger extends Callback {
       this.onProgress({
         ...this.#progress(s, 'step', logs.loss, lr, logs.updateRatio ?? null),
         ...(logs.stepLoss !== undefined ? { stepLoss: logs.stepLoss } : {}),
+        ...(this.#smooth !== undefined ? { smoothLoss: this.#smooth } : {}),
       });
     }
   }
