@@ -138,6 +138,8 @@ export const Workspace = z
   .partial();
 export type Workspace = z.infer<typeof Workspace>;
 
+export type RunListRow = RunSummary & { config: Record<string, unknown> };
+
 /** A run's step records and epoch records, to draw its charts again from its folder. */
 export type RunHistory = RunDetail & { steps: StepRecord[] };
 
@@ -207,7 +209,8 @@ export const channels = {
     reply: reply<JobInfo>(),
   },
   'jobs.list': { request: z.strictObject({}), reply: reply<JobInfo[]>() },
-  'runs.list': { request: z.strictObject({ out: path.optional() }), reply: reply<RunSummary[]>() },
+  /** Each run's summary with its config (recipe, rates, sizes, augmentation tell runs apart). */
+  'runs.list': { request: z.strictObject({ out: path.optional() }), reply: reply<RunListRow[]>() },
   'runs.show': { request: z.strictObject({ runDir: path }), reply: reply<RunDetail>() },
   /** runs.show with every step record: the Train screen's charts, rebuilt after a reload. */
   'runs.history': { request: z.strictObject({ runDir: path }), reply: reply<RunHistory>() },

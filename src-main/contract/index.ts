@@ -17,6 +17,7 @@ export {
   type FolderPrediction,
   type FolderPredictResult,
   type RunHistory,
+  type RunListRow,
   type TaskProgress,
   Workspace,
   type JobInfo,

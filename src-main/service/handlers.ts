@@ -26,6 +26,7 @@ import {
   makeShapes,
   pullWeights,
   readRegistry,
+  readRunMeta,
   RunStore,
   SHAPE_CLASSES,
   weightsDir,
@@ -157,7 +158,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
     'runs.list': async (r) => {
       const dir = r.out ? abs(r.out) : runsDir;
       try {
-        return listRuns(dir);
+        return listRuns(dir).map((summary) => ({ ...summary, config: readRunMeta(summary.dir).config }));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw e;

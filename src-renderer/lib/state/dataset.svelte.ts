@@ -2,6 +2,7 @@
 // and what augmentation does to it. Each is one engine call through the client.
 import type { ReplyOf } from '../../../src-main/contract/contract.js';
 import type { Client } from '../client/index.js';
+import { ProgressMeter } from './progress.svelte.js';
 import { Task } from './task.svelte.js';
 
 /** Above this largest/smallest class ratio, say what to do about it (as `anneal data inspect`). */
@@ -12,14 +13,20 @@ export class DatasetState {
   readonly thumbnails = new Task<ReplyOf<'data.thumbnails'>>();
   readonly preview = new Task<ReplyOf<'data.augmentPreview'>>();
   readonly sample = new Task<ReplyOf<'data.makeSample'>>();
+  /** Files decoded so far while inspecting (a large folder takes tens of seconds). */
+  readonly progress: ProgressMeter;
 
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: Client) {
+    this.progress = new ProgressMeter(client);
+  }
 
   /** Inspects the folder and fetches its thumbnails; true when it could be read. */
   async load(path: string): Promise<boolean> {
     this.thumbnails.clear();
     this.preview.clear();
-    const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path }));
+    const progressTag = this.progress.begin();
+    const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path, progressTag }));
+    this.progress.end();
     if (!report) return false;
     await this.thumbnails.run(() => this.client.invoke('data.thumbnails', { path, perClass: 6, size: 72 }));
     return true;

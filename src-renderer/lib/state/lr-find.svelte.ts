@@ -1,30 +1,93 @@
-// The LR finder screen: the range test, its curve (loss against rate, log scale), and fastai's
-// suggestions, any of which a click makes the schedule's rate.
+// The LR finder screen: the range test, its curve (loss against rate, log scale) drawn live as it
+// is measured, and fastai's suggestions, any of which a click makes the schedule's rate. The curve
+// is shown up to where the loss climbs back above its starting value (the divergent tail says
+// nothing about which rate to pick; fastai's plot_lr_find skips its last points for the same
+// reason), and a curve that never falls is said to be flat rather than given a "valley".
 import type { ReplyOf } from '../../../src-main/contract/contract.js';
 import type { Client } from '../client/index.js';
+import { ProgressMeter } from './progress.svelte.js';
 import { Task } from './task.svelte.js';
 
 export type Suggestion = 'valley' | 'steep' | 'minimum';
 
+/** Below this relative fall from the first smoothed loss to the lowest, the curve is "flat". */
+export const FLAT_DROP = 0.05;
+
+export const SUGGESTION_HELP: Record<Suggestion, string> = {
+  valley: 'the middle of the longest steady fall (fastai’s default)',
+  steep: 'where the loss falls fastest',
+  minimum: 'a tenth of the rate at the lowest loss',
+};
+
+/** The points up to where the loss, after its low, rises above its starting value. */
+export function clipDivergentTail(lrs: readonly number[], losses: readonly number[]): [number[], number[]] {
+  if (losses.length < 3) return [[...lrs], [...losses]];
+  const start = losses[0]!;
+  let low = 0;
+  for (let i = 1; i < losses.length; i++) if (losses[i]! < losses[low]!) low = i;
+  let end = losses.length;
+  for (let i = low + 1; i < losses.length; i++) {
+    if (!Number.isFinite(losses[i]!) || losses[i]! > start) {
+      end = i + 1; // keep the first point above, so the turn is visible
+      break;
+    }
+  }
+  return [lrs.slice(0, end), losses.slice(0, end)];
+}
+
 export class LrFindState {
   readonly task = new Task<ReplyOf<'lrFind.run'>>();
+  readonly progress: ProgressMeter;
   numIt = $state(60);
+  // The points measured so far (a new array per point: uPlot takes the whole series).
+  #liveLrs = $state.raw<number[]>([]);
+  #liveLosses = $state.raw<number[]>([]);
 
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: Client) {
+    this.progress = new ProgressMeter(client, undefined, (p) => {
+      this.#liveLrs = [...this.#liveLrs, p.x];
+      this.#liveLosses = [...this.#liveLosses, p.y];
+    });
+  }
 
   async run(config: Record<string, unknown>): Promise<void> {
-    await this.task.run(() => this.client.invoke('lrFind.run', { config, numIt: this.numIt }));
+    this.#liveLrs = [];
+    this.#liveLosses = [];
+    const progressTag = this.progress.begin();
+    await this.task.run(() => this.client.invoke('lrFind.run', { config, numIt: this.numIt, progressTag }));
+    this.progress.end();
   }
 
-  /** uPlot data: x = rate, y = smoothed loss. */
+  /** uPlot data: x = rate, y = smoothed loss; live while running, clipped once done. */
   get chartData(): number[][] {
     const r = this.task.result;
-    return r ? [r.lrs, r.losses] : [];
+    if (this.task.running) return this.#liveLrs.length ? [this.#liveLrs, this.#liveLosses] : [];
+    if (!r) return [];
+    return clipDivergentTail(r.lrs, r.losses);
   }
 
-  get suggestions(): { name: Suggestion; lr: number }[] {
-    const s = this.task.result?.suggestions;
-    if (!s) return [];
-    return (['valley', 'steep', 'minimum'] as const).map((name) => ({ name, lr: s[name] }));
+  /** How many points the clip left out (said under the chart). */
+  get clipped(): number {
+    const r = this.task.result;
+    return r && !this.task.running ? r.lrs.length - this.chartData[0]!.length : 0;
+  }
+
+  /** True when the loss never fell by FLAT_DROP of its start: no rate stands out. */
+  get flat(): boolean {
+    const l = this.task.result?.losses;
+    if (!l?.length) return false;
+    const start = l[0]!;
+    const low = Math.min(...l.filter(Number.isFinite));
+    return !(start > 0) || (start - low) / start < FLAT_DROP;
+  }
+
+  /** The suggestions worth a button: none on a flat curve, none below the first rate measured. */
+  get suggestions(): { name: Suggestion; lr: number; help: string }[] {
+    const r = this.task.result;
+    if (!r || this.flat) return [];
+    const first = r.lrs[0] ?? 0;
+    return (['valley', 'steep', 'minimum'] as const)
+      .map((name) => ({ name, lr: r.suggestions[name], help: SUGGESTION_HELP[name] }))
+      .filter((s) => Number.isFinite(s.lr) && s.lr >= first);
   }
 }
