@@ -134,8 +134,16 @@ export const Workspace = z
     /** The run the Train screen shows (running or finished), rebuilt from its store on reload. */
     trainRun: z.string().max(4096).nullable(),
     runColumns: z.array(z.string().max(40)).max(40),
+    /** The inspected dataset in brief, so that a reload need not decode every file again. */
+    dataset: z.object({
+      path: z.string().max(4096),
+      total: z.number().int().min(0),
+      classes: z.array(z.object({ name: z.string().max(500), count: z.number().int().min(0) })).max(10_000),
+      split: z.object({ train: z.number().int().min(0), val: z.number().int().min(0) }).nullable(),
+    }),
   })
   .partial();
+export type DatasetBrief = NonNullable<z.infer<typeof Workspace>['dataset']>;
 export type Workspace = z.infer<typeof Workspace>;
 
 export type RunListRow = RunSummary & { config: Record<string, unknown> };

@@ -13,6 +13,7 @@ export {
   type EventFrame,
   type EventName,
   type EventOf,
+  type DatasetBrief,
   type ExportResult,
   type FolderPrediction,
   type FolderPredictResult,

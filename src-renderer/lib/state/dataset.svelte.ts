@@ -1,6 +1,6 @@
 // The Dataset screen: inspect a folder (classes, counts, problems, imbalance), its thumbnails,
 // and what augmentation does to it. Each is one engine call through the client.
-import type { ReplyOf } from '../../../src-main/contract/contract.js';
+import type { DatasetBrief, ReplyOf } from '../../../src-main/contract/contract.js';
 import type { Client } from '../client/index.js';
 import { ProgressMeter } from './progress.svelte.js';
 import { Task } from './task.svelte.js';
@@ -15,6 +15,8 @@ export class DatasetState {
   readonly sample = new Task<ReplyOf<'data.makeSample'>>();
   /** Files decoded so far while inspecting (a large folder takes tens of seconds). */
   readonly progress: ProgressMeter;
+  #restored = $state<DatasetBrief | null>(null);
+  #inspected = $state('');
 
   constructor(private readonly client: Client) {
     this.progress = new ProgressMeter(client);
@@ -24,12 +26,23 @@ export class DatasetState {
   async load(path: string): Promise<boolean> {
     this.thumbnails.clear();
     this.preview.clear();
+    this.#inspected = path;
     const progressTag = this.progress.begin();
     const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path, progressTag }));
     this.progress.end();
     if (!report) return false;
     await this.thumbnails.run(() => this.client.invoke('data.thumbnails', { path, perClass: 6, size: 72 }));
     return true;
+  }
+
+  /** The dataset in brief: from this page's inspection, else from the saved workspace. */
+  get brief(): DatasetBrief | null {
+    const r = this.inspect.result;
+    if (r) return { path: this.#inspected, total: r.total, classes: r.classes, split: r.split };
+    return this.#restored;
+  }
+  set brief(b: DatasetBrief | null) {
+    this.#restored = b;
   }
 
   async makeSample(dir: string, imagesPerClass: number): Promise<string | null> {

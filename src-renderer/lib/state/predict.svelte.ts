@@ -25,7 +25,9 @@ export class PredictState {
 
   async predictFolder(model: string): Promise<void> {
     const progressTag = this.progress.begin();
-    await this.folder.run(() => this.client.invoke('predict.folder', { model, dir: this.dir.trim(), top: 3, progressTag }));
+    await this.folder.run(() =>
+      this.client.invoke('predict.folder', { model, dir: this.dir.trim(), top: 3, progressTag }),
+    );
     this.progress.end();
   }
 

@@ -26,9 +26,7 @@ export function configDiff(a: Record<string, unknown>, b: Record<string, unknown
   const la = leaves(a, '', new Map());
   const lb = leaves(b, '', new Map());
   const keys = [...new Set([...la.keys(), ...lb.keys()])].sort();
-  return keys
-    .filter((k) => la.get(k) !== lb.get(k))
-    .map((k) => ({ key: k, a: la.get(k) ?? '–', b: lb.get(k) ?? '–' }));
+  return keys.filter((k) => la.get(k) !== lb.get(k)).map((k) => ({ key: k, a: la.get(k) ?? '–', b: lb.get(k) ?? '–' }));
 }
 
 /** Events worth a mark on the curves, by name as people say them. */

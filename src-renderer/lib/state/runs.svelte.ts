@@ -39,7 +39,9 @@ export function recipeOf(config: Record<string, unknown>): string {
 export function rateOf(config: Record<string, unknown>): number | null {
   const recipe = obj(config.recipe);
   if (recipe) return headOf(recipe.baseLr) ?? 2e-3; // fastai fine_tune's default base_lr
-  const schedules = Array.isArray(config.stages) ? config.stages.map((s) => obj(obj(s)?.schedule)) : [obj(config.schedule)];
+  const schedules = Array.isArray(config.stages)
+    ? config.stages.map((s) => obj(obj(s)?.schedule))
+    : [obj(config.schedule)];
   const last = schedules.at(-1);
   return last ? (headOf(last.maxLr) ?? headOf(last.lr) ?? headOf(last.baseLr)) : null;
 }

@@ -4,6 +4,7 @@
 import type { Workspace } from '../../../src-main/contract/contract.js';
 import type { Client } from '../client/index.js';
 import type { AppState } from './app.svelte.js';
+import type { DatasetState } from './dataset.svelte.js';
 import type { RunsTable } from './runs.svelte.js';
 import type { TrainSession } from './train.svelte.js';
 
@@ -18,6 +19,7 @@ export class WorkspaceSync {
     private readonly app: AppState,
     private readonly runs: RunsTable,
     private readonly train: TrainSession,
+    private readonly data: DatasetState,
     private readonly delayMs = 400,
   ) {
     train.onRun = (runDir) => (app.trainRun = runDir);
@@ -36,6 +38,7 @@ export class WorkspaceSync {
       const w = await this.client.invoke('workspace.get', {});
       this.app.applyWorkspace(w);
       if (w.runColumns) this.runs.showColumns(w.runColumns);
+      if (w.dataset && w.dataset.path === this.app.dataPath) this.data.brief = w.dataset;
       this.#lastSaved = JSON.stringify(this.snapshot());
       if (this.app.trainRun) await this.train.restore(this.app.trainRun);
     } catch (e) {
@@ -47,7 +50,8 @@ export class WorkspaceSync {
 
   /** The whole workspace now (an effect that calls this re-runs on any change). */
   snapshot(): Workspace {
-    return { ...this.app.toWorkspace(), runColumns: [...this.runs.columns] };
+    const dataset = this.data.brief;
+    return { ...this.app.toWorkspace(), runColumns: [...this.runs.columns], ...(dataset ? { dataset } : {}) };
   }
 
   /** Saves `w` after `delayMs` of quiet; nothing before the saved one has loaded. */
