@@ -11,6 +11,7 @@ import type { TrainSession } from './train.svelte.js';
 export class WorkspaceSync {
   #loaded = $state(false);
   #error = $state<string | null>(null);
+  #pending = $state(false);
   #timer: ReturnType<typeof setTimeout> | null = null;
   #lastSaved = '';
 
@@ -30,6 +31,10 @@ export class WorkspaceSync {
   }
   get error(): string | null {
     return this.#error;
+  }
+  /** A change is waiting to be written (or being written). */
+  get pending(): boolean {
+    return this.#pending;
   }
 
   /** Reads the workspace into the screens, then the Train screen's run from its store. */
@@ -60,13 +65,19 @@ export class WorkspaceSync {
     const text = JSON.stringify(w);
     if (text === this.#lastSaved) return;
     if (this.#timer) clearTimeout(this.#timer);
+    this.#pending = true;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#lastSaved = text;
-      this.client.invoke('workspace.set', { workspace: w }).then(
-        () => (this.#error = null),
-        (e: Error) => (this.#error = e.message),
-      );
+      this.client
+        .invoke('workspace.set', { workspace: w })
+        .then(
+          () => (this.#error = null),
+          (e: Error) => (this.#error = e.message),
+        )
+        .finally(() => {
+          if (!this.#timer) this.#pending = false;
+        });
     }, this.delayMs);
   }
 }
