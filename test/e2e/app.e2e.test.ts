@@ -32,6 +32,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   const runDirs = () =>
     existsSync(join(work, 'runs'))
       ? readdirSync(join(work, 'runs'))
+          .filter((d) => !d.startsWith('.')) // .anneal-workspace.json: the screens' settings
           .map((d) => join(work, 'runs', d))
           .sort()
       : [];
@@ -127,7 +128,11 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     );
     expect(await points('lr-chart')).toBeGreaterThanOrEqual(1);
     await shot('4a-lr-finder-live');
-    await testid('lr-use-valley').waitFor({ timeout: 120_000 });
+    await testid('lr-use-valley')
+      .or(testid('lr-flat'))
+      .waitFor({ timeout: 120_000 })
+      .finally(() => shot('4-lr-finder'));
+    expect(await testid('lr-flat').count(), 'the LR finder called this curve flat').toBe(0);
     // The suggestions are marked on the curve, labelled.
     expect(Number(await testid('lr-chart').getAttribute('data-markers'))).toBe(
       await page.locator('[data-testid^="lr-use-"]').count(),
@@ -139,7 +144,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     // Back to a known rate for the runs below.
     await nav('Schedule');
     await testid('schedule-base-lr').fill('0.01');
-  });
+  }, 240_000);
 
   it('fine-tunes with live charts, pauses, resumes, changes the rate, and finishes', async () => {
     await nav('Train');
@@ -227,7 +232,9 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await testid('main').and(page.locator('[data-workspace="loaded"]')).waitFor({ timeout: 60_000 });
     await testid('train-headline').waitFor({ timeout: 30_000 });
     expect(await testid('train-headline').textContent()).toBe(headline);
-    expect(await points('chart-loss')).toBe(loss);
+    // Every step from the store (3 epochs of 12), even those the live stream's throttle skipped.
+    expect(await points('chart-loss')).toBe(36);
+    expect(loss).toBeLessThanOrEqual(36);
     expect(await points('chart-accuracy')).toBe(3);
     expect(await testid('train-status').getAttribute('data-state')).toBe('done');
     await expect(testid('train-plan').textContent()).resolves.toMatch(/120 images in 4 classes/);

@@ -1,6 +1,6 @@
 // The LR finder screen: the range test, its curve (loss against rate, log scale) drawn live as it
 // is measured, and fastai's suggestions, any of which a click makes the schedule's rate. The curve
-// is shown up to where the loss climbs back above its starting value (the divergent tail says
+// is shown up to where the loss climbs back above its level before the fall (the divergent tail says
 // nothing about which rate to pick; fastai's plot_lr_find skips its last points for the same
 // reason), and a curve that never falls is said to be flat rather than given a "valley".
 import type { ReplyOf } from '../../../src-main/contract/contract.js';
@@ -19,16 +19,26 @@ export const SUGGESTION_HELP: Record<Suggestion, string> = {
   minimum: 'a tenth of the rate at the lowest loss',
 };
 
-/** The points up to where the loss, after its low, rises above its starting value. */
-export function clipDivergentTail(lrs: readonly number[], losses: readonly number[]): [number[], number[]] {
-  if (losses.length < 3) return [[...lrs], [...losses]];
-  const start = losses[0]!;
+/** Index of the lowest loss, and the highest loss before it (where the useful fall starts). */
+function lowAndPeak(losses: readonly number[]): { low: number; peak: number } {
   let low = 0;
   for (let i = 1; i < losses.length; i++) if (losses[i]! < losses[low]!) low = i;
+  let peak = losses[0]!;
+  for (let i = 1; i <= low; i++) peak = Math.max(peak, losses[i]!);
+  return { low, peak };
+}
+
+/**
+ * The points up to where the loss, after its low, climbs above the highest loss before that low
+ * (the first point above is kept, so the turn shows).
+ */
+export function clipDivergentTail(lrs: readonly number[], losses: readonly number[]): [number[], number[]] {
+  if (losses.length < 3) return [[...lrs], [...losses]];
+  const { low, peak } = lowAndPeak(losses);
   let end = losses.length;
   for (let i = low + 1; i < losses.length; i++) {
-    if (!Number.isFinite(losses[i]!) || losses[i]! > start) {
-      end = i + 1; // keep the first point above, so the turn is visible
+    if (!Number.isFinite(losses[i]!) || losses[i]! > peak) {
+      end = i + 1;
       break;
     }
   }
@@ -72,13 +82,15 @@ export class LrFindState {
     return r && !this.task.running ? r.lrs.length - this.chartData[0]!.length : 0;
   }
 
-  /** True when the loss never fell by FLAT_DROP of its start: no rate stands out. */
+  /**
+   * True when the loss never fell by FLAT_DROP from its highest point before its lowest (a noisy
+   * first point must not decide it): no rate stands out.
+   */
   get flat(): boolean {
-    const l = this.task.result?.losses;
+    const l = this.task.result?.losses.filter(Number.isFinite);
     if (!l?.length) return false;
-    const start = l[0]!;
-    const low = Math.min(...l.filter(Number.isFinite));
-    return !(start > 0) || (start - low) / start < FLAT_DROP;
+    const { low, peak } = lowAndPeak(l);
+    return !(peak > 0) || (peak - l[low]!) / peak < FLAT_DROP;
   }
 
   /** The suggestions worth a button: none on a flat curve, none below the first rate measured. */
