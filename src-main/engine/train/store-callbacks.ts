@@ -156,7 +156,8 @@ export class Checkpointer extends Callback {
     // cover part of the data.
     const isBest =
       !s.partialEpoch &&
-      Number.isFinite(v) && (this.#best === null || (lower ? v! < this.#best.value : v! > this.#best.value));
+      Number.isFinite(v) &&
+      (this.#best === null || (lower ? v! < this.#best.value : v! > this.#best.value));
     if (isBest) this.#best = { metric: this.monitor, value: v!, epoch: s.epoch };
     const weights = await getModelWeights(this.model);
     await this.store.writeCheckpoint(
