@@ -452,3 +452,17 @@ describe('What will run', () => {
     expect(stepsPlan(null, undefined)).toBeNull();
   });
 });
+
+describe('TrainSession: an event for a step already read from the store', () => {
+  it('is not drawn twice (the history reply can overtake the progress event)', async () => {
+    const { client, emit } = fakeClient((channel) =>
+      channel === 'jobs.list' ? [job('running')] : channel === 'runs.history' ? history(4) : { summary },
+    );
+    const t = new TrainSession(client);
+    await t.restore('/runs/r1');
+    emit('job.progress', { jobId: 'j1', progress: step(3) }); // the store had it already
+    emit('job.progress', { jobId: 'j1', progress: step(4) });
+    expect(t.lossChart[0]).toEqual([0, 1, 2, 3, 4]);
+    t.dispose();
+  });
+});

@@ -19,22 +19,31 @@ export const SUGGESTION_HELP: Record<Suggestion, string> = {
   minimum: 'a tenth of the rate at the lowest loss',
 };
 
-/** Index of the lowest loss, and the highest loss before it (where the useful fall starts). */
-function lowAndPeak(losses: readonly number[]): { low: number; peak: number } {
-  let low = 0;
-  for (let i = 1; i < losses.length; i++) if (losses[i]! < losses[low]!) low = i;
-  let peak = losses[0]!;
-  for (let i = 1; i <= low; i++) peak = Math.max(peak, losses[i]!);
+/**
+ * The lowest loss and the highest before it, from the first tenth on: fastai's lr_find drops the
+ * first num_it/10 points before it suggests (engine trimForSuggestions), where the debiased EMA
+ * is still one noisy batch.
+ */
+function lowAndPeak(losses: readonly number[], numIt: number): { low: number; peak: number } {
+  const from = Math.min(Math.floor(numIt / 10), losses.length - 1);
+  let low = from;
+  for (let i = from + 1; i < losses.length; i++) if (losses[i]! < losses[low]!) low = i;
+  let peak = losses[from]!;
+  for (let i = from + 1; i <= low; i++) peak = Math.max(peak, losses[i]!);
   return { low, peak };
 }
 
 /**
  * The points up to where the loss, after its low, climbs above the highest loss before that low
- * (the first point above is kept, so the turn shows).
+ * (the first point above is kept, so the turn shows). `numIt`: the steps the test was asked for.
  */
-export function clipDivergentTail(lrs: readonly number[], losses: readonly number[]): [number[], number[]] {
+export function clipDivergentTail(
+  lrs: readonly number[],
+  losses: readonly number[],
+  numIt = lrs.length,
+): [number[], number[]] {
   if (losses.length < 3) return [[...lrs], [...losses]];
-  const { low, peak } = lowAndPeak(losses);
+  const { low, peak } = lowAndPeak(losses, numIt);
   let end = losses.length;
   for (let i = low + 1; i < losses.length; i++) {
     if (!Number.isFinite(losses[i]!) || losses[i]! > peak) {
@@ -49,6 +58,8 @@ export class LrFindState {
   readonly task = new Task<ReplyOf<'lrFind.run'>>();
   readonly progress: ProgressMeter;
   numIt = $state(60);
+  /** The steps the shown result was asked for (numIt may have been edited since). */
+  #ranNumIt = 60;
   // The points measured so far (a new array per point: uPlot takes the whole series).
   #liveLrs = $state.raw<number[]>([]);
   #liveLosses = $state.raw<number[]>([]);
@@ -64,7 +75,9 @@ export class LrFindState {
     this.#liveLrs = [];
     this.#liveLosses = [];
     const progressTag = this.progress.begin();
-    await this.task.run(() => this.client.invoke('lrFind.run', { config, numIt: this.numIt, progressTag }));
+    const numIt = this.numIt;
+    const r = await this.task.run(() => this.client.invoke('lrFind.run', { config, numIt, progressTag }));
+    if (r) this.#ranNumIt = numIt;
     this.progress.end();
   }
 
@@ -73,7 +86,7 @@ export class LrFindState {
     const r = this.task.result;
     if (this.task.running) return this.#liveLrs.length ? [this.#liveLrs, this.#liveLosses] : [];
     if (!r) return [];
-    return clipDivergentTail(r.lrs, r.losses);
+    return clipDivergentTail(r.lrs, r.losses, this.#ranNumIt);
   }
 
   /** How many points the clip left out (said under the chart). */
@@ -89,7 +102,7 @@ export class LrFindState {
   get flat(): boolean {
     const l = this.task.result?.losses.filter(Number.isFinite);
     if (!l?.length) return false;
-    const { low, peak } = lowAndPeak(l);
+    const { low, peak } = lowAndPeak(l, this.#ranNumIt);
     return !(peak > 0) || (peak - l[low]!) / peak < FLAT_DROP;
   }
 

@@ -143,12 +143,8 @@ export class TrainSession {
       this.#error = (e as Error).message;
     } finally {
       this.#restoring = false;
-      // Events that arrived while the history loaded: only what the history did not have yet.
-      const lastStep = this.#steps.at(-1) ?? -1;
-      const lastEpoch = this.#epochs.at(-1) ?? 0;
-      for (const p of this.#buffer.splice(0)) {
-        if (p.kind === 'step' ? p.step > lastStep : p.epoch + 1 > lastEpoch) this.accept(p);
-      }
+      // Events that arrived while the history loaded (accept drops what the history already has).
+      for (const p of this.#buffer.splice(0)) this.accept(p);
     }
   }
 
@@ -217,6 +213,10 @@ export class TrainSession {
 
   /** One progress event (public for tests). */
   accept(p: Progress): void {
+    // A step or epoch the charts already have (read from the store while its event was on the
+    // way) is not drawn twice.
+    if (p.kind === 'step' && p.step <= (this.#steps.at(-1) ?? -1)) return;
+    if (p.kind === 'epoch' && p.epoch + 1 <= (this.#epochs.at(-1) ?? 0)) return;
     // The pace is measured from the first step, not from the start: loading data and model first
     // says nothing about how fast steps go.
     if (this.#updates === 0) {
