@@ -25,7 +25,8 @@ export const SUGGESTION_HELP: Record<Suggestion, string> = {
  * is still one noisy batch.
  */
 function lowAndPeak(losses: readonly number[], numIt: number): { low: number; peak: number } {
-  const from = Math.min(Math.floor(numIt / 10), losses.length - 1);
+  // A test that diverged early has fewer points than it was asked for: a tenth of those.
+  const from = Math.floor(Math.min(numIt, losses.length) / 10);
   let low = from;
   for (let i = from + 1; i < losses.length; i++) if (losses[i]! < losses[low]!) low = i;
   let peak = losses[from]!;
