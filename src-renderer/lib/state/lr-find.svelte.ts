@@ -34,6 +34,9 @@ function lowAndPeak(losses: readonly number[], numIt: number): { low: number; pe
   return { low, peak };
 }
 
+/** Less than FLAT_DROP of a fall from the peak to the low. */
+const isFlat = (low: number, peak: number): boolean => !(peak > 0) || (peak - low) / peak < FLAT_DROP;
+
 /**
  * The points up to where the loss, after its low, climbs above the highest loss before that low
  * (the first point above is kept, so the turn shows). `numIt`: the steps the test was asked for.
@@ -45,6 +48,8 @@ export function clipDivergentTail(
 ): [number[], number[]] {
   if (losses.length < 3) return [[...lrs], [...losses]];
   const { low, peak } = lowAndPeak(losses, numIt);
+  // A curve with no real fall has no tail to cut: all of it shows how flat it is.
+  if (isFlat(losses[low]!, peak)) return [[...lrs], [...losses]];
   let end = losses.length;
   for (let i = low + 1; i < losses.length; i++) {
     if (!Number.isFinite(losses[i]!) || losses[i]! > peak) {
@@ -104,7 +109,7 @@ export class LrFindState {
     const l = this.task.result?.losses.filter(Number.isFinite);
     if (!l?.length) return false;
     const { low, peak } = lowAndPeak(l, this.#ranNumIt);
-    return !(peak > 0) || (peak - l[low]!) / peak < FLAT_DROP;
+    return isFlat(l[low]!, peak);
   }
 
   /** The suggestions worth a button: none on a flat curve, none below the first rate measured. */
