@@ -113,6 +113,14 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
         .filter({ hasText: /^frozen$/ })
         .count(),
     ).resolves.toBe(0);
+    // The legend under the cursor: small rates in scientific notation, never "0" or "--".
+    // Three quarters in: the unfrozen stage, where every group trains.
+    const over = testid('schedule-chart').locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await over.hover({ position: { x: box.width * 0.75, y: box.height / 2 } });
+    const legend = await testid('schedule-chart').locator('.u-legend .u-series .u-value').allTextContents();
+    expect(legend.slice(1), legend.join(' ')).toHaveLength(6);
+    for (const v of legend.slice(1)) expect(v).toMatch(/^\d\.\d\de-\d+$/);
     await shot('3-schedule');
   });
 
