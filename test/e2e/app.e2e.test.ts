@@ -233,7 +233,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     const [run] = runDirs();
     const events = readJsonl<{ type: string; scaleTo?: number }>(join(run!, 'events.jsonl')).map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(['start', 'pause', 'resume', 'lr-change', 'done']));
-  });
+  }, 300_000);
 
   it('restores the finished run, the dataset and the schedule after a reload', async () => {
     const loss = await points('chart-loss');
@@ -309,7 +309,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(await points('runs-chart')).toBe(3);
     expect(await testid('runs-chart').locator('.u-legend .u-series').count()).toBe(3); // x + 2 runs
     await shot('7-runs');
-  });
+  }, 300_000);
 
   it('shows a run in detail: config, its events on its curves, a config diff; resumes a stopped run', async () => {
     // Sorted by epochs, descending: the first row is the 3-epoch run with the pause and rate change.
@@ -336,7 +336,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await shot('7c-run-resumed');
     await nav('Runs');
     await testid('runs-table').locator('tbody tr').nth(1).waitFor();
-  });
+  }, 300_000);
 
   it('evaluates a run from the Runs screen at once: baseline, cells with their images, top losses named', async () => {
     await testid('runs-table').locator('tbody tr').first().getByRole('button', { name: 'Evaluate' }).click();
@@ -360,7 +360,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(caption).toMatch(/circle \d\.\d\d/); // every class's probability
     await testid('cell-title').scrollIntoViewIfNeeded();
     await shot('8b-evaluate-cell');
-  });
+  }, 300_000);
 
   it('predicts the class of a chosen image, shown as the model sees it', async () => {
     await nav('Predict');
@@ -391,7 +391,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(csv.split('\n')[0]).toMatch(/^image,error,top1,p1,top2,p2,top3,p3,p:/);
     expect(csv.trim().split('\n')).toHaveLength(1 + 7);
     await shot('9b-predict-folder');
-  });
+  }, 300_000);
 
   it('exports the run as ONNX with its model card', async () => {
     await nav('Export');
