@@ -30,7 +30,17 @@ export const ControlRequest = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('lr'), scale: z.number().positive().max(1e3) }),
 ]);
 
-export const JOB_KINDS = ['train', 'resume', 'lrFind', 'eval', 'predict', 'predictFolder', 'import', 'export'] as const;
+export const JOB_KINDS = [
+  'train',
+  'resume',
+  'lrFind',
+  'eval',
+  'predict',
+  'predictFolder',
+  'import',
+  'export',
+  'doctor',
+] as const;
 export const JOB_STATES = ['starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
 
 export interface JobInfo {
@@ -55,6 +65,12 @@ export interface ModelRow {
   bundled: string | null;
   weights: { id: string; description: string; url: string | null; installed: string | null }[];
   custom: string[];
+}
+
+export interface BackendsReport {
+  backends: { name: string; available: boolean; device: string | null; reason: string }[];
+  /** What training every layer, and training the head only (a frozen stage), would run on. */
+  selected: { full: string; frozen: string };
 }
 
 export interface ExportResult {
@@ -188,6 +204,8 @@ export const channels = {
     reply: reply<{ path: string; classes: string[] }>(),
   },
   'models.list': { request: z.strictObject({}), reply: reply<ModelRow[]>() },
+  /** `anneal doctor`, as a job: the backends here and which one each kind of training would use. */
+  'app.backends': { request: z.strictObject({}), reply: reply<BackendsReport>() },
   'models.import': {
     request: z.strictObject({ file: path, arch: z.string().min(1).max(100), out: path }),
     reply: reply<{ modelDir: string }>(),

@@ -13,6 +13,7 @@ export {
   type EventFrame,
   type EventName,
   type EventOf,
+  type BackendsReport,
   type DatasetBrief,
   type ExportResult,
   type FolderPrediction,

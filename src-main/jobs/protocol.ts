@@ -13,6 +13,7 @@ export type Task =
       tag?: string;
     }
   | { kind: 'resume'; runDir: string }
+  | { kind: 'doctor' }
   | { kind: 'eval'; target: string; data?: string; topK: number; topLosses: number; perImage?: boolean; tag?: string }
   | { kind: 'predict'; model: string; image: string; top: number }
   | { kind: 'predictFolder'; model: string; dir: string; top: number; tag?: string }

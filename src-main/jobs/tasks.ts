@@ -13,6 +13,8 @@ import {
   loadModelDir,
   MODEL_CARD_FILE,
   classifyFolder,
+  detectBackends,
+  selectBackend,
   openClassifier,
   predictImages,
   predictionsCsv,
@@ -61,6 +63,26 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       });
       const { backend, ...rest } = r;
       send({ type: 'done', result: { ...rest, backend: backend.name, device: backend.device }, stopped: r.stopped });
+      return;
+    }
+    case 'doctor': {
+      // `anneal doctor`'s probe, in a job: it starts every backend, which the server must not.
+      const backends = await detectBackends();
+      const pick = (w: 'full' | 'frozen') => {
+        try {
+          return selectBackend(backends, w).name;
+        } catch (e) {
+          return `none (${(e as Error).message})`;
+        }
+      };
+      send({ type: 'started', runDir: null, backend: pick('full'), device: null });
+      send({
+        type: 'done',
+        result: {
+          backends: backends.map(({ name, available, device, reason }) => ({ name, available, device, reason })),
+          selected: { full: pick('full'), frozen: pick('frozen') },
+        },
+      });
       return;
     }
     case 'lrFind': {

@@ -137,6 +137,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
           .map((e) => e.file),
       }));
     },
+    'app.backends': async () => (await jobs.run({ kind: 'doctor' })) as ReplyOf<'app.backends'>,
     'models.import': async (r) =>
       (await jobs.run({ kind: 'import', file: abs(r.file), arch: r.arch, out: abs(r.out) })) as { modelDir: string },
     'models.add': async (r) => addWeights(abs(r.file), r.arch ? { arch: r.arch } : {}),

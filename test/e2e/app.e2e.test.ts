@@ -168,6 +168,12 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await expect(plan.textContent()).resolves.toMatch(
       /8 \(auto: from the number of training images\) → 12 steps per epoch/,
     );
+    // The backends this machine has, probed in a job (anneal doctor), before anything starts.
+    await page.waitForFunction(
+      () => /for every layer/.test(document.querySelector('[data-testid="train-plan-backend"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
     await shot('5a-train-plan');
     await testid('train-start').click();
     const status = testid('train-status');

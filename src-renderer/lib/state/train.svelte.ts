@@ -4,10 +4,11 @@
 // After a reload the series are rebuilt from the run's own store (runs.history: every step and
 // epoch record), and a job still running is followed again; when a run ends, its headline (final
 // and best validation numbers, wall time) comes from the same store.
-import type { JobInfo, ReplyOf, RunHistory } from '../../../src-main/contract/contract.js';
+import type { BackendsReport, JobInfo, ReplyOf, RunHistory } from '../../../src-main/contract/contract.js';
 import type { Progress } from '../../../src-main/engine/train/store-callbacks.js';
 import { smoothLosses } from '../../../src-main/engine/train/lr-find-math.js';
 import type { Client } from '../client/index.js';
+import { Task } from './task.svelte.js';
 
 type Series = (number | null)[];
 type Summary = ReplyOf<'runs.show'>['summary'];
@@ -41,6 +42,8 @@ export class TrainSession {
   #startedAt = 0;
   #stepsAtStart = 0;
   readonly #unsubscribe: (() => void)[] = [];
+  /** What training would run on here (`anneal doctor`, probed once in a job). */
+  readonly backends = new Task<BackendsReport>();
   /** Told the run folder once a job has one (the workspace keeps it for a reload). */
   onRun: (runDir: string) => void = () => {};
 
@@ -96,6 +99,12 @@ export class TrainSession {
   /** "done", "stopped", … for the status line, also for a run restored without its job. */
   get state(): string | null {
     return this.#job?.state ?? this.#summary?.status ?? null;
+  }
+
+  /** Probes the backends once per page (it starts each, so it is not repeated). */
+  async loadBackends(): Promise<void> {
+    if (this.backends.result || this.backends.running) return;
+    await this.backends.run(() => this.client.invoke('app.backends', {}));
   }
 
   async start(config: Record<string, unknown>): Promise<void> {
