@@ -413,6 +413,24 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     for (const f of ['labels.json', 'preprocessing.json']) expect(existsSync(join(out, f)), f).toBe(true);
   });
 
+  it('shows the files decoded, and the time left, while it inspects a larger folder', async () => {
+    await nav('Dataset');
+    await page.getByText('No dataset at hand?').click();
+    await testid('sample-dir').fill('more-shapes');
+    await page.getByLabel('Images per class').fill('400');
+    await testid('sample-make').click();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="inspect-progress"]')?.getAttribute('data-done')) > 0,
+      undefined,
+      { timeout: 120_000, polling: 20 },
+    );
+    await expect(testid('inspect-progress').textContent()).resolves.toMatch(
+      /Decoding every file: [\d,]+ \/ 1,600 images/,
+    );
+    await shot('1b-dataset-inspecting');
+    await expect(testid('dataset-summary').textContent({ timeout: 120_000 })).resolves.toMatch(/1600\s+images/);
+  }, 300_000);
+
   it('logged no errors in the page', () => {
     expect(consoleErrors).toEqual([]);
   });
