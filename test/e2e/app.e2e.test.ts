@@ -428,7 +428,11 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       /Decoding every file: [\d,]+ \/ 1,600 images/,
     );
     await shot('1b-dataset-inspecting');
-    await expect(testid('dataset-summary').textContent({ timeout: 120_000 })).resolves.toMatch(/1600\s+images/);
+    await page.waitForFunction(
+      () => /1600\s+images/.test(document.querySelector('[data-testid="dataset-summary"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
   }, 300_000);
 
   it('logged no errors in the page', () => {
