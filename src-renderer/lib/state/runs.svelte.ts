@@ -83,7 +83,7 @@ export const RUN_COLUMNS = [
   { id: 'best_val_acc', label: 'best val acc', value: (r: Summary) => r.best?.val_accuracy ?? null },
 ] as const;
 export type RunColumn = (typeof RUN_COLUMNS)[number]['id'];
-/** Shown until the user chooses: what tells runs apart, and how they did. */
+/** Shown until the user chooses (Columns): what tells runs apart, and how they did; fits 1280 px. */
 export const DEFAULT_COLUMNS: RunColumn[] = [
   'id',
   'arch',
@@ -94,8 +94,6 @@ export const DEFAULT_COLUMNS: RunColumn[] = [
   'batch',
   'augment',
   'epochs',
-  'time',
-  'val_loss',
   'val_acc',
   'best_val_acc',
 ];
