@@ -61,6 +61,8 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       await expect(page.getByRole('navigation').getByRole('button', { name, exact: true }).isVisible()).resolves.toBe(
         true,
       );
+    // app.info answers after the first paint (with the workspace, on a loaded machine: later).
+    await page.getByText('serve mode').waitFor({ timeout: 30_000 });
     await expect(page.getByText('serve mode').isVisible()).resolves.toBe(true);
   });
 
