@@ -19,6 +19,7 @@ import type {
   RunDetail,
   RunSeries,
   RunSummary,
+  StepRecord,
   StoreEntry,
   SweepListRow,
   SweepResults,
@@ -81,7 +82,17 @@ const runConfig = boundedJson(z.record(z.string(), z.unknown()));
 /** `anneal control`'s commands (engine/train/control-command.ts), as the contract takes them. */
 export const ControlRequest = ControlCommand;
 
-export const JOB_KINDS = ['train', 'lrFind', 'eval', 'predict', 'import', 'export'] as const;
+export const JOB_KINDS = [
+  'train',
+  'resume',
+  'lrFind',
+  'eval',
+  'predict',
+  'predictFolder',
+  'import',
+  'export',
+  'doctor',
+] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export const JOB_STATES = ['queued', 'starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
 
@@ -104,6 +115,12 @@ export interface JobInfo {
 /** A row of the model catalog (engine/store/models-list.ts). */
 export type { ModelRow };
 
+export interface BackendsReport {
+  backends: { name: string; available: boolean; device: string | null; reason: string }[];
+  /** What training every layer, and training the head only (a frozen stage), would run on. */
+  selected: { full: string; frozen: string };
+}
+
 export interface ExportResult {
   out: string;
   files: string[];
@@ -111,6 +128,93 @@ export interface ExportResult {
   card: string | null;
   log: string;
 }
+
+/**
+ * A caller-chosen id that ties `task.progress` events to the call that asked for them (a
+ * request is answered once; the events stream while it runs).
+ */
+const progressTag = z.string().min(1).max(100).optional();
+
+/** One image's top-k as the Predict screen and `anneal predict --csv` show it. */
+export interface FolderPrediction {
+  image: string;
+  top: { label: string; prob: number }[];
+  probs: number[];
+}
+
+export interface FolderPredictResult {
+  labels: string[];
+  rows: FolderPrediction[];
+  /** Files that could not be read: listed, not fatal. */
+  skipped: { path: string; reason: string }[];
+  /** The same CSV `anneal predict --csv` writes. */
+  csv: string;
+}
+
+const num = z.number().finite();
+const optionalSize = z.number().int().min(1).max(4096).nullable();
+
+/**
+ * What the screens were set to (dataset, model, sizes, split, augmentation, schedule, the runs in
+ * view), kept server-side per runs folder so that a reload, or another window, finds it again.
+ * Every field is optional: a workspace from an older version loads what it has.
+ */
+export const Workspace = z
+  .object({
+    screen: z.string().max(40),
+    dataPath: z.string().max(4096),
+    model: z.string().max(4096),
+    /** The chosen model's layer groups, named as the engine names them (stem … head). */
+    groupNames: z.array(z.string().max(64)).min(1).max(64),
+    imageSize: optionalSize,
+    batchSize: optionalSize,
+    valSplit: num,
+    seed: z.number().int().min(0),
+    updateRatioEvery: z.number().int().min(0),
+    augment: z
+      .object({
+        enabled: z.boolean(),
+        cropMin: num,
+        crop: z.boolean(),
+        hflip: num,
+        vflip: num,
+        rotate: num,
+        jitter: num,
+      })
+      .partial(),
+    schedule: z
+      .object({
+        mode: z.enum(['fineTune', 'oneCycle', 'json']),
+        text: z.string().max(200_000),
+        epochs: num,
+        freezeEpochs: num,
+        baseLr: num,
+        lrMult: num,
+        pctStart: num,
+        maxLr: num,
+        minGroupLr: num,
+      })
+      .partial(),
+    selectedRun: z.string().max(4096).nullable(),
+    /** The run the Train screen shows (running or finished), rebuilt from its store on reload. */
+    trainRun: z.string().max(4096).nullable(),
+    runColumns: z.array(z.string().max(40)).max(40),
+    /** The inspected dataset in brief, so that a reload need not decode every file again. */
+    dataset: z.object({
+      path: z.string().max(4096),
+      total: z.number().int().min(0),
+      classes: z.array(z.object({ name: z.string().max(500), count: z.number().int().min(0) })).max(10_000),
+      split: z.object({ train: z.number().int().min(0), val: z.number().int().min(0) }).nullable(),
+    }),
+  })
+  .partial();
+export type DatasetBrief = NonNullable<z.infer<typeof Workspace>['dataset']>;
+export type Workspace = z.infer<typeof Workspace>;
+
+export type RunListRow = RunSummary & { config: Record<string, unknown> };
+
+/** A run's step records and epoch records, to draw its charts again from its folder. */
+export type RunHistory = RunDetail & { steps: StepRecord[] };
 
 export const channels = {
   'app.info': {
@@ -129,7 +233,12 @@ export const channels = {
     reply: reply<{ path: string | null }>(),
   },
   'data.inspect': {
-    request: z.strictObject({ path, alpha: Alpha.optional(), nearDuplicates: NearDuplicates.optional() }),
+    request: z.strictObject({
+      path,
+      alpha: Alpha.optional(),
+      nearDuplicates: NearDuplicates.optional(),
+      progressTag,
+    }),
     /** With thumbnails of the files of the first duplicate groups and of the nearly uniform images. */
     reply: reply<InspectReport & { thumbnails: Record<string, string> }>(),
   },
@@ -159,6 +268,8 @@ export const channels = {
     reply: reply<{ path: string; classes: string[] }>(),
   },
   'models.list': { request: z.strictObject({}), reply: reply<ModelRow[]>() },
+  /** `anneal doctor`, as a job: the backends here and which one each kind of training would use. */
+  'app.backends': { request: z.strictObject({}), reply: reply<BackendsReport>() },
   'models.import': {
     request: z.strictObject({ file: path, arch: z.string().min(1).max(100), out: path }),
     reply: reply<{ modelDir: string }>(),
@@ -175,6 +286,7 @@ export const channels = {
       endLr: z.number().positive().optional(),
       numIt: int(5, 1000).default(100),
       all: z.boolean().default(false),
+      progressTag,
     }),
     reply: reply<Pick<LrFindResult, 'lrs' | 'losses' | 'suggestions' | 'diverged'> & { backend: string }>(),
   },
@@ -187,8 +299,24 @@ export const channels = {
     reply: reply<JobInfo>(),
   },
   'jobs.list': { request: z.strictObject({}), reply: reply<JobInfo[]>() },
-  'runs.list': { request: z.strictObject({ out: path.optional() }), reply: reply<RunSummary[]>() },
+  /** Each run's summary with its config (recipe, rates, sizes, augmentation tell runs apart). */
+  'runs.list': { request: z.strictObject({ out: path.optional() }), reply: reply<RunListRow[]>() },
   'runs.show': { request: z.strictObject({ runDir: path }), reply: reply<RunDetail>() },
+  /** runs.show with every step record: the Train screen's charts, rebuilt after a reload. */
+  'runs.history': { request: z.strictObject({ runDir: path }), reply: reply<RunHistory>() },
+  /** Continues a stopped or killed run from its last checkpoint (`anneal resume`), as a job. */
+  'runs.resume': { request: z.strictObject({ runDir: path }), reply: reply<JobInfo>() },
+  'workspace.get': { request: z.strictObject({}), reply: reply<Workspace>() },
+  'workspace.set': { request: z.strictObject({ workspace: Workspace }), reply: reply<{ saved: string }>() },
+  /** Thumbnails of given image files (the images behind a confusion-matrix cell). */
+  'media.thumbnails': {
+    request: z.strictObject({
+      paths: z.array(path).min(1).max(200),
+      size: int(16, 256).default(96),
+      alpha: Alpha.optional(),
+    }),
+    reply: reply<Record<string, string>>(),
+  },
   'runs.compare': {
     request: z.strictObject({
       runDirs: z.array(path).min(1).max(20),
@@ -206,6 +334,9 @@ export const channels = {
       data: path.optional(),
       topK: int(1, 100).default(5),
       topLosses: int(0, 64).default(12),
+      /** Every image's prediction too, for the confusion matrix's cells. */
+      perImage: z.boolean().default(false),
+      progressTag,
     }),
     reply: reply<EvalResult & { thumbnails: Record<string, string> }>(),
   },
@@ -222,7 +353,12 @@ export const channels = {
       }),
       top: int(1, 100).default(5),
     }),
-    reply: reply<Prediction>(),
+    /** `view`: the image as the model sees it (alpha handled, resized, centre-cropped), a PNG data URL. */
+    reply: reply<Prediction & { view: string | null }>(),
+  },
+  'predict.folder': {
+    request: z.strictObject({ model: path, dir: path, top: int(1, 100).default(5), progressTag }),
+    reply: reply<FolderPredictResult>(),
   },
   'export.run': {
     request: z.strictObject({
@@ -247,7 +383,21 @@ export const events = {
   'job.update': reply<JobInfo>(),
   /** Training progress, throttled by the engine to about 8 a second (MetricsLogger). */
   'job.progress': reply<{ jobId: string; progress: Progress }>(),
+  /**
+   * Progress of a call that asked for it with a progressTag (dataset inspection, the LR finder,
+   * evaluation, folder prediction): `done` of `total` `unit`, and the LR finder's point.
+   */
+  'task.progress': reply<TaskProgress>(),
 } as const;
+
+export interface TaskProgress {
+  tag: string;
+  done: number;
+  total: number;
+  unit: string;
+  /** The LR finder's newest point: x = rate, y = smoothed loss. */
+  point?: { x: number; y: number };
+}
 
 export type EventName = keyof typeof events;
 export type EventOf<E extends EventName> = z.infer<(typeof events)[E]>;

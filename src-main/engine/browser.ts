@@ -7,3 +7,6 @@ export { ControlCommand } from './train/control-command.js';
 export { Alpha } from './data/sources/alpha.js';
 export { NearDuplicates } from './data/sources/near-duplicates.js';
 export { InputError } from './errors.js';
+export { smoothLosses } from './train/lr-find-math.js';
+export type { Progress } from './train/store-callbacks.js';
+export { resolveBatchSize } from './train/batch-size.js';

@@ -12,12 +12,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { EventOf, JobInfo } from '../contract/index.js';
+import type { EventOf, JobInfo, TaskProgress } from '../contract/index.js';
 import { InputError, sendControl, type ControlCommand } from '../engine/index.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
 import { currentJobRuntime } from './runtime.js';
 
-export type JobListener = <E extends 'job.update' | 'job.progress'>(event: E, payload: EventOf<E>) => void;
+type JobEvent = 'job.update' | 'job.progress' | 'task.progress';
+export type JobListener = <E extends JobEvent>(event: E, payload: EventOf<E>) => void;
 
 /** A failure the user caused and can fix (bad config, missing folder): one line, no stack. */
 export class JobInputError extends InputError {
@@ -41,7 +42,7 @@ export type JobClass = 'training' | 'light';
 
 /** Training takes the device; the rest is light work beside it. */
 export const jobClass = (kind: Task['kind']): JobClass =>
-  kind === 'train' || kind === 'lrFind' ? 'training' : 'light';
+  kind === 'train' || kind === 'resume' || kind === 'lrFind' ? 'training' : 'light';
 
 export interface JobLimits {
   /** Training jobs (train, LR finder) running at once on the device (default 1). */
@@ -141,6 +142,11 @@ export class JobManager {
     this.#emit('job.update', { ...info });
     this.#pump();
     return { ...entry.info };
+  }
+
+  /** Progress of a call made with a progressTag (also from work outside a job: inspection). */
+  notify(progress: TaskProgress): void {
+    this.#emit('task.progress', progress);
   }
 
   /** The job's result; rejects with its failure. */
@@ -267,6 +273,9 @@ export class JobManager {
         this.#update(entry, { state: 'running', runDir: m.runDir, backend: m.backend, device: m.device });
       } else if (m.type === 'progress') {
         this.#emit('job.progress', { jobId: info.id, progress: m.progress });
+      } else if (m.type === 'count') {
+        const tag = 'tag' in entry.task ? entry.task.tag : undefined;
+        if (tag) this.notify({ tag, done: m.done, total: m.total, unit: m.unit, ...(m.point ? { point: m.point } : {}) });
       } else if (m.type === 'done') {
         this.#settle(entry, { state: m.stopped ? 'stopped' : 'done' }, null, m.result);
       } else if (m.type === 'error') {
@@ -312,7 +321,7 @@ export class JobManager {
     this.#emit('job.update', { ...entry.info });
   }
 
-  #emit<E extends 'job.update' | 'job.progress'>(event: E, payload: EventOf<E>): void {
+  #emit<E extends JobEvent>(event: E, payload: EventOf<E>): void {
     for (const l of this.#listeners) l(event, payload);
   }
 }

@@ -1,13 +1,32 @@
 // Messages between the job manager and a job's child process (one process per job).
 import type { JobKind, ReplyOf } from '../contract/index.js';
-import type { Progress, RunResult } from '../engine/index.js';
+import type { Alpha, Progress, RunResult } from '../engine/index.js';
 
 /** What each kind of job takes; the kinds are the contract's JOB_KINDS, no more and no fewer. */
 interface TaskInputs extends Record<JobKind, object> {
   train: { config: Record<string, unknown>; out: string };
-  lrFind: { config: Record<string, unknown>; startLr?: number; endLr?: number; numIt: number; all: boolean };
-  eval: { target: string; data?: string; topK: number; topLosses: number };
+  resume: { runDir: string };
+  /** `anneal doctor`'s probe: it starts every backend, which the server must not. */
+  doctor: object;
+  lrFind: {
+    config: Record<string, unknown>;
+    startLr?: number;
+    endLr?: number;
+    numIt: number;
+    all: boolean;
+    /** The call's progressTag: its count messages become task.progress events. */
+    tag?: string | undefined;
+  };
+  eval: {
+    target: string;
+    data?: string | undefined;
+    topK: number;
+    topLosses: number;
+    perImage?: boolean | undefined;
+    tag?: string | undefined;
+  };
   predict: { model: string; image: string; top: number };
+  predictFolder: { model: string; dir: string; top: number; tag?: string | undefined };
   import: { file: string; arch: string; out: string };
   export: {
     target: string;
@@ -20,12 +39,22 @@ interface TaskInputs extends Record<JobKind, object> {
 
 export type Task = { [K in JobKind]: { kind: K } & TaskInputs[K] }[JobKind];
 
+type TrainResult = Omit<RunResult, 'backend'> & { backend: string; device: string | null };
+
 /** What each kind of job answers (its `done` message's result), in the contract's reply types. */
 export interface TaskResults extends Record<JobKind, unknown> {
-  train: Omit<RunResult, 'backend'> & { backend: string; device: string | null };
+  train: TrainResult;
+  resume: TrainResult;
+  doctor: ReplyOf<'app.backends'>;
   lrFind: ReplyOf<'lrFind.run'>;
   eval: Omit<ReplyOf<'eval.run'>, 'thumbnails'>;
-  predict: ReplyOf<'predict.run'>;
+  /** With what the screen needs to show the image as the model sees it. */
+  predict: Omit<ReplyOf<'predict.run'>, 'view'> & {
+    inputSize: number;
+    interpolation: 'bilinear' | 'bicubic';
+    alpha: Alpha | undefined;
+  };
+  predictFolder: ReplyOf<'predict.folder'>;
   import: ReplyOf<'models.import'>;
   export: ReplyOf<'export.run'>;
 }
@@ -34,6 +63,8 @@ export type JobMessage =
   /** Sent once the job knows its run folder and device (train), or its backend (the rest). */
   | { type: 'started'; runDir: string | null; backend: string; device: string | null }
   | { type: 'progress'; progress: Progress }
+  /** Progress of a job that is not training (`done` of `total` `unit`; the LR finder's point). */
+  | { type: 'count'; done: number; total: number; unit: string; point?: { x: number; y: number } }
   | { type: 'done'; result: unknown; stopped?: string | null }
   /** `usage`: the input was wrong (a bad config, a missing folder): one line for the user. */
   | { type: 'error'; message: string; usage: boolean };

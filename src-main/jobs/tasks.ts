@@ -15,7 +15,12 @@ import {
   loadModelSource,
   MODEL_CARD_FILE,
   openClassifier,
+  classifyFolder,
+  detectBackends,
+  selectBackend,
+  predictionsCsv,
   resolveEvalTarget,
+  resumeRun,
   runLrFind,
   startRun,
   useBackend,
@@ -52,12 +57,50 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       send(done('train', { ...rest, backend: backend.name, device: backend.device }, r.stopped));
       return;
     }
+    case 'resume': {
+      const r = await resumeRun(task.runDir, {
+        onProgress: (progress) => send({ type: 'progress', progress }),
+        onTrainer: (_t, store) =>
+          send({
+            type: 'started',
+            runDir: store.dir,
+            backend: store.meta.backend.name,
+            device: store.meta.backend.device,
+          }),
+      });
+      const { backend, ...rest } = r;
+      send({ type: 'done', result: { ...rest, backend: backend.name, device: backend.device }, stopped: r.stopped });
+      return;
+    }
+    case 'doctor': {
+      // `anneal doctor`'s probe, in a job: it starts every backend, which the server must not.
+      const backends = await detectBackends();
+      const pick = (w: 'full' | 'frozen') => {
+        try {
+          return selectBackend(backends, w).name;
+        } catch (e) {
+          return `none (${(e as Error).message})`;
+        }
+      };
+      send({ type: 'started', runDir: null, backend: pick('full'), device: null });
+      send({
+        type: 'done',
+        result: {
+          backends: backends.map(({ name, available, device, reason }) => ({ name, available, device, reason })),
+          selected: { full: pick('full'), frozen: pick('frozen') },
+        },
+      });
+      return;
+    }
     case 'lrFind': {
       const r = await runLrFind(task.config, {
         startLr: task.startLr,
         endLr: task.endLr,
         numIt: task.numIt,
         ...(task.all ? { freezeBackbone: false } : {}),
+        // Each point as it is measured: the screen draws the curve live.
+        onStep: (p) =>
+          send({ type: 'count', done: p.done, total: p.total, unit: 'steps', point: { x: p.lr, y: p.loss } }),
       });
       send({ type: 'started', runDir: null, backend: r.backend.name, device: r.backend.device });
       send(
@@ -80,6 +123,8 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         const result = await evaluate(model, target.meta, target.samples, {
           topK: task.topK,
           topLosses: task.topLosses,
+          perImage: task.perImage,
+          onProgress: (done, total) => send({ type: 'count', done, total, unit: 'images' }),
         });
         send(done('eval', { ...result, skipped: [...target.problems, ...result.skipped] }));
       } finally {
@@ -100,7 +145,31 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       });
       try {
         const [prediction] = await classifyImages(classifier, [task.image], { topK: task.top });
-        send(done('predict', prediction!));
+        // What the screen shows as "the image as the model sees it" is cut the same way.
+        const { inputSize, preprocessing } = classifier.meta;
+        send(
+          done('predict', {
+            ...prediction!,
+            inputSize,
+            interpolation: preprocessing.interpolation,
+            alpha: preprocessing.alpha,
+          }),
+        );
+      } finally {
+        await classifier.dispose();
+      }
+      return;
+    }
+    case 'predictFolder': {
+      const backend = await useBackend('inference');
+      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      const classifier = await openClassifier(task.model);
+      try {
+        const r = await classifyFolder(classifier, task.dir, {
+          topK: task.top,
+          onProgress: (done, total) => send({ type: 'count', done, total, unit: 'files' }),
+        });
+        send({ type: 'done', result: { ...r, csv: predictionsCsv(r, task.top) } });
       } finally {
         await classifier.dispose();
       }

@@ -7,7 +7,15 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RENDERER_DIST = join(REPO_ROOT, 'dist', 'renderer');
 /** What the renderer bundle is made of (the schedule preview is the engine's own code). */
-const SOURCES = ['src-renderer', 'src-main/contract', 'src-main/engine/schedules', 'vite.config.ts'];
+const SOURCES = [
+  'src-renderer',
+  'src-main/contract',
+  'src-main/engine/schedules',
+  // Pure helpers the renderer shares with training (the loss EMA, the auto batch size).
+  'src-main/engine/train/lr-find-math.ts',
+  'src-main/engine/train/batch-size.ts',
+  'vite.config.ts',
+];
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0;

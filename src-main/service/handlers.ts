@@ -2,10 +2,16 @@
 // by the Electron shell (IPC) and `anneal serve` (WebSocket). Each calls the same engine function
 // as the matching CLI command; TF.js work (training, LR finder, eval, predict, import) runs as a
 // job in its own process.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
-import type { Channel, JobInfo, ParsedRequestOf, ReplyOf } from '../contract/index.js';
+import {
+  Workspace,
+  type Channel,
+  type JobInfo,
+  type ParsedRequestOf,
+  type ReplyOf,
+} from '../contract/index.js';
 import {
   addWeights,
   type Alpha,
@@ -23,12 +29,29 @@ import {
   parseRunSettings,
   pullWeights,
   readDataset,
+  readRunMeta,
   resolveSweepDir,
+  RunStore,
   SHAPE_CLASSES,
   sweepResults,
+  writeJsonAtomic,
 } from '../engine/index.js';
 import { JobInputError, type JobManager } from '../jobs/index.js';
 import { DEFAULT_THUMBNAIL_MAX_PIXELS, MediaPool, pngDataUrl } from './media/index.js';
+
+/** The screens' settings, per runs folder (a dot-file: listRuns passes it over). */
+export const WORKSPACE_FILE = '.anneal-workspace.json';
+
+/** At most ~8 progress events a second (as training's), and always the last. */
+function throttled(send: (done: number, total: number) => void, intervalMs = 125) {
+  let last = 0;
+  return (done: number, total: number) => {
+    const now = Date.now();
+    if (done < total && now - last < intervalMs) return;
+    last = now;
+    send(done, total);
+  };
+}
 
 export type Handlers = { [C in Channel]: (request: ParsedRequestOf<C>) => Promise<ReplyOf<C>> };
 
@@ -76,11 +99,11 @@ export function createHandlers(o: ServiceOptions): Handlers {
     },
     // Everything that decodes the user's images runs in the image workers (issue 15, item 5).
     'data.inspect': async (r) => {
-      const report = await media.run<InspectReport>({
-        kind: 'inspect',
-        path: abs(r.path),
-        options: { alpha: r.alpha, nearDuplicates: r.nearDuplicates },
-      });
+      const tag = r.progressTag;
+      const report = await media.run<InspectReport>(
+        { kind: 'inspect', path: abs(r.path), options: { alpha: r.alpha, nearDuplicates: r.nearDuplicates } },
+        tag ? throttled((done, total) => jobs.notify({ tag, done, total, unit: 'images' })) : undefined,
+      );
       // The Dataset screen shows the groups (label conflicts first) and the images left blank.
       const paths = [
         ...report.duplicates.slice(0, DUPLICATE_GROUPS_SHOWN).flatMap((g) => g.paths.slice(0, 8)),
@@ -127,6 +150,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
       return { path: dir, classes: [...SHAPE_CLASSES] };
     },
     'models.list': async () => listModels(),
+    'app.backends': async () => jobs.run({ kind: 'doctor' }),
     'models.import': async (r) => jobs.run({ kind: 'import', file: abs(r.file), arch: r.arch, out: abs(r.out) }),
     'models.add': async (r) => addWeights(abs(r.file), r.arch ? { arch: r.arch } : {}),
     'models.pull': async (r) => pullWeights(r.ref),
@@ -139,6 +163,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
         endLr: r.endLr,
         numIt: r.numIt,
         all: r.all,
+        tag: r.progressTag,
       }),
     'train.start': async (r): Promise<JobInfo> =>
       jobs.start({ kind: 'train', config: validRunConfig(r.config, abs), out: r.out ? abs(r.out) : runsDir }),
@@ -147,7 +172,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
     'runs.list': async (r) => {
       const dir = r.out ? abs(r.out) : runsDir;
       try {
-        return listRuns(dir);
+        return listRuns(dir).map((summary) => ({ ...summary, config: readRunMeta(summary.dir).config }));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw e;
@@ -156,6 +181,44 @@ export function createHandlers(o: ServiceOptions): Handlers {
     'runs.show': async (r) => describeRun(abs(r.runDir)),
     'sweeps.list': async (r) => listSweeps(abs(r.out ?? 'sweeps')),
     'sweeps.show': async (r) => sweepResults(resolveSweepDir(abs(r.sweepDir))),
+    'runs.history': async (r) => {
+      const detail = describeRun(abs(r.runDir));
+      return { ...detail, steps: RunStore.open(detail.summary.dir).readMetrics().steps };
+    },
+    'runs.resume': async (r): Promise<JobInfo> => {
+      const runDir = abs(r.runDir);
+      // One clear line now (not a failed job later) for a folder that is not a run.
+      RunStore.open(runDir);
+      const live = jobs.list().find((j) => j.runDir === runDir && ['starting', 'running', 'paused'].includes(j.state));
+      if (live) throw new JobInputError(`run ${runDir} is already training (job ${live.id})`);
+      return jobs.start({ kind: 'resume', runDir });
+    },
+    'workspace.get': async () => {
+      const file = join(runsDir, WORKSPACE_FILE);
+      if (!existsSync(file)) return {};
+      try {
+        // A damaged or older file loads what still reads; the rest is the screens' defaults.
+        const parsed = Workspace.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+        return parsed.success ? parsed.data : {};
+      } catch {
+        return {};
+      }
+    },
+    'workspace.set': async (r) => {
+      const file = join(runsDir, WORKSPACE_FILE);
+      writeJsonAtomic(file, r.workspace);
+      return { saved: file };
+    },
+    'media.thumbnails': async (r) => {
+      const out: Record<string, string> = {};
+      await Promise.all(
+        r.paths.map(async (p) => {
+          const src = await thumbnail(abs(p), r.size, r.alpha);
+          if (src) out[p] = src;
+        }),
+      );
+      return out;
+    },
     'runs.compare': async (r) => compareRuns(r.runDirs.map(abs), r.metric),
     'eval.run': async (r) => {
       const result = await jobs.run({
@@ -164,6 +227,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
         data: r.data ? abs(r.data) : undefined,
         topK: r.topK,
         topLosses: r.topLosses,
+        perImage: r.perImage,
+        tag: r.progressTag,
       });
       const thumbnails: Record<string, string> = {};
       await Promise.all(
@@ -180,17 +245,26 @@ export function createHandlers(o: ServiceOptions): Handlers {
       try {
         const file = join(dir, `image${extname(basename(r.image.name)).toLowerCase().slice(0, 10)}`);
         writeFileSync(file, Buffer.from(r.image.base64, 'base64'));
-        const p = await jobs.run({
+        const { inputSize, interpolation, alpha, ...p } = await jobs.run({
           kind: 'predict',
           model: abs(r.model),
           image: file,
           top: r.top,
         });
-        return { ...p, image: r.image.name };
+        const png = await media.run<Uint8Array | null>({ kind: 'modelView', path: file, inputSize, interpolation, alpha });
+        return { ...p, image: r.image.name, view: png && pngDataUrl(png) };
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     },
+    'predict.folder': async (r) =>
+      jobs.run({
+        kind: 'predictFolder',
+        model: abs(r.model),
+        dir: abs(r.dir),
+        top: r.top,
+        tag: r.progressTag,
+      }),
     'export.run': async (r) => jobs.run({ kind: 'export', ...r, target: abs(r.target), out: abs(r.out) }),
   };
 }

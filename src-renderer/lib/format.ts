@@ -10,6 +10,7 @@ export const rate = (v: number | null | undefined): string =>
 export function duration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '–';
   const s = Math.round(seconds);
+  if (s < 1) return 'under a second';
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
   return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;

@@ -3,7 +3,7 @@
 // twice while the charts update (with a pause and a resume), compare the runs, evaluate,
 // predict, export. Screenshots go to test-artifacts/e2e/ for a person to look at.
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -35,6 +35,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   const runDirs = () =>
     existsSync(join(work, 'runs'))
       ? readdirSync(join(work, 'runs'))
+          .filter((d) => !d.startsWith('.')) // .anneal-workspace.json: the screens' settings
           .map((d) => join(work, 'runs', d))
           .sort()
       : [];
@@ -74,6 +75,8 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       await expect(page.getByRole('navigation').getByRole('button', { name, exact: true }).isVisible()).resolves.toBe(
         true,
       );
+    // app.info answers after the first paint (with the workspace, on a loaded machine: later).
+    await page.getByText('serve mode').waitFor({ timeout: 30_000 });
     await expect(page.getByText('serve mode').isVisible()).resolves.toBe(true);
   });
 
@@ -107,12 +110,33 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await testid('schedule-epochs').fill('2');
     await testid('schedule-base-lr').fill('0.01');
     await expect(testid('schedule-json').inputValue()).resolves.toContain('"epochs": 2');
-    // 1 frozen + 2 epochs at the preview's 20 steps each.
+    // 1 frozen + 2 epochs at the dataset's own 12 steps each (96 training images, auto batch 8).
+    await expect(testid('schedule-steps').textContent()).resolves.toMatch(
+      /12\s+\(96 training images in batches of 8, auto\)/,
+    );
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="schedule-chart"]')?.getAttribute('data-points') === '60',
+      () => document.querySelector('[data-testid="schedule-chart"]')?.getAttribute('data-points') === '36',
     );
     expect(await testid('schedule-error').count()).toBe(0);
-    await expect(testid('group-rates').locator('td').count()).resolves.toBe(7);
+    // One row per stage: the frozen one gives the head a rate and the other groups "frozen".
+    const stages = testid('group-rates').locator('tbody tr');
+    await expect(stages.count()).resolves.toBe(2);
+    await expect(stages.first().locator('td').filter({ hasText: 'frozen' }).count()).resolves.toBe(6); // label + 5
+    await expect(
+      stages
+        .nth(1)
+        .locator('td')
+        .filter({ hasText: /^frozen$/ })
+        .count(),
+    ).resolves.toBe(0);
+    // The legend under the cursor: small rates in scientific notation, never "0" or "--".
+    // Three quarters in: the unfrozen stage, where every group trains.
+    const over = testid('schedule-chart').locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await over.hover({ position: { x: box.width * 0.75, y: box.height / 2 } });
+    const legend = await testid('schedule-chart').locator('.u-legend .u-series .u-value').allTextContents();
+    expect(legend.slice(1), legend.join(' ')).toHaveLength(6);
+    for (const v of legend.slice(1)) expect(v).toMatch(/^\d\.\d\de-\d+$/);
     await shot('3-schedule');
   });
 
@@ -120,18 +144,53 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await nav('LR finder');
     await page.getByLabel('Steps').fill('20');
     await testid('lr-run').click();
-    await testid('lr-use-valley').waitFor({ timeout: 120_000 });
-    expect(await points('lr-chart')).toBeGreaterThan(5);
-    await testid('lr-use-valley').click();
+    // Drawn live: points and a progress count before the test ends.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="lr-progress"]')?.getAttribute('data-done')) >= 3,
+      undefined,
+      { timeout: 120_000, polling: 100 },
+    );
+    expect(await points('lr-chart')).toBeGreaterThanOrEqual(1);
+    await shot('4a-lr-finder-live');
+    await testid('lr-use-valley')
+      .or(testid('lr-flat'))
+      .waitFor({ timeout: 120_000 })
+      .finally(() => shot('4-lr-finder'));
+    // The suggestions are marked on the curve, labelled.
+    expect(Number(await testid('lr-chart').getAttribute('data-markers'))).toBe(
+      await page.locator('[data-testid^="lr-use-"]').count(),
+    );
+    expect(await points('lr-chart')).toBeGreaterThanOrEqual(3);
+    if (await testid('lr-flat').count()) {
+      // 20 noisy steps on 96 images can fall by less than 5 %: then it says so and offers nothing.
+      expect(await page.locator('[data-testid^="lr-use-"]').count()).toBe(0);
+      await testid('lr-chart').locator('.u-over').click(); // a click on the curve still sets a rate
+    } else {
+      await testid('lr-use-valley').click();
+    }
     await expect(testid('lr-used').textContent()).resolves.toMatch(/rate is now \d\.\d\de[-+]\d+/);
     await shot('4-lr-finder');
     // Back to a known rate for the runs below.
     await nav('Schedule');
     await testid('schedule-base-lr').fill('0.01');
-  });
+  }, 240_000);
 
   it('fine-tunes with live charts, pauses, resumes, changes the rate, and finishes', async () => {
     await nav('Train');
+    // What will run, before Start: data, model, size, stages explained, batch and steps, backend.
+    const plan = testid('train-plan');
+    await expect(plan.textContent()).resolves.toMatch(/120 images in 4 classes;\s+96 train, 24 validation/);
+    await expect(plan.textContent()).resolves.toMatch(/3 epochs in all:\s+1 “frozen”\s+\(only the new head trains/);
+    await expect(plan.textContent()).resolves.toMatch(
+      /8 \(auto: from the number of training images\) → 12 steps per epoch/,
+    );
+    // The backends this machine has, probed in a job (anneal doctor), before anything starts.
+    await page.waitForFunction(
+      () => /for every layer/.test(document.querySelector('[data-testid="train-plan-backend"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await shot('5a-train-plan');
     await testid('train-start').click();
     const status = testid('train-status');
     await page.waitForFunction(
@@ -139,6 +198,23 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       undefined,
       { timeout: 120_000 },
     );
+    // A reload mid-training: the run's charts come back from its store and the job is followed again.
+    const before = await points('chart-loss');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="main"]')?.getAttribute('data-saved') === 'yes',
+    );
+    await page.reload();
+    await testid('main').and(page.locator('[data-workspace="loaded"]')).waitFor({ timeout: 60_000 });
+    await expect(page.locator('nav button[aria-current="page"]').textContent()).resolves.toMatch(/Train/);
+    await page.waitForFunction(
+      (n) =>
+        Number(document.querySelector('[data-testid="chart-loss"]')?.getAttribute('data-points')) >= n &&
+        Number(document.querySelector('[data-testid="train-status"]')?.getAttribute('data-updates')) >= 2,
+      before,
+      { timeout: 120_000 },
+    );
+    expect(await status.getAttribute('data-state')).toBe('running');
+    await shot('5b-train-reloaded-mid-run');
     const early = await points('chart-loss');
     expect(early).toBeGreaterThan(0);
     await testid('train-pause').click();
@@ -171,58 +247,178 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(await points('chart-accuracy')).toBe(3);
     expect(await points('chart-lr')).toBeGreaterThan(early);
     expect(await points('chart-ratio')).toBeGreaterThanOrEqual(3); // every 10 of 36 steps
-    await expect(testid('train-stats').textContent()).resolves.toMatch(/images\/s/);
+    // The headline: final and best validation numbers with their epochs, time, what next.
+    const headline = testid('train-headline');
+    await headline.waitFor({ timeout: 30_000 });
+    await expect(headline.textContent()).resolves.toMatch(
+      /Final validation accuracy \d\.\d{3}, loss \d\.\d{3} \(epoch 3\)\.\s+Best \d\.\d{3}, loss \d\.\d{3} \(epoch \d/,
+    );
+    for (const b of ['headline-evaluate', 'headline-export', 'headline-predict'])
+      expect(await testid(b).isVisible()).toBe(true);
     await shot('6-train-done');
     // Everything the screen showed is in the run store, and so are the controls it sent.
     const [run] = runDirs();
     const events = readJsonl<{ type: string; scaleTo?: number }>(join(run!, 'events.jsonl')).map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(['start', 'pause', 'resume', 'lr-change', 'done']));
+  }, 300_000);
+
+  it('restores the finished run, the dataset and the schedule after a reload', async () => {
+    const loss = await points('chart-loss');
+    const headline = await testid('train-headline').textContent();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="main"]')?.getAttribute('data-saved') === 'yes',
+    );
+    await page.reload();
+    await testid('main').and(page.locator('[data-workspace="loaded"]')).waitFor({ timeout: 60_000 });
+    await testid('train-headline').waitFor({ timeout: 30_000 });
+    expect(await testid('train-headline').textContent()).toBe(headline);
+    // Every step from the store (3 epochs of 12), even those the live stream's throttle skipped.
+    expect(await points('chart-loss')).toBe(36);
+    expect(loss).toBeLessThanOrEqual(36); // never a step twice
+    expect(await points('chart-accuracy')).toBe(3);
+    expect(await testid('train-status').getAttribute('data-state')).toBe('done');
+    await expect(testid('train-plan').textContent()).resolves.toMatch(/120 images in 4 classes/);
+    await shot('6b-train-after-reload');
+    await nav('Schedule');
+    await expect(testid('schedule-epochs').inputValue()).resolves.toBe('2');
+    await expect(testid('schedule-base-lr').inputValue()).resolves.toBe('0.01');
+    await nav('Dataset');
+    await expect(testid('dataset-path').inputValue()).resolves.toMatch(/shapes$/);
+    await expect(testid('dataset-restored').textContent()).resolves.toMatch(/120\s+images in\s+4\s+classes/);
   });
 
-  it('trains a second run and compares the two', async () => {
+  it('trains a second run, stops it mid-epoch (not "best", no ETA), and compares the two', async () => {
     await nav('Schedule');
     await testid('schedule-epochs').fill('1');
     await nav('Train');
     await testid('train-start').click();
+    // Stop in the unfrozen epoch, a few steps in.
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'done',
+      () =>
+        /epoch 2\/2[\s\S]*step ([3-9]|1[01])\/12/.test(
+          document.querySelector('[data-testid="train-stats"]')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 240_000, polling: 100 },
+    );
+    await testid('train-stop').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'stopped',
       undefined,
       { timeout: 240_000, polling: 500 },
     );
+    const headline = testid('train-headline');
+    await headline.waitFor({ timeout: 30_000 });
+    // The cut epoch is recorded (to resume from) but the best stays the full epoch before it.
+    await expect(headline.textContent()).resolves.toMatch(/stopped[\s\S]*\(epoch 2\)\.\s+Best[^(]*\(epoch 1;/);
+    expect(await page.getByText(/ETA/).count()).toBe(0);
+    await shot('6c-train-stopped');
     await nav('Runs');
     await testid('runs-table').locator('tbody tr').nth(1).waitFor();
     expect(await testid('runs-table').locator('tbody tr').count()).toBe(2);
+    // Columns that tell runs apart: recipe, rate, image size, batch, augmentation.
+    const headers = await testid('runs-table').locator('thead th').allTextContents();
+    for (const h of ['recipe', 'rate', 'image size', 'batch', 'augmentation']) expect(headers).toContain(h);
+    await expect(testid('runs-table').locator('tbody').textContent()).resolves.toMatch(
+      /fine_tune 1\+2[\s\S]*fine_tune 1\+1/,
+    );
     await page.getByRole('button', { name: 'epochs' }).click();
     await page.getByRole('button', { name: /^epochs/ }).click(); // descending: 3 epochs first
-    await expect(testid('runs-table').locator('tbody tr').first().locator('td').nth(4).textContent()).resolves.toBe(
-      '3',
+    const epochsColumn = (await testid('runs-table').locator('thead th').allTextContents()).findIndex((h) =>
+      h.startsWith('epochs'),
     );
+    await expect(
+      testid('runs-table').locator('tbody tr').first().locator('td').nth(epochsColumn).textContent(),
+    ).resolves.toBe('3');
     for (const box of await testid('runs-table').getByRole('checkbox').all()) await box.check();
     await testid('runs-compare').click();
     await testid('runs-chart').waitFor();
     expect(await points('runs-chart')).toBe(3);
     expect(await testid('runs-chart').locator('.u-legend .u-series').count()).toBe(3); // x + 2 runs
     await shot('7-runs');
-  });
+  }, 300_000);
 
-  it('evaluates a run: confusion matrix, per-class report, top losses', async () => {
-    await nav('Evaluate');
-    await testid('eval-start').click();
-    await testid('confusion').waitFor({ timeout: 120_000 });
+  it('shows a run in detail: config, its events on its curves, a config diff; resumes a stopped run', async () => {
+    // Sorted by epochs, descending: the first row is the 3-epoch run with the pause and rate change.
+    await testid('runs-table').locator('tbody tr').first().getByTestId('run-open').click();
+    await testid('run-detail').waitFor({ timeout: 30_000 });
+    await expect(testid('run-config').textContent()).resolves.toContain('"recipe"');
+    // pause, resume and the rate change, marked on the per-step curve.
+    expect(Number(await testid('run-loss').getAttribute('data-markers'))).toBeGreaterThanOrEqual(3);
+    await expect(testid('run-events').textContent()).resolves.toMatch(/lr-change/);
+    await testid('run-diff-with').selectOption({ index: 1 });
+    await testid('run-diff').waitFor({ timeout: 30_000 });
+    await expect(testid('run-diff').textContent()).resolves.toMatch(/recipe\.epochs\s*2\s*1/);
+    await shot('7b-run-detail');
+    // The stopped run: Resume continues it from its last checkpoint, on the Train screen.
+    await testid('run-back').click();
+    await testid('runs-table').locator('tbody tr').nth(1).getByTestId('run-open').click();
+    await testid('run-resume').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'done',
+      undefined,
+      { timeout: 240_000, polling: 500 },
+    );
+    expect(await points('chart-accuracy')).toBe(2); // the frozen epoch and the unfrozen one, once each
+    await shot('7c-run-resumed');
+    await nav('Runs');
+    await testid('runs-table').locator('tbody tr').nth(1).waitFor();
+  }, 300_000);
+
+  it('evaluates a run from the Runs screen at once: baseline, cells with their images, top losses named', async () => {
+    await testid('runs-table').locator('tbody tr').first().getByRole('button', { name: 'Evaluate' }).click();
+    await testid('confusion').waitFor({ timeout: 120_000 }); // started without another click
     expect(await testid('confusion').locator('tbody tr').count()).toBe(4);
     expect(await testid('per-class').locator('tbody tr').count()).toBe(4);
     expect(await testid('top-losses').locator('img').count()).toBeGreaterThan(0);
+    // 30 images per class: always answering the largest class scores a quarter.
+    await expect(testid('eval-baseline').textContent()).resolves.toBe('0.250');
+    // k = 5 ≥ 4 classes: top-k says nothing, so it is not shown.
+    await expect(testid('eval-summary').textContent()).resolves.not.toMatch(/top-/);
+    await expect(testid('top-losses').locator('figcaption').first().textContent()).resolves.toMatch(
+      /\.png\s*\w+ → \w+ \(\d\.\d\d\)/,
+    );
     await shot('8-evaluate');
-  });
+    await testid('cell-0-0').click();
+    await testid('cell-images').locator('figure').first().waitFor({ timeout: 30_000 });
+    await testid('cell-images').locator('img').first().waitFor({ timeout: 30_000 });
+    const caption = await testid('cell-images').locator('figcaption').first().textContent();
+    expect(caption).toMatch(/\.png/);
+    expect(caption).toMatch(/circle \d\.\d\d/); // every class's probability
+    await testid('cell-title').scrollIntoViewIfNeeded();
+    await shot('8b-evaluate-cell');
+  }, 300_000);
 
-  it('predicts the class of a chosen image', async () => {
+  it('predicts the class of a chosen image, shown as the model sees it', async () => {
     await nav('Predict');
     const image = join(work, 'shapes', 'circle', readdirSync(join(work, 'shapes', 'circle'))[0]!);
     await testid('predict-file').setInputFiles(image);
     await testid('predict-top').waitFor({ timeout: 120_000 });
     expect(await testid('predict-top').locator('tbody tr').count()).toBe(4);
+    await testid('predict-view').locator('img').waitFor();
     await shot('9-predict');
   });
+
+  it('predicts a whole folder: a sortable table, bad files listed, the CLI’s CSV', async () => {
+    const dir = join(work, 'to-predict');
+    mkdirSync(dir);
+    for (const f of readdirSync(join(work, 'shapes', 'square')).slice(0, 6))
+      copyFileSync(join(work, 'shapes', 'square', f), join(dir, f));
+    writeFileSync(join(dir, 'notes.txt'), 'not an image');
+    await testid('predict-dir').fill(dir);
+    await testid('predict-folder').click();
+    await testid('predict-table').waitFor({ timeout: 120_000 });
+    expect(await testid('predict-table').locator('tbody tr').count()).toBe(6);
+    await expect(testid('predict-skipped').textContent()).resolves.toContain('notes.txt');
+    await page.getByRole('button', { name: /^probability/ }).click(); // most confident first
+    const probs = (await testid('predict-table').locator('tbody tr td:nth-child(3)').allTextContents()).map(Number);
+    expect(probs).toEqual([...probs].sort((a, b) => b - a));
+    const href = await testid('predict-csv').getAttribute('href');
+    const csv = decodeURIComponent(href!.slice(href!.indexOf(',') + 1));
+    expect(csv.split('\n')[0]).toMatch(/^image,error,top1,p1,top2,p2,top3,p3,p:/);
+    expect(csv.trim().split('\n')).toHaveLength(1 + 7);
+    await shot('9b-predict-folder');
+  }, 300_000);
 
   it('exports the run as ONNX with its model card', async () => {
     await nav('Export');
@@ -359,9 +555,28 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(await status.getAttribute('data-state'), (await status.textContent()) ?? '').toBe('done');
   }, 600_000);
 
-  it('logged no errors in the page', () => {
-    expect(consoleErrors).toEqual([]);
-  });
+  it('shows the files decoded, and the time left, while it inspects a larger folder', async () => {
+    await nav('Dataset');
+    await page.getByText('No dataset at hand?').click();
+    await testid('sample-dir').fill('more-shapes');
+    await page.getByLabel('Images per class').fill('400');
+    await testid('sample-make').click();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="inspect-progress"]')?.getAttribute('data-done')) > 0,
+      undefined,
+      { timeout: 120_000, polling: 20 },
+    );
+    await expect(testid('inspect-progress').textContent()).resolves.toMatch(
+      /Decoding every file: [\d,]+ \/ 1,600 images/,
+    );
+    await shot('1b-dataset-inspecting');
+    await page.waitForFunction(
+      () => /1600\s+images/.test(document.querySelector('[data-testid="dataset-summary"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
+  }, 300_000);
+
 
   // Issue 15 (server hardening): the token every socket needs, and the upload limit, as a user meets them.
   it('queues a range test behind a training job, and says so on screen', async () => {
@@ -410,5 +625,9 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     ).resolves.toBeUndefined();
     await stranger.screenshot({ path: join(shots, '11-no-token.png'), fullPage: true });
     await other.close();
+  });
+
+  it('logged no errors in the page', () => {
+    expect(consoleErrors).toEqual([]);
   });
 });

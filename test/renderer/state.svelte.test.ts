@@ -220,9 +220,11 @@ describe('TrainSession', () => {
     }
     emit('job.progress', { jobId: 'other', progress: step(99) });
     expect(t.updates).toBe(5);
+    // Events without a per-step loss (older engines) plot the running one; no smoothed line then.
     expect(t.lossChart).toEqual([
       [0, 1, 2, 3, 4],
       [1, 1 / 2, 1 / 3, 1 / 4, 1 / 5],
+      [null, null, null, null, null],
     ]);
     expect(t.lrChart).toHaveLength(3); // steps + 2 groups
     expect(t.ratioChart).toEqual([[0], [null], [2e-3]]); // the frozen group's 0 is a gap
@@ -317,7 +319,10 @@ describe('LrFindState', () => {
     const lr = new LrFindState(client);
     lr.numIt = 30;
     await lr.run({ data: '/d' });
-    expect(calls[0]).toEqual({ channel: 'lrFind.run', payload: { config: { data: '/d' }, numIt: 30 } });
+    expect(calls[0]).toEqual({
+      channel: 'lrFind.run',
+      payload: { config: { data: '/d' }, numIt: 30, progressTag: expect.any(String) },
+    });
     expect(lr.chartData).toEqual([
       [1e-5, 1e-3, 1e-1],
       [2, 1, 3],

@@ -28,12 +28,23 @@ export function registerLrFind(program: Command, io: Io): void {
     .option('--json', 'print {"lrs", "losses", "suggestions": {"minimum", "steep", "valley"}}')
     .action(async (flags: LrFindFlags) => {
       const config = mergeRunFlags(flags);
+      // On a terminal, the points as they are measured (the app draws them live the same way).
+      const tty = Boolean(process.stderr.isTTY) && !flags.json;
       const r = await runLrFind(config, {
         startLr: flags.startLr,
         endLr: flags.endLr,
         numIt: flags.numIt,
         ...(flags.all ? { freezeBackbone: false } : {}),
+        ...(tty
+          ? {
+              onStep: (p) =>
+                io.stderr(
+                  `\rmeasuring ${p.done}/${p.total} rates: lr ${p.lr.toExponential(2)} loss ${p.loss.toFixed(3)}   `,
+                ),
+            }
+          : {}),
       });
+      if (tty) io.stderr('\n');
       if (flags.plot) {
         writeFileAtomic(flags.plot, renderLrFindPng(r, `LR range test: ${String(config.model ?? 'resnet_micro')}`));
         io.stderr(`anneal: wrote ${flags.plot}\n`);

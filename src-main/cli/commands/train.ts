@@ -1,6 +1,7 @@
 // `anneal train` and `anneal resume`: the training run, with a progress bar on a terminal.
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
+import { relative } from 'node:path';
 import {
   BUNDLED_MODEL_NOTE,
   bundledModelDir,
@@ -8,10 +9,12 @@ import {
   readModelMeta,
   resumeRun,
   startRun,
+  summarizeRun,
   type Progress,
   type RunResult,
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
+import { formatDuration } from '../format/index.js';
 import { printable } from '../escape.js';
 import { readJsonFile } from '../io.js';
 import { nonNegativeInt, positiveInt, positiveNumber, type Io } from '../options.js';
@@ -107,9 +110,9 @@ function reporter(io: Io, json: boolean, tty: boolean) {
   let epoch = -1;
   const line = (p: Progress) => {
     const e = p.epochLogs!;
-    const val =
-      e.val_loss !== undefined ? ` val_loss ${e.val_loss.toFixed(4)} val_acc ${e.val_accuracy!.toFixed(4)}` : '';
-    return `epoch ${p.epoch + 1}/${p.epochs} (${p.stageName}) loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)}${val} ${e.seconds.toFixed(1)}s`;
+    const val = e.val_loss !== undefined ? ` val_loss ${round(e.val_loss)} val_acc ${round(e.val_accuracy)}` : '';
+    const cut = p.partial ? ' (cut short by the stop: not a full epoch)' : '';
+    return `epoch ${p.epoch + 1}/${p.epochs} (${p.stageName}) loss ${round(e.loss)} acc ${round(e.accuracy)}${val} ${formatDuration(e.seconds)}${cut}`;
   };
   return (p: Progress) => {
     if (json) {
@@ -145,8 +148,41 @@ function reporter(io: Io, json: boolean, tty: boolean) {
   };
 }
 
-function finish(io: Io, r: RunResult, json: boolean): void {
-  const summary = { runDir: r.runDir, final: { val_accuracy: r.final.val_accuracy, val_loss: r.final.val_loss } };
+const round = (v: number | null | undefined, digits = 3): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '-' : String(Number(v.toFixed(digits)));
+
+/** The shell-safe form of a path for a command line to copy (quoted only when it needs it). */
+const arg = (p: string): string => (/^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The run's headline for people (rounded: final and best validation numbers with their epochs,
+ * wall time) and the commands that come next, for this run. `--json` has the exact numbers.
+ */
+export function runHeadline(r: RunResult, wallSeconds: number): string {
+  const s = summarizeRun(r.runDir);
+  const dir = relative(process.cwd(), r.runDir) || '.';
+  const run = arg(dir.startsWith('..') ? r.runDir : dir);
+  const fin = s.final;
+  const best = s.best;
+  const lines = [
+    `run ${run}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} on ${r.backend.name} in ${formatDuration(wallSeconds)}`,
+    `  final (epoch ${fin ? fin.epoch + 1 : '-'}): val_accuracy ${round(fin?.val_accuracy)}  val_loss ${round(fin?.val_loss)}`,
+    `  best  (epoch ${best ? best.epoch + 1 : '-'}): val_accuracy ${round(best?.val_accuracy)}  val_loss ${round(best?.val_loss)}`,
+    'next:',
+    `  anneal eval ${run}`,
+    `  anneal export ${run} --format onnx --out ${arg(`exports/${s.id}`)}`,
+    `  anneal predict --model ${run}/model <images or folder> --csv predictions.csv`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function finish(io: Io, r: RunResult, json: boolean, wallSeconds: number): void {
+  const summary = {
+    runDir: r.runDir,
+    final: { val_accuracy: r.final.val_accuracy, val_loss: r.final.val_loss },
+    best: r.best,
+    seconds: wallSeconds,
+  };
   if (r.skipped.length) {
     io.stderr(`anneal: skipped ${r.skipped.length} file${r.skipped.length === 1 ? '' : 's'} that could not be used:\n`);
     for (const s of r.skipped) io.stderr(`  ${s.path}: ${s.reason}\n`);
@@ -155,9 +191,7 @@ function finish(io: Io, r: RunResult, json: boolean): void {
   if (json) {
     io.stdout(`${JSON.stringify(summary)}\n`);
   } else {
-    io.stdout(
-      `run ${r.runDir}: ${r.epochs} epochs on ${r.backend.name}; val_accuracy ${r.final.val_accuracy ?? '-'}, val_loss ${r.final.val_loss ?? '-'}\n`,
-    );
+    io.stdout(runHeadline(r, wallSeconds));
   }
 }
 
@@ -226,6 +260,7 @@ export function registerTrain(program: Command, io: Io): void {
     .action(async (flags: TrainFlags) => {
       const config = mergeTrainConfig(flags);
       const sig = interruptible();
+      const t0 = performance.now();
       try {
         const r = await startRun(config, {
           out: flags.out,
@@ -233,7 +268,7 @@ export function registerTrain(program: Command, io: Io): void {
           onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
           onNotice: (message) => io.stderr(`anneal: warning: ${message}\n`),
         });
-        finish(io, r, Boolean(flags.json));
+        finish(io, r, Boolean(flags.json), (performance.now() - t0) / 1000);
         if (r.duplicates.groups) {
           io.stderr(
             `anneal: the split kept ${r.duplicates.groups} duplicate group${r.duplicates.groups === 1 ? '' : 's'} ` +
@@ -254,12 +289,13 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--json', 'print JSON; the last line is {"runDir", "final": {...}}')
     .action(async (runDir: string, flags: { json?: boolean }) => {
       const sig = interruptible();
+      const t0 = performance.now();
       try {
         const r = await resumeRun(runDir, {
           onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
           onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
         });
-        finish(io, r, Boolean(flags.json));
+        finish(io, r, Boolean(flags.json), (performance.now() - t0) / 1000);
       } finally {
         sig.detach();
       }

@@ -20,11 +20,38 @@ export interface EvaluateOptions {
   topLosses?: number;
   /** Images scored so far and in all, after each batch. */
   onProgress?: (done: number, total: number) => void;
+  /** Also return every image's prediction (the images behind a confusion-matrix cell). */
+  perImage?: boolean;
+}
+
+/** One evaluated image: its true and predicted class (indices into `classes`) and softmax. */
+export interface ImagePrediction {
+  path: string;
+  label: number;
+  predicted: number;
+  probs: number[];
 }
 
 export interface EvalResult extends Scores {
   /** Files that could not be decoded: left out of every number above. */
   skipped: Problem[];
+  /** With `perImage`: every evaluated image, in evaluation order. */
+  images?: ImagePrediction[];
+}
+
+/** Row-wise softmax of row-major logits (max subtracted first, for stability). */
+function imagePredictions(logits: Float32Array, labels: number[], paths: string[], c: number): ImagePrediction[] {
+  return labels.map((label, i) => {
+    const row = logits.subarray(i * c, (i + 1) * c);
+    let max = -Infinity;
+    for (const v of row) max = Math.max(max, v);
+    const exp = Array.from(row, (v) => Math.exp(v - max));
+    const sum = exp.reduce((a, b) => a + b, 0);
+    const probs = exp.map((v) => v / sum);
+    let predicted = 0;
+    for (let j = 1; j < c; j++) if (row[j]! > row[predicted]!) predicted = j;
+    return { path: paths[i]!, label, predicted, probs };
+  });
 }
 
 /**
@@ -94,5 +121,5 @@ export async function evaluate(
     topK: o.topK,
     topLosses: o.topLosses,
   });
-  return { ...scores, skipped };
+  return { ...scores, skipped, ...(o.perImage ? { images: imagePredictions(flat, labels, paths, classes) } : {}) };
 }

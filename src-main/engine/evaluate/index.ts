@@ -2,7 +2,7 @@
 // at runs side by side: what `anneal eval` and `anneal runs` print and plot.
 export { confusionChartConfig, renderConfusionPng, type ConfusionChartOptions } from './confusion-chart.js';
 export { EvalError } from './errors.js';
-export { evaluate, type EvalResult, type EvaluateOptions } from './evaluate.js';
+export { evaluate, type EvalResult, type EvaluateOptions, type ImagePrediction } from './evaluate.js';
 export { scoreLogits, type Averages, type ClassScore, type ScoreInput, type Scores, type TopLoss } from './metrics.js';
 export {
   bestRunIds,

@@ -11,3 +11,11 @@ export {
 export { ImageError, decodeRgb, loadImageForModel, normalize, resizeAndCrop } from './image.js';
 export { OnnxClassifier, OnnxModelError, readOnnxInfo } from './onnx.js';
 export { classifyImages, predictImages, type Prediction } from './predict.js';
+export {
+  classifyFolder,
+  predictionsCsv,
+  topClasses,
+  type FolderOptions,
+  type FolderPredictions,
+  type FolderRow,
+} from './folder.js';

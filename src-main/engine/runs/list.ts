@@ -73,6 +73,8 @@ function bestEpoch(dir: string, epochs: readonly EpochRecord[]): EpochRecord | u
   }
   let best: EpochRecord | undefined;
   for (const e of epochs) {
+    // An epoch a stop cut short covers part of the data: never the best.
+    if (e.partial) continue;
     if (e.val_loss !== null && (best === undefined || e.val_loss < best.val_loss!)) best = e;
   }
   return best;

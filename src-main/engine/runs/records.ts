@@ -18,7 +18,10 @@ export const StepRecord = z.looseObject({
   /** Index of the stage in the run's plan, from 0. */
   stage: Index,
   lr: Rates,
+  /** The epoch's running mean loss up to this step (Keras' per-batch logs). */
   loss: Metric,
+  /** This step's own loss (its batch): what a per-step chart plots. Older runs lack it. */
+  stepLoss: Metric.optional(),
   momentum: z.number().nullable().optional(),
   /** |Δw| / |w| per layer group for this step: the usual check that a rate is neither too high nor too low. */
   updateRatio: z.array(Metric).optional(),
@@ -38,6 +41,8 @@ export const EpochRecord = z.looseObject({
   lr: Rates,
   /** Wall-clock seconds the epoch took, validation included. */
   seconds: z.number().nonnegative(),
+  /** A stop cut this epoch short: its numbers cover part of the data (never the best epoch). */
+  partial: z.boolean().optional(),
 });
 export type EpochRecord = z.infer<typeof EpochRecord>;
 

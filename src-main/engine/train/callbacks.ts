@@ -33,6 +33,8 @@ export interface TrainState {
   history: Record<string, number[]>;
   stopRequested: boolean;
   stopReason: StopReason | null;
+  /** True at onEpochEnd when a stop cut the epoch short: its numbers cover part of the data. */
+  partialEpoch?: boolean;
 }
 
 /** The rates the optimizer applies: the schedule's, times any rate change since (`lrScale`). */
@@ -41,7 +43,10 @@ export function appliedLr(s: Pick<TrainState, 'lr' | 'lrScale'>): number[] {
 }
 
 export interface BatchLogs {
+  /** The epoch's running mean so far (Keras' per-batch logs). */
   loss: number;
+  /** This step's own loss (its batch, or the mean of its accumulated micro-batches). */
+  stepLoss?: number;
   size: number;
   updateRatio?: number[] | null;
 }

@@ -123,9 +123,5 @@ export function parseRunConfig(input: unknown): ParsedRunConfig {
   return { config: parseRunSettings(input), plan: parseScheduleFile(input) };
 }
 
-/** "auto": a power of two from 8 to 32 giving about 20 optimizer steps per epoch. */
-export function resolveBatchSize(batchSize: number | 'auto', trainImages: number): number {
-  if (batchSize !== 'auto') return batchSize;
-  const target = Math.max(8, Math.min(32, Math.floor(trainImages / 20)));
-  return 2 ** Math.floor(Math.log2(target));
-}
+// In a module of its own (no imports) so that the renderer's run preview can use it too.
+export { resolveBatchSize } from './batch-size.js';

@@ -29,7 +29,7 @@ export { shouldRestoreBest } from './execute.js';
 export { runLrFind, type LrFindRunOptions } from './lr-find-run.js';
 export { resumePoint, storedSplit } from './resume.js';
 export { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
-export { lrFind, type LrFindResult } from './lr-find.js';
+export { lrFind, type LrFindResult, type LrFindStep } from './lr-find.js';
 export {
   lrAt,
   smoothLosses,

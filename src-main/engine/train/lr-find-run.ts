@@ -2,7 +2,7 @@
 // test (lr-find.ts) on them.
 import type { BackendInfo } from '../backend/index.js';
 import { parseRunSettings } from './config.js';
-import { lrFind, type LrFindResult } from './lr-find.js';
+import { lrFind, type LrFindResult, type LrFindStep } from './lr-find.js';
 import { modelRef } from '../model-dir/index.js';
 import { closePrepared, prepareWith } from './prepare.js';
 
@@ -12,6 +12,8 @@ export interface LrFindRunOptions {
   numIt?: number;
   /** Only the head trains, as fastai's lr_find on a frozen learner (default: when the model is pretrained). */
   freezeBackbone?: boolean;
+  /** Each measured point, as it is measured. */
+  onStep?: (step: LrFindStep) => void;
 }
 
 /** `anneal lr-find`: the LR range test on a run config's data and model; nothing is saved. */

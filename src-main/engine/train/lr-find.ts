@@ -19,11 +19,21 @@ export interface LrFindResult {
   diverged: boolean;
 }
 
+/** One measured point, as the test runs (for a live curve and a progress bar). */
+export interface LrFindStep {
+  /** Steps done, and the ramp's length (the test may end sooner, on divergence). */
+  done: number;
+  total: number;
+  lr: number;
+  /** The smoothed, debiased loss at this rate. */
+  loss: number;
+}
+
 export async function lrFind(
   built: BuiltModel,
   loader: DataLoader,
   optimizer: OptimizerConfig,
-  o: LrFindOptions & { freezeBackbone?: boolean } = {},
+  o: LrFindOptions & { freezeBackbone?: boolean; onStep?: (step: LrFindStep) => void } = {},
 ): Promise<LrFindResult> {
   const opts = { startLr: o.startLr ?? 1e-7, endLr: o.endLr ?? 10, numIt: o.numIt ?? 100 };
   const factor = o.divergeFactor ?? 4;
@@ -64,6 +74,7 @@ export async function lrFind(
         raw.push(loss);
         smooth.push(s);
         if (s < best) best = s;
+        o.onStep?.({ done: lrs.length, total: opts.numIt, lr, loss: s });
         if (!Number.isFinite(s) || s > factor * best) {
           diverged = true;
           break;

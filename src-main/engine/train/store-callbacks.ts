@@ -10,6 +10,7 @@ import {
   type TrainerHandle,
   type TrainState,
 } from './callbacks.js';
+import { smoothStep } from './lr-find-math.js';
 import { getModelWeights } from './weights.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -26,10 +27,20 @@ export interface Progress {
   epochs: number;
   lr: number[];
   momentum: number | null;
+  /** The epoch's running mean loss so far (Keras' per-batch logs). */
   loss: number;
+  /** This step's own loss (step events): what a per-step chart plots. */
+  stepLoss?: number;
+  /**
+   * An exponential moving average of the per-step loss over every step of this process, debiased
+   * (fastai's AvgSmoothLoss, beta 0.98): the smoothed line beside the noisy per-step one.
+   */
+  smoothLoss?: number;
   imagesPerSecond: number;
   epochLogs?: EpochLogs;
   updateRatio?: number[] | null;
+  /** Epoch events: a stop cut this epoch short, so its numbers cover part of the data. */
+  partial?: boolean;
 }
 
 /** Writes metrics and emits progress at most every `intervalMs` (~8/s, tfjs-layers' yieldEvery). */
@@ -37,6 +48,9 @@ export class MetricsLogger extends Callback {
   #lastEmit = 0;
   #epochStart = 0;
   #images = 0;
+  #smoothAvg = 0;
+  #smoothCount = 0;
+  #smooth: number | undefined;
 
   constructor(
     private readonly store: RunStore,
@@ -60,16 +74,26 @@ export class MetricsLogger extends Callback {
       stage: s.stage,
       lr,
       loss: logs.loss,
+      // JSON has no NaN: a diverged step's loss is written as null, as `loss` is.
+      ...(logs.stepLoss !== undefined ? { stepLoss: Number.isFinite(logs.stepLoss) ? logs.stepLoss : null } : {}),
       momentum: s.momentum,
       ...(logs.updateRatio ? { updateRatio: logs.updateRatio } : {}),
     });
     this.#images += logs.size;
+    // Every step counts, not only those that make it through the throttle.
+    if (logs.stepLoss !== undefined && Number.isFinite(logs.stepLoss)) {
+      [this.#smoothAvg, this.#smooth] = smoothStep(this.#smoothAvg, logs.stepLoss, this.#smoothCount++);
+    }
     const now = performance.now();
     // A step that measured the update ratio (every updateRatioEvery steps) is always sent: the
     // throttle would otherwise drop most of those rare values from the live chart.
     if (this.onProgress && (now - this.#lastEmit >= this.intervalMs || logs.updateRatio)) {
       this.#lastEmit = now;
-      this.onProgress(this.#progress(s, 'step', logs.loss, lr, logs.updateRatio ?? null));
+      this.onProgress({
+        ...this.#progress(s, 'step', logs.loss, lr, logs.updateRatio ?? null),
+        ...(logs.stepLoss !== undefined ? { stepLoss: logs.stepLoss } : {}),
+        ...(this.#smooth !== undefined ? { smoothLoss: this.#smooth } : {}),
+      });
     }
   }
 
@@ -85,8 +109,13 @@ export class MetricsLogger extends Callback {
       val_loss: logs.val_loss ?? null,
       val_accuracy: logs.val_accuracy ?? null,
       seconds: logs.seconds,
+      ...(s.partialEpoch ? { partial: true } : {}),
     });
-    this.onProgress?.({ ...this.#progress(s, 'epoch', logs.loss, lr, null), epochLogs: logs });
+    this.onProgress?.({
+      ...this.#progress(s, 'epoch', logs.loss, lr, null),
+      epochLogs: logs,
+      ...(s.partialEpoch ? { partial: true } : {}),
+    });
   }
 
   #progress(s: TrainState, kind: 'step' | 'epoch', loss: number, lr: number[], updateRatio: number[] | null): Progress {
@@ -136,8 +165,12 @@ export class Checkpointer extends Callback {
   override async onEpochEnd(s: TrainState, logs: EpochLogs): Promise<void> {
     const v = logs[this.monitor] ?? logs.loss;
     const lower = !higherIsBetter(this.monitor);
+    // An epoch a stop cut short is checkpointed (to resume from) but never "best": its numbers
+    // cover part of the data.
     const isBest =
-      Number.isFinite(v) && (this.#best === null || (lower ? v! < this.#best.value : v! > this.#best.value));
+      !s.partialEpoch &&
+      Number.isFinite(v) &&
+      (this.#best === null || (lower ? v! < this.#best.value : v! > this.#best.value));
     if (isBest) this.#best = { metric: this.monitor, value: v!, epoch: s.epoch };
     const weights = await getModelWeights(this.model);
     await this.store.writeCheckpoint(

@@ -180,6 +180,24 @@ export class Trainer {
       readSeen = seen;
       readAt = performance.now();
     };
+    // This step's own loss (over its accumulated micro-batches), beside the epoch's running mean:
+    // Σ loss·n of the step on the device too, read with the totals (every step on the CPU
+    // backends, at the tick on WebGPU; between reads a step reports the last one read).
+    let stepTotal: tf.Scalar | null = null;
+    let stepSeen = 0;
+    let stepLoss = NaN;
+    const readStep = async () => {
+      if (performance.now() - readAt < readEveryMs) return;
+      await read();
+      stepLoss = stepTotal ? (await stepTotal.data())[0]! / stepSeen : NaN;
+    };
+    const endStep = () => {
+      stepTotal?.dispose();
+      stepTotal = null;
+      stepSeen = 0;
+    };
+    let cut = false;
+    s.partialEpoch = false;
     let pending: Record<string, tf.Tensor> | null = null;
     let micro = 0;
     // Images in the pending micro-batches: one optimizer step learns from all of them.
@@ -200,24 +218,38 @@ export class Trainer {
       }, vars);
       const step = tf.tidy(() => tf.stack([tf.mul(value, batch.n), tf.cast(hits!, 'float32')]) as tf.Tensor1D);
       const next: tf.Tensor1D = totals ? tf.add(totals, step) : tf.keep(step);
-      tf.dispose([x, y, value, hits!, ...(totals ? [totals, step] : [])]);
+      const stepNext: tf.Scalar = tf.tidy(() => {
+        const own = tf.mul(value, batch.n) as tf.Scalar;
+        return stepTotal ? tf.add(stepTotal, own) : own;
+      });
+      tf.dispose([x, y, value, hits!, ...(totals ? [totals, step] : []), ...(stepTotal ? [stepTotal] : [])]);
       totals = next;
+      stepTotal = stepNext;
+      stepSeen += batch.n;
       seen += batch.n;
-      if (performance.now() - readAt >= readEveryMs) await read();
       pending = pending ? this.#sum(pending, grads) : grads;
       images += batch.n;
       if (++micro < accumulate) continue;
-      await this.#step(pending, micro, images, lossSum / readSeen);
+      await readStep();
+      await this.#step(pending, micro, images, lossSum / readSeen, stepLoss);
       pending = null;
       micro = 0;
       images = 0;
-      if (s.stopRequested) break;
+      endStep();
+      if (s.stopRequested) {
+        cut = true;
+        break;
+      }
     }
     await read();
     (totals as tf.Tensor | null)?.dispose();
     if (pending) {
-      await this.#step(pending, micro, images, seen ? lossSum / seen : NaN);
+      stepLoss = stepTotal ? (await (stepTotal as tf.Scalar).data())[0]! / stepSeen : NaN;
+      await this.#step(pending, micro, images, seen ? lossSum / seen : NaN, stepLoss);
     }
+    endStep();
+    // A stop mid-epoch leaves numbers over part of the data: not an epoch to call "best".
+    s.partialEpoch = cut && s.stageStep - s.stageEpoch * s.stepsPerEpoch < s.stepsPerEpoch;
     const logs: EpochLogs = { loss: seen ? lossSum / seen : NaN, accuracy: seen ? correctSum / seen : NaN, seconds: 0 };
     if (this.#o.val) Object.assign(logs, await this.evaluate(this.#o.val));
     logs.seconds = (performance.now() - t0) / 1000;
@@ -269,7 +301,13 @@ export class Trainer {
     return out;
   }
 
-  async #step(grads: Record<string, tf.Tensor>, micro: number, size: number, runningLoss: number): Promise<void> {
+  async #step(
+    grads: Record<string, tf.Tensor>,
+    micro: number,
+    size: number,
+    runningLoss: number,
+    stepLoss: number,
+  ): Promise<void> {
     const s = this.state;
     await this.#callbacks.onBatchBegin(s);
     const averaged =
@@ -283,7 +321,7 @@ export class Trainer {
     const measure = every > 0 && s.step % every === 0;
     const ratio = await this.optimizer.step(clipped, appliedLr(s), s.momentum, measure);
     tf.dispose(Object.values(clipped));
-    await this.#callbacks.onBatchEnd(s, { loss: runningLoss, size, updateRatio: ratio });
+    await this.#callbacks.onBatchEnd(s, { loss: runningLoss, stepLoss, size, updateRatio: ratio });
     s.step++;
     s.stageStep++;
   }

@@ -12,6 +12,7 @@ interface Pending {
   task: MediaTask;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
+  onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** Two: thumbnails are small work; the rest of the machine is for training. */
@@ -30,11 +31,14 @@ export class MediaPool {
     this.size = size;
   }
 
-  /** Runs a task in a worker; rejects with a JobInputError for the user's mistakes. */
-  run<T>(task: MediaTask): Promise<T> {
+  /**
+   * Runs a task in a worker; rejects with a JobInputError for the user's mistakes. A task that
+   * reports progress (inspect) calls `onProgress` as it goes.
+   */
+  run<T>(task: MediaTask, onProgress?: (done: number, total: number) => void): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('the image workers are closed'));
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ task, resolve: resolve as (v: unknown) => void, reject });
+      this.#queue.push({ task, resolve: resolve as (v: unknown) => void, reject, onProgress });
       this.#pump();
     });
   }
@@ -66,6 +70,10 @@ export class MediaPool {
     this.#count++;
     const w = new Worker(ENTRY);
     w.on('message', (r: MediaResult) => {
+      if ('progress' in r) {
+        this.#busy.get(w)?.onProgress?.(r.progress.done, r.progress.total);
+        return;
+      }
       const p = this.#busy.get(w);
       this.#busy.delete(w);
       // An idle worker must not keep the process alive.

@@ -6,7 +6,15 @@
 // not the image. BMP, which libvips does not read, goes through the engine's own decoder.
 import { open } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
-import { alphaBackground, decodeBmp, readRegularFile, sniffFile, type Alpha } from '../../engine/index.js';
+import {
+  alphaBackground,
+  decodeBmp,
+  decodeImage,
+  readRegularFile,
+  resizeAndCrop,
+  sniffFile,
+  type Alpha,
+} from '../../engine/index.js';
 
 /** Thumbnails are skipped for images over this many pixels (docs/security.md). */
 export const DEFAULT_THUMBNAIL_MAX_PIXELS = 100_000_000;
@@ -56,6 +64,27 @@ export async function renderThumbnail(
       .flatten(background ? { background: { r: background[0], g: background[1], b: background[2] } } : false)
       .removeAlpha()
       .toColourspace('srgb')
+      .png()
+      .toBuffer();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The image as a model sees it, as a PNG: decoded as prediction decodes it (the model's alpha
+ * option; large images shrunk on load), the shorter side resized to the input size and
+ * centre-cropped (engine/predict's eval transform). Null for a file that does not decode.
+ */
+export async function renderModelView(
+  path: string,
+  inputSize: number,
+  interpolation: 'bilinear' | 'bicubic',
+  alpha?: Alpha,
+): Promise<Uint8Array | null> {
+  try {
+    const square = await resizeAndCrop(await decodeImage(path, { alpha }), inputSize, interpolation);
+    return await sharp(Buffer.from(square.data), { raw: { width: inputSize, height: inputSize, channels: 3 } })
       .png()
       .toBuffer();
   } catch {

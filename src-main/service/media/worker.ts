@@ -4,14 +4,19 @@
 import { parentPort } from 'node:worker_threads';
 import { inspectDataset, isInputError, renderDatasetPreview } from '../../engine/index.js';
 import type { MediaResult, MediaTask } from './protocol.js';
-import { renderThumbnail } from './thumbnail.js';
+import { renderModelView, renderThumbnail } from './thumbnail.js';
 
 async function perform(task: MediaTask): Promise<unknown> {
   switch (task.kind) {
     case 'thumbnail':
       return renderThumbnail(task.path, task.size, task.maxPixels, task.alpha);
+    case 'modelView':
+      return renderModelView(task.path, task.inputSize, task.interpolation, task.alpha);
     case 'inspect':
-      return inspectDataset(task.path, task.options);
+      return inspectDataset(task.path, {
+        ...task.options,
+        onProgress: (done, total) => parentPort!.postMessage({ progress: { done, total } } satisfies MediaResult),
+      });
     case 'preview': {
       const { path, config, seed, rows, cols, size, configName, alpha } = task;
       const out = await renderDatasetPreview(path, config, { seed, rows, cols, size, configName, alpha });

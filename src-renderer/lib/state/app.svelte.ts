@@ -1,6 +1,7 @@
 // What the screens share: which screen shows, and the choices that make up a run (dataset, model,
 // sizes, split, augmentation, schedule). The Train and LR finder screens build their run config
 // from here, so what the user set on Dataset, Model and Schedule is what trains.
+import type { Workspace } from '../../../src-main/contract/contract.js';
 import { AugmentForm } from './augment-form.svelte.js';
 import { ScheduleEditor } from './schedule-editor.svelte.js';
 import { ScheduleForm } from './schedule-form.svelte.js';
@@ -42,6 +43,10 @@ export class AppState {
   readonly augment = new AugmentForm();
   /** The run the Evaluate, Predict and Export screens work on. */
   selectedRun = $state<string | null>(null);
+  /** The run the Train screen shows (kept in the workspace: a reload rebuilds its charts). */
+  trainRun = $state<string | null>(null);
+  /** Set by "Evaluate" on the Runs and Train screens: the Evaluate screen starts at once. */
+  evaluateNow = $state(false);
   readonly schedule = new ScheduleEditor({ epochs: undefined, stepsPerEpoch: 20, groups: 6 });
   readonly form = new ScheduleForm(this.schedule);
 
@@ -73,6 +78,71 @@ export class AppState {
     if (this.imageSize != null) config.imageSize = this.imageSize;
     if (this.batchSize != null) config.batchSize = this.batchSize;
     return { config, error: null };
+  }
+
+  /** Everything the screens were set to, for workspace.set (read inside an effect: it tracks all). */
+  toWorkspace(): Workspace {
+    const f = this.form;
+    const a = this.augment;
+    return {
+      screen: this.screen,
+      dataPath: this.dataPath,
+      model: this.model,
+      groupNames: this.groupNames,
+      imageSize: this.imageSize ?? null,
+      batchSize: this.batchSize ?? null,
+      valSplit: this.valSplit,
+      seed: this.seed,
+      updateRatioEvery: this.updateRatioEvery,
+      augment: {
+        enabled: a.enabled,
+        cropMin: a.cropMin,
+        crop: a.crop,
+        hflip: a.hflip,
+        vflip: a.vflip,
+        rotate: a.rotate,
+        jitter: a.jitter,
+      },
+      schedule: {
+        mode: f.mode,
+        text: this.schedule.text,
+        epochs: f.epochs,
+        freezeEpochs: f.freezeEpochs,
+        baseLr: f.baseLr,
+        lrMult: f.lrMult,
+        pctStart: f.pctStart,
+        maxLr: f.maxLr,
+        minGroupLr: f.minGroupLr,
+      },
+      selectedRun: this.selectedRun,
+      trainRun: this.trainRun,
+    };
+  }
+
+  /** A saved workspace back into the screens; fields it lacks keep their defaults. */
+  applyWorkspace(w: Workspace): void {
+    const SCREEN_IDS: readonly string[] = SCREENS.map((s) => s.id);
+    if (w.screen && SCREEN_IDS.includes(w.screen)) this.screen = w.screen as ScreenId;
+    if (w.dataPath !== undefined) this.dataPath = w.dataPath;
+    if (w.model) this.model = w.model;
+    if (w.groupNames) this.groupNames = w.groupNames;
+    if (w.imageSize !== undefined) this.imageSize = w.imageSize ?? undefined;
+    if (w.batchSize !== undefined) this.batchSize = w.batchSize ?? undefined;
+    if (w.valSplit !== undefined) this.valSplit = w.valSplit;
+    if (w.seed !== undefined) this.seed = w.seed;
+    if (w.updateRatioEvery !== undefined) this.updateRatioEvery = w.updateRatioEvery;
+    Object.assign(this.augment, w.augment ?? {});
+    const { mode, text, ...fields } = w.schedule ?? {};
+    Object.assign(this.form, fields);
+    if (mode === 'json') {
+      this.form.mode = 'json';
+      if (text !== undefined) this.schedule.text = text;
+    } else {
+      if (mode) this.form.mode = mode;
+      this.form.apply();
+    }
+    if (w.selectedRun !== undefined) this.selectedRun = w.selectedRun;
+    if (w.trainRun !== undefined) this.trainRun = w.trainRun;
   }
 
   /** The LR finder's suggestion becomes the schedule's base rate. */

@@ -1,7 +1,8 @@
 // The Dataset screen: inspect a folder (classes, counts, problems, imbalance), its thumbnails,
 // and what augmentation does to it. Each is one engine call through the client.
-import type { ReplyOf } from '../../../src-main/contract/contract.js';
+import type { DatasetBrief, ReplyOf } from '../../../src-main/contract/contract.js';
 import type { Client } from '../client/index.js';
+import { ProgressMeter } from './progress.svelte.js';
 import { Task } from './task.svelte.js';
 
 /** Above this largest/smallest class ratio, say what to do about it (as `anneal data inspect`). */
@@ -14,8 +15,14 @@ export class DatasetState {
   readonly thumbnails = new Task<ReplyOf<'data.thumbnails'>>();
   readonly preview = new Task<ReplyOf<'data.augmentPreview'>>();
   readonly sample = new Task<ReplyOf<'data.makeSample'>>();
+  /** Files decoded so far while inspecting (a large folder takes tens of seconds). */
+  readonly progress: ProgressMeter;
+  #restored = $state<DatasetBrief | null>(null);
+  #inspected = $state('');
 
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: Client) {
+    this.progress = new ProgressMeter(client);
+  }
 
   /**
    * Inspects the folder and fetches its thumbnails, decoded with `alpha`; true when it could be read.
@@ -25,7 +32,10 @@ export class DatasetState {
   async load(path: string, alpha = 'white', onReadable?: () => void): Promise<boolean> {
     this.thumbnails.clear();
     this.preview.clear();
-    const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path, alpha }));
+    this.#inspected = path;
+    const progressTag = this.progress.begin();
+    const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path, alpha, progressTag }));
+    this.progress.end();
     if (!report) return false;
     onReadable?.();
     await this.thumbnails.run(() => this.client.invoke('data.thumbnails', { path, perClass: 6, size: 72, alpha }));
@@ -66,6 +76,16 @@ export class DatasetState {
       ? ` ${t.nearlyUniform} of them become nearly uniform (no content left): try another option.`
       : ' None of them becomes blank.';
     return `${t.images} images have transparent pixels, composited with "${t.alpha}".${blank}`;
+  }
+
+  /** The dataset in brief: from this page's inspection, else from the saved workspace. */
+  get brief(): DatasetBrief | null {
+    const r = this.inspect.result;
+    if (r) return { path: this.#inspected, total: r.total, classes: r.classes, split: r.split };
+    return this.#restored;
+  }
+  set brief(b: DatasetBrief | null) {
+    this.#restored = b;
   }
 
   async makeSample(dir: string, imagesPerClass: number): Promise<string | null> {

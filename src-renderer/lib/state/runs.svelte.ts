@@ -7,9 +7,72 @@ import { Task } from './task.svelte.js';
 type Summary = ReplyOf<'runs.list'>[number];
 export type CompareMetric = 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss';
 
+const obj = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+
+/** A rate field: a number, or fastai's slice [first group, head] (the head's is the one quoted). */
+const headOf = (v: unknown): number | null => {
+  if (typeof v === 'number') return v;
+  const slice = obj(v)?.slice;
+  return Array.isArray(slice) && typeof slice.at(-1) === 'number' ? (slice.at(-1) as number) : null;
+};
+
+/** What schedule a run used, in a few words: "fine_tune 1+3", "fit: oneCycle", "oneCycle". */
+export function recipeOf(config: Record<string, unknown>): string {
+  const recipe = obj(config.recipe);
+  if (recipe) {
+    const name = recipe.type === 'fineTune' ? 'fine_tune' : String(recipe.type);
+    return `${name} ${String(recipe.freezeEpochs ?? 1)}+${String(recipe.epochs ?? '?')}`;
+  }
+  if (Array.isArray(config.stages)) {
+    return config.stages
+      .map((s) => {
+        const st = obj(s);
+        return `${String(st?.name ?? 'stage')}: ${String(obj(st?.schedule)?.type ?? '?')}`;
+      })
+      .join(' + ');
+  }
+  return String(obj(config.schedule)?.type ?? '–');
+}
+
+/** The head's peak (or base) rate the config sets, or null when it does not say. */
+export function rateOf(config: Record<string, unknown>): number | null {
+  const recipe = obj(config.recipe);
+  if (recipe) return headOf(recipe.baseLr) ?? 2e-3; // fastai fine_tune's default base_lr
+  const schedules = Array.isArray(config.stages)
+    ? config.stages.map((s) => obj(obj(s)?.schedule))
+    : [obj(config.schedule)];
+  const last = schedules.at(-1);
+  return last ? (headOf(last.maxLr) ?? headOf(last.lr) ?? headOf(last.baseLr)) : null;
+}
+
+/** Augmentation in a few words: "off", "default", or the transforms that are on. */
+export function augmentOf(config: Record<string, unknown>): string {
+  if (config.augment === false) return 'off';
+  const a = obj(config.augment);
+  if (!a) return 'default';
+  const on = Object.entries(a)
+    .filter(([, v]) => v !== false && v !== 0 && v !== null)
+    .map(([k]) => ({ randomResizedCrop: 'crop', hflip: 'h-flip', vflip: 'v-flip', colorJitter: 'jitter' })[k] ?? k);
+  return on.length ? on.join(', ') : 'off';
+}
+
 export const RUN_COLUMNS = [
   { id: 'id', label: 'run', value: (r: Summary) => r.id },
   { id: 'arch', label: 'model', value: (r: Summary) => r.arch },
+  { id: 'recipe', label: 'recipe', value: (r: Summary) => recipeOf(r.config) },
+  { id: 'lr', label: 'rate', value: (r: Summary) => rateOf(r.config) },
+  {
+    id: 'imageSize',
+    label: 'image size',
+    value: (r: Summary) => (typeof r.config.imageSize === 'number' ? r.config.imageSize : null),
+  },
+  {
+    id: 'batch',
+    label: 'batch',
+    value: (r: Summary) => (typeof r.config.batchSize === 'number' ? r.config.batchSize : 'auto'),
+  },
+  { id: 'augment', label: 'augmentation', value: (r: Summary) => augmentOf(r.config) },
   { id: 'status', label: 'status', value: (r: Summary) => r.status },
   { id: 'epochs', label: 'epochs', value: (r: Summary) => r.epochs },
   { id: 'time', label: 'time (s)', value: (r: Summary) => r.seconds },
@@ -20,6 +83,20 @@ export const RUN_COLUMNS = [
   { id: 'best_val_acc', label: 'best val acc', value: (r: Summary) => r.best?.val_accuracy ?? null },
 ] as const;
 export type RunColumn = (typeof RUN_COLUMNS)[number]['id'];
+/** Shown until the user chooses (Columns): what tells runs apart, and how they did; fits 1280 px. */
+export const DEFAULT_COLUMNS: RunColumn[] = [
+  'id',
+  'arch',
+  'status',
+  'recipe',
+  'lr',
+  'imageSize',
+  'batch',
+  'augment',
+  'epochs',
+  'val_acc',
+  'best_val_acc',
+];
 
 export class RunsTable {
   readonly list = new Task<ReplyOf<'runs.list'>>();
@@ -28,6 +105,7 @@ export class RunsTable {
   #descending = $state(false);
   #selected = $state<string[]>([]);
   metric = $state<CompareMetric>('val_accuracy');
+  #columns = $state<RunColumn[]>([...DEFAULT_COLUMNS]);
 
   constructor(private readonly client: Client) {}
 
@@ -35,6 +113,25 @@ export class RunsTable {
     await this.list.run(() => this.client.invoke('runs.list', {}));
     const dirs = new Set(this.list.result?.map((r) => r.dir) ?? []);
     this.#selected = this.#selected.filter((d) => dirs.has(d));
+  }
+
+  /** The columns shown, in the table's order. */
+  get columns(): RunColumn[] {
+    return this.#columns;
+  }
+  get visibleColumns(): (typeof RUN_COLUMNS)[number][] {
+    return RUN_COLUMNS.filter((c) => this.#columns.includes(c.id));
+  }
+  /** Shows or hides a column (the run's id always shows). */
+  toggleColumn(id: RunColumn): void {
+    if (id === 'id') return;
+    const on = new Set(this.#columns.includes(id) ? this.#columns.filter((c) => c !== id) : [...this.#columns, id]);
+    this.#columns = RUN_COLUMNS.map((c) => c.id).filter((c) => on.has(c));
+  }
+  /** Columns from a saved workspace; unknown ids (a later version's) are passed over. */
+  showColumns(ids: readonly string[]): void {
+    const known = RUN_COLUMNS.map((c) => c.id).filter((c) => c === 'id' || ids.includes(c));
+    if (known.length > 1) this.#columns = known;
   }
 
   get sortBy(): RunColumn {

@@ -178,3 +178,54 @@ describe('Trainer', () => {
     expect(new Set(cached.counts.slice(1)).size).toBe(1);
   }, 600_000);
 });
+
+describe('Trainer: per-step loss and a stop mid-epoch', () => {
+  it('reports each step its own loss (the epoch loss is their weighted mean) and marks a cut epoch partial', async () => {
+    const built = buildModel(getArch('resnet_micro'), { numClasses: 4, inputSize: SIZE });
+    const loader = new DataLoader({
+      samples: train,
+      batchSize: 16,
+      size: SIZE,
+      preprocessing: IMAGENET_PREPROCESSING,
+      workers: pool,
+    });
+    const plan = parseScheduleFile({ schedule: { type: 'constant', lr: 1e-2 } });
+    const stages = compilePlan(plan, {
+      stepsPerEpoch: loader.batchesPerEpoch(),
+      groups: built.groups.length,
+      epochs: 2,
+    });
+    const seen = new (class extends Callback {
+      steps: { epoch: number; loss: number; stepLoss: number; size: number }[] = [];
+      epochs: { loss: number; partial: boolean | undefined }[] = [];
+      override async onBatchEnd(s: TrainState, logs: { loss: number; stepLoss?: number; size: number }) {
+        this.steps.push({ epoch: s.epoch, loss: logs.loss, stepLoss: logs.stepLoss!, size: logs.size });
+        // Second epoch, second step: stop, as the app's Stop button does.
+        if (s.epoch === 1 && this.steps.filter((x) => x.epoch === 1).length === 2) s.stopRequested = true;
+      }
+      override async onEpochEnd(s: TrainState, logs: { loss: number }) {
+        this.epochs.push({ loss: logs.loss, partial: s.partialEpoch });
+      }
+    })();
+    const trainer = new Trainer({
+      built,
+      stages,
+      optimizer: OptimizerConfig.parse({ type: 'sgd' }),
+      train: loader,
+      callbacks: [new LearningRateScheduler(stages), seen],
+    });
+    await trainer.fit();
+    const first = seen.steps.filter((s) => s.epoch === 0);
+    expect(first).toHaveLength(loader.batchesPerEpoch());
+    // Not a running mean: the per-step losses differ from the running one after the first step.
+    expect(first.some((s, i) => i > 0 && Math.abs(s.stepLoss - s.loss) > 1e-7)).toBe(true);
+    const weighted = first.reduce((a, s) => a + s.stepLoss * s.size, 0) / first.reduce((a, s) => a + s.size, 0);
+    expect(seen.epochs[0]!.loss).toBeCloseTo(weighted, 5);
+    expect(seen.epochs[0]!.partial).toBe(false);
+    expect(seen.epochs).toHaveLength(2);
+    expect(seen.epochs[1]!.partial).toBe(true);
+    trainer.dispose();
+    built.model.dispose();
+    await loader.close();
+  }, 600_000);
+});
