@@ -1,6 +1,13 @@
 // Training: the loop, its callbacks, the run config.
 export { Callback, CallbackList, type BatchLogs, type EpochLogs, type TrainState } from './callbacks.js';
-export { RunConfig, parseRunConfig, parseRunSettings, resolveBatchSize, type ParsedRunConfig } from './config.js';
+export {
+  checkRunConfigFields,
+  RunConfig,
+  parseRunConfig,
+  parseRunSettings,
+  resolveBatchSize,
+  type ParsedRunConfig,
+} from './config.js';
 export { correct, crossEntropy } from './loss.js';
 export { LearningRateScheduler } from './schedule-callback.js';
 export { DivergenceGuard, EarlyStopping, type EarlyStoppingOptions } from './stopping.js';
