@@ -325,7 +325,7 @@ describe('anneal export refuses bad input: one line, exit 2, nothing at --out', 
   it('a folder that is neither a run nor a model dir', async () =>
     refuses([data, '--format', 'onnx'], /neither a run folder \(no run\.json\) nor a model dir/));
   it('--raw-input with --format tfjs', async () =>
-    refuses([run, '--format', 'tfjs', '--raw-input'], /--raw-input is for --format onnx/));
+    refuses([run, '--format', 'tfjs', '--raw-input'], /--raw-input: is for the onnx format/));
   it('a checkpoint the run does not have', async () =>
     refuses(
       [run, '--format', 'onnx', '--checkpoint', '9'],

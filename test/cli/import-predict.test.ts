@@ -179,7 +179,7 @@ describe('anneal import refuses bad input: one line, exit 2, nothing at --out', 
     writeFileSync(huge, '');
     truncateSync(huge, totalmem() * 2);
     expect(statSync(huge).size).toBeGreaterThan(totalmem());
-    await refuses([huge, '--arch', 'resnet18'], /memory/);
+    await refuses([huge, '--arch', 'resnet18'], /more than the limit of .* \(ANNEAL_MAX_WEIGHT_BYTES raises it\)/);
   });
   it('a missing file', async () =>
     refuses([join(dir, 'nope.pth'), '--arch', 'resnet18'], /nope\.pth: .*(no such file|not found|does not exist)/i));

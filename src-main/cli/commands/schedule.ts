@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import {
+  checkRunConfigFields,
   ConfigError,
-  parseRunSettings,
   parseScheduleFile,
   previewSchedule,
   previewToCsv,
@@ -62,8 +62,8 @@ function run(opts: ScheduleOptions) {
     try {
       const json = readJsonFile(opts.config, 'config');
       const plan = parseScheduleFile(json);
-      // The file may be a whole run config: its other fields are checked too, so a typo is refused.
-      parseRunSettings(json);
+      // The file may be a whole run config: a field no run config has (a typo) is refused.
+      checkRunConfigFields(json as object);
       return plan;
     } catch (e) {
       if (e instanceof ConfigError) throw new UsageError(`invalid config ${opts.config}: ${e.message}`);

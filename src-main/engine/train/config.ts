@@ -99,23 +99,35 @@ export function parseRunSettings(input: unknown): RunConfig {
     throw new ConfigError('', 'the run config must be a JSON object');
   }
   const parsed = parseConfig(RunConfig, input);
-  // Loose only so that the schedule part can sit beside the rest; a typo is still refused.
-  const known = new Set([
-    ...Object.keys(RunConfig.shape),
-    'schedule',
-    'stages',
-    'recipe',
-    'lrScaling',
-    'name',
-    'description',
-  ]);
-  const unknown = Object.keys(input).filter((k) => !known.has(k));
-  if (unknown.length)
-    throw new ConfigError(
-      unknown[0]!,
-      unknownFieldReason([unknown[0]!], [...known]).replace(/^unknown field "[^"]*"/, 'unknown field'),
-    );
+  checkRunConfigFields(input);
   return parsed;
+}
+
+/** The top-level fields a run config may have: the run's own and the schedule part's. */
+const RUN_CONFIG_FIELDS = [
+  ...Object.keys(RunConfig.shape),
+  'schedule',
+  'stages',
+  'recipe',
+  'lrScaling',
+  'name',
+  'description',
+];
+
+/**
+ * Refuses a top-level field no run config has, with a did-you-mean. RunConfig is loose only so
+ * that the schedule part can sit beside the rest; a typo is still refused. `anneal schedule` asks
+ * this alone, as it reads the schedule part of a run config and leaves the rest to `train`.
+ */
+export function checkRunConfigFields(input: object): void {
+  const unknown = Object.keys(input).filter((k) => !RUN_CONFIG_FIELDS.includes(k));
+  if (unknown.length) {
+    const reason = unknownFieldReason([unknown[0]!], RUN_CONFIG_FIELDS).replace(
+      /^unknown field "[^"]*"/,
+      'unknown field',
+    );
+    throw new ConfigError(unknown[0]!, reason);
+  }
 }
 
 /** Validates a whole run config; the schedule part follows schedules.md (plan.ts). */

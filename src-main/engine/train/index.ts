@@ -9,7 +9,14 @@ export {
   type TrainerHandle,
   type TrainState,
 } from './callbacks.js';
-export { RunConfig, parseRunConfig, parseRunSettings, resolveBatchSize, type ParsedRunConfig } from './config.js';
+export {
+  checkRunConfigFields,
+  RunConfig,
+  parseRunConfig,
+  parseRunSettings,
+  resolveBatchSize,
+  type ParsedRunConfig,
+} from './config.js';
 export { correct, crossEntropy } from './loss.js';
 export { LearningRateScheduler } from './schedule-callback.js';
 export { DivergenceGuard, EarlyStopping, type EarlyStoppingOptions } from './stopping.js';
