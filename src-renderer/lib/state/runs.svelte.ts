@@ -85,8 +85,7 @@ export const RUN_COLUMNS = [
 export type RunColumn = (typeof RUN_COLUMNS)[number]['id'];
 /** Shown until the user chooses (Columns): what tells runs apart, and how they did; fits 1280 px. */
 export const DEFAULT_COLUMNS: RunColumn[] = [
-  'id',
-  'arch',
+  'id', // its model is in its id: the "model" column is one to choose
   'status',
   'recipe',
   'lr',
