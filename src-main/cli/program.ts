@@ -18,6 +18,7 @@ import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { processIo, type Io } from './options.js';
+import { addThreadsOption } from './threads.js';
 
 declare const ANNEAL_VERSION: string | undefined;
 
@@ -56,6 +57,7 @@ export function buildProgram(io: Io): Command {
   registerRuns(program, io);
   registerBench(program, io);
   registerServe(program, io, VERSION);
+  addThreadsOption(program);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

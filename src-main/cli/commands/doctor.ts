@@ -19,7 +19,13 @@ export function registerDoctor(program: Command, io: Io): void {
       const backends = await detectBackends();
       const selected = selectBackend(backends, opts.for).name;
       if (opts.json) {
-        const rows = backends.map(({ name, available, device, reason }) => ({ name, available, device, reason }));
+        const rows = backends.map(({ name, available, device, reason, threads }) => ({
+          name,
+          available,
+          device,
+          reason,
+          threads: threads ?? null,
+        }));
         io.stdout(`${JSON.stringify({ backends: rows, selected }, null, 2)}\n`);
         return;
       }
@@ -27,6 +33,7 @@ export function registerDoctor(program: Command, io: Io): void {
         const mark = b.name === selected ? '*' : ' ';
         io.stdout(`${mark} ${b.name.padEnd(10)} ${b.available ? 'available' : 'missing  '}  ${b.device ?? '-'}\n`);
         io.stdout(`    ${b.reason}\n`);
+        if (b.threads) io.stdout(`    threads: ${b.threads.count} (${b.threads.why})\n`);
       }
       io.stdout(`selected for ${opts.for} training: ${selected}\n`);
       const electron = detectElectron();

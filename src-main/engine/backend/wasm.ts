@@ -1,8 +1,62 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { requestThreads, threadPlan } from './threads.js';
+import { registerWasmBackend, threadedWasmUnavailable, wasmThreadsInUse } from './wasm-threads.js';
 
 /** Folder holding tfjs-backend-wasm's .wasm binaries (loaded from disk, never fetched). */
 export function wasmDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+}
+
+/** The wasm backend's thread count once started, and why (for `anneal doctor` and the Train screen). */
+export interface WasmThreads {
+  count: number;
+  why: string;
+}
+
+let started: WasmThreads | null = null;
+
+export function wasmThreads(): WasmThreads | null {
+  return started;
+}
+
+/**
+ * Registers and starts the wasm backend on threadPlan()'s thread count (the threaded build for 2 or
+ * more); where the threaded build cannot start, the single-threaded one, saying why. Leaves the
+ * active backend as it was. Throws only when neither build starts.
+ */
+export async function startWasm(): Promise<WasmThreads> {
+  if (started && tf.findBackend('wasm')) return started;
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(wasmDir());
+  const plan = threadPlan();
+  const blocked = plan.count > 1 ? threadedWasmUnavailable() : null;
+  const previous = tf.getBackend();
+  const restore = async () => {
+    if (previous && previous !== 'wasm' && tf.findBackend(previous)) await tf.setBackend(previous);
+  };
+  await registerWasmBackend(blocked ? 1 : plan.count);
+  let ok = await tf.setBackend('wasm').catch(() => false);
+  let why = blocked ? `1 thread: ${blocked}` : plan.why;
+  if (!ok && plan.count > 1 && !blocked) {
+    await registerWasmBackend(1);
+    ok = await tf.setBackend('wasm').catch(() => false);
+    why = '1 thread: the threaded build failed to start';
+  }
+  await restore();
+  if (!ok) throw new Error('wasm failed to initialise');
+  started = { count: wasmThreadsInUse(), why };
+  return started;
+}
+
+/**
+ * Restarts the wasm backend on another thread count (tests and benchmarks compare counts in one
+ * process). The running backend is replaced, and every tensor on it is gone afterwards.
+ */
+export async function restartWasm(threads: number): Promise<WasmThreads> {
+  started = null;
+  requestThreads({ flag: threads });
+  return startWasm();
 }

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend, type BackendInfo, type Workload } from '../backend/index.js';
+import { requestThreads, useBackend, type BackendInfo, type Workload } from '../backend/index.js';
 import { classCounts, classWeights, epochOrder } from '../data/balance/index.js';
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
 import { readDataset, stratifiedSplit } from '../data/sources/index.js';
@@ -122,6 +122,7 @@ async function prepareWith(
       : 'full'
     : (o.workload ?? 'full');
   const fixedSplit = o.fixedSplit;
+  if (config.threads !== undefined) requestThreads({ config: config.threads });
   const backend = await useBackend(workload, config.backend);
   const loaded = await readDataset(config.data);
   const classes = loaded.dataset.classes;
