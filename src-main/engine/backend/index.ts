@@ -6,6 +6,7 @@ export {
   ThreadsError,
   parseThreads,
   physicalCores,
+  physicalCoresFromCpuinfo,
   requestThreads,
   resolveThreads,
   threadPlan,

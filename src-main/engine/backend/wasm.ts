@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { requestThreads, threadPlan } from './threads.js';
+import { resolveThreads, threadPlan, type ThreadPlan } from './threads.js';
 import { registerWasmBackend, threadedWasmUnavailable, wasmThreadsInUse } from './wasm-threads.js';
 
 /** Folder holding tfjs-backend-wasm's .wasm binaries (loaded from disk, never fetched). */
@@ -27,11 +27,10 @@ export function wasmThreads(): WasmThreads | null {
  * more); where the threaded build cannot start, the single-threaded one, saying why. Leaves the
  * active backend as it was. Throws only when neither build starts.
  */
-export async function startWasm(): Promise<WasmThreads> {
+export async function startWasm(plan: ThreadPlan = threadPlan()): Promise<WasmThreads> {
   if (started && tf.findBackend('wasm')) return started;
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmDir());
-  const plan = threadPlan();
   const blocked = plan.count > 1 ? threadedWasmUnavailable() : null;
   const previous = tf.getBackend();
   const restore = async () => {
@@ -57,6 +56,5 @@ export async function startWasm(): Promise<WasmThreads> {
  */
 export async function restartWasm(threads: number): Promise<WasmThreads> {
   started = null;
-  requestThreads({ flag: threads });
-  return startWasm();
+  return startWasm(resolveThreads({ flag: threads }));
 }
