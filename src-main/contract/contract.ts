@@ -40,6 +40,8 @@ export interface JobInfo {
   runDir: string | null;
   backend: string | null;
   device: string | null;
+  /** CPU threads the backend runs on (wasm), shown beside the device. */
+  threads?: number | null;
   error: string | null;
   started: string;
 }

@@ -56,6 +56,7 @@ export class JobManager {
       runDir: null,
       backend: null,
       device: null,
+      threads: null,
       error: null,
       started: new Date().toISOString(),
     };
@@ -75,7 +76,13 @@ export class JobManager {
       let settled = false;
       child.on('message', (m: JobMessage) => {
         if (m.type === 'started') {
-          this.#update(entry, { state: 'running', runDir: m.runDir, backend: m.backend, device: m.device });
+          this.#update(entry, {
+            state: 'running',
+            runDir: m.runDir,
+            backend: m.backend,
+            device: m.device,
+            threads: m.threads ?? null,
+          });
         } else if (m.type === 'progress') {
           this.#emit('job.progress', { jobId: id, progress: m.progress });
         } else if (m.type === 'done') {

@@ -25,7 +25,7 @@ export type Task =
 
 export type JobMessage =
   /** Sent once the job knows its run folder and device (train), or its backend (the rest). */
-  | { type: 'started'; runDir: string | null; backend: string; device: string | null }
+  | { type: 'started'; runDir: string | null; backend: string; device: string | null; threads?: number | null }
   | { type: 'progress'; progress: Progress }
   | { type: 'done'; result: unknown; stopped?: string | null }
   /** `usage`: the input was wrong (a bad config, a missing folder): one line for the user. */

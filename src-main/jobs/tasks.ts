@@ -17,6 +17,7 @@ import {
   runLrFind,
   startRun,
   useBackend,
+  wasmThreads,
 } from '../engine/index.js';
 import type { JobMessage, Task } from './protocol.js';
 
@@ -24,6 +25,11 @@ type Send = (m: JobMessage) => void;
 
 /** The engine's input errors: the user's to fix, shown as one line (the CLI exits 2 on these). */
 export const isUsageError = isInputError;
+
+/** The wasm backend's thread count, for the Train screen (other backends manage their own). */
+function threadsOf(backend: string): number | null {
+  return backend === 'wasm' ? (wasmThreads()?.count ?? null) : null;
+}
 
 export async function runTask(task: Task, send: Send): Promise<void> {
   enableProdMode();
@@ -38,6 +44,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
             runDir: store.dir,
             backend: store.meta.backend.name,
             device: store.meta.backend.device,
+            threads: threadsOf(store.meta.backend.name),
           }),
       });
       const { backend, ...rest } = r;
@@ -51,7 +58,13 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         numIt: task.numIt,
         ...(task.all ? { freezeBackbone: false } : {}),
       });
-      send({ type: 'started', runDir: null, backend: r.backend.name, device: r.backend.device });
+      send({
+        type: 'started',
+        runDir: null,
+        backend: r.backend.name,
+        device: r.backend.device,
+        threads: threadsOf(r.backend.name),
+      });
       send({
         type: 'done',
         result: {
