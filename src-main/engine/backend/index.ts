@@ -1,5 +1,6 @@
 // TF.js backends: detection with reasons, selection for a workload, activation.
 export { detectBackend, detectBackends, initBackend } from './detect.js';
+export { installBoundedBackprop, uninstallBoundedBackprop } from './gradients.js';
 export { BackendError, canRun, selectBackend } from './select.js';
 export {
   MAX_WASM_THREADS,

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { installBoundedBackprop } from './gradients.js';
 import { resolveThreads, threadPlan, type ThreadPlan } from './threads.js';
 import { registerWasmBackend, threadedWasmUnavailable, wasmThreadsInUse } from './wasm-threads.js';
 
@@ -29,6 +30,8 @@ export function wasmThreads(): WasmThreads | null {
  */
 export async function startWasm(plan: ThreadPlan = threadPlan()): Promise<WasmThreads> {
   if (started && tf.findBackend('wasm')) return started;
+  // A training step on the CPU must fit a laptop's memory (docs/benchmarks.md, Memory).
+  installBoundedBackprop();
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmDir());
   const blocked = plan.count > 1 ? threadedWasmUnavailable() : null;

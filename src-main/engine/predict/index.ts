@@ -1,5 +1,6 @@
 // Prediction: the eval transform and top-k over a model dir, a TF.js export or an ONNX export.
 export {
+  fastLayersClassifier,
   findModel,
   layersClassifier,
   onnxClassifier,
@@ -11,3 +12,4 @@ export {
 export { ImageError, decodeRgb, loadImageForModel, normalize, resizeAndCrop } from './image.js';
 export { OnnxClassifier, OnnxModelError, readOnnxInfo } from './onnx.js';
 export { classifyImages, predictImages, type Prediction } from './predict.js';
+export { fastForward, onnxForward, tfjsForward, type Forward, type ForwardEngine } from './forward.js';
