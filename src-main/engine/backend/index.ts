@@ -15,5 +15,5 @@ export {
   type ThreadSource,
 } from './threads.js';
 export { BACKEND_NAMES, TRAINING_KERNELS, type BackendInfo, type BackendName, type Workload } from './types.js';
-export { useBackend } from './use.js';
+export { backendWasNamed, useBackend } from './use.js';
 export { restartWasm, startWasm, wasmThreads, type WasmThreads } from './wasm.js';

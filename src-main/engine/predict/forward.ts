@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { InferenceSession } from 'onnxruntime-node';
 import { threadPlan } from '../backend/threads.js';
+import { backendWasNamed } from '../backend/use.js';
 import { FORWARD_NAMES, toOnnxForward } from '../export/onnx/convert.js';
 
 /** A model's forward pass: normalised [n, S, S, 3] pixels in, its [n, C] output out. */
@@ -70,12 +71,13 @@ export async function onnxForward(model: tfl.LayersModel, inputSize: number): Pr
 
 /**
  * The fastest forward for `model`: onnxruntime when TF.js runs on the CPU (wasm, cpu), TF.js on a
- * GPU backend (tensorflow, webgpu on real hardware) or where the model's graph has a layer the
- * converter does not know. The weights are copied into the session: build it after they are final.
+ * GPU backend (tensorflow, webgpu on real hardware), on a backend the user named (--backend), or
+ * where the model's graph has a layer the converter does not know. The weights are copied into the
+ * session: build it after they are final.
  */
 export async function fastForward(model: tfl.LayersModel, inputSize: number): Promise<Forward> {
   const engine = requestedEngine();
-  const cpu = ['wasm', 'cpu'].includes(tf.getBackend());
+  const cpu = ['wasm', 'cpu'].includes(tf.getBackend()) && !backendWasNamed();
   if (engine === 'onnxruntime' || (engine === 'auto' && cpu)) {
     try {
       return await onnxForward(model, inputSize);

@@ -64,15 +64,18 @@ describe('onnxruntime forward equals TF.js', () => {
     });
   }
 
-  it('fastForward picks onnxruntime on a CPU backend, TF.js when ANNEAL_FORWARD=tfjs', async () => {
+  it('fastForward: onnxruntime on a CPU backend chosen automatically; TF.js on a named backend or with ANNEAL_FORWARD=tfjs', async () => {
     const built = buildModel(getArch('resnet_micro'), { numClasses: 3, inputSize: 32 });
+    const named = await fastForward(built.model, 32);
+    expect(named.runtime).toBe('TF.js (wasm)');
+    const info = await useBackend('inference');
+    expect(['wasm', 'cpu']).toContain(info.name); // no GPU on the machines tests run on
     const auto = await fastForward(built.model, 32);
     expect(auto.runtime).toMatch(/^onnxruntime/);
     await auto.dispose();
     process.env.ANNEAL_FORWARD = 'tfjs';
     try {
-      const kept = await fastForward(built.model, 32);
-      expect(kept.runtime).toBe('TF.js (wasm)');
+      expect((await fastForward(built.model, 32)).runtime).toBe(`TF.js (${info.name})`);
     } finally {
       delete process.env.ANNEAL_FORWARD;
     }
