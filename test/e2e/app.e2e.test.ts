@@ -186,6 +186,15 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await shot('7-runs');
   });
 
+  it('shows the CPU thread count beside the device on the Train screen', async () => {
+    await nav('Train');
+    const status = await testid('train-status').textContent();
+    // The server's jobs run on wasm here (no GPU): its XNNPACK pool's size, as `anneal doctor` reports it.
+    expect(status).toMatch(/on wasm \(.+, \d+ threads?\)/);
+    expect(Number((await testid('train-threads').textContent())!.split(' ')[0])).toBeGreaterThanOrEqual(1);
+    await shot('7b-train-threads');
+  });
+
   it('evaluates a run: confusion matrix, per-class report, top losses', async () => {
     await nav('Evaluate');
     await testid('eval-start').click();
