@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 
 const require = createRequire(import.meta.url);
@@ -48,12 +49,40 @@ export function threadedWasmUnavailable(): string | null {
   return null;
 }
 
+/**
+ * Starts the pthread worker entry once on its own: an entry that cannot load (a path inside an asar
+ * archive, a missing package) would otherwise throw from Emscripten's worker.onerror and end the
+ * process. Null when it loads; the error otherwise.
+ */
+export function pthreadWorkerProblem(waitMs = 200): Promise<string | null> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const worker = new Worker(pthreadWorkerPath());
+    const done = (why: string | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(why);
+    };
+    worker.once('error', (e) => done(`its pthread worker entry failed: ${e.message}`));
+    worker.once('exit', (code) => done(`its pthread worker entry exited (code ${code})`));
+    // Running, and no error once its script had time to run: Emscripten's script then only waits for messages.
+    let timer: NodeJS.Timeout | undefined;
+    worker.once('online', () => (timer = setTimeout(() => done(null), waitMs)));
+  });
+}
+
+/** Seconds the threaded build may take to start (8 workers, each compiling nothing: ~0.3 s here). */
+const START_TIMEOUT_S = 60;
+
 async function createThreadedModule(threads: number): Promise<EmscriptenModule> {
   const out = wasmOut();
   const mainScript = join(out, 'tfjs-backend-wasm-threaded-simd.js');
   const factory = require(mainScript) as Factory;
   const binary = readFileSync(join(out, 'tfjs-backend-wasm-threaded-simd.wasm'));
-  const module = await factory({
+  // Emscripten uses this object as the Module: PThread appears on it while the factory runs.
+  const config: Record<string, unknown> & { PThread?: EmscriptenModule['PThread'] } = {
     locateFile: (path: string) => (path.endsWith('.worker.js') ? pthreadWorkerPath() : join(out, path)),
     mainScriptUrlOrBlob: mainScript,
     instantiateWasm(
@@ -64,7 +93,25 @@ async function createThreadedModule(threads: number): Promise<EmscriptenModule> 
       void WebAssembly.instantiate(binary, info as WebAssembly.Imports).then((r) => receive(r.instance, r.module));
       return {};
     },
+  };
+  // The module resolves once all 8 pthread workers have loaded; one that cannot (a file it cannot
+  // read, say) would leave it pending for ever, so give up after a while and fall back to 1 thread.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`its workers did not start in ${START_TIMEOUT_S} s`)),
+      START_TIMEOUT_S * 1000,
+    );
   });
+  let module: EmscriptenModule;
+  try {
+    module = await Promise.race([factory(config), timeout]);
+  } catch (e) {
+    config.PThread?.terminateAllThreads();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
   // The same bridge tfjs's init() builds (backend_wasm.ts), which BackendWasm calls.
   module.tfjs = {
     init: module.cwrap('init', null, []),
@@ -75,6 +122,13 @@ async function createThreadedModule(threads: number): Promise<EmscriptenModule> 
     dispose: module.cwrap('dispose', null, []),
   };
   return module;
+}
+
+let lastFailure = '';
+
+/** Why the threaded build last failed to start ('' if it never did). */
+export function threadedWasmFailure(): string {
+  return lastFailure;
 }
 
 /** Threads the running wasm backend's XNNPACK pool has (1 for the single-threaded build). */
@@ -110,7 +164,10 @@ export async function registerWasmBackend(threads: number): Promise<void> {
     return;
   }
   replaceFactory(async () => {
-    const module = await createThreadedModule(threads);
+    const module = await createThreadedModule(threads).catch((e: unknown) => {
+      lastFailure = e instanceof Error ? e.message : String(e);
+      throw e;
+    });
     wasm.setThreadsCount(threads);
     const backend = new wasm.BackendWasm(module as never);
     running = wasm.getThreadsCount();

@@ -1,9 +1,17 @@
+// The wasm backend's start: the threaded XNNPACK build on the planned thread count (wasm-threads.ts),
+// the single-threaded build where that cannot start, and the bounded backprop (gradients.ts).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { installBoundedBackprop } from './gradients.js';
 import { resolveThreads, threadPlan, type ThreadPlan } from './threads.js';
-import { registerWasmBackend, threadedWasmUnavailable, wasmThreadsInUse } from './wasm-threads.js';
+import {
+  pthreadWorkerProblem,
+  registerWasmBackend,
+  threadedWasmFailure,
+  threadedWasmUnavailable,
+  wasmThreadsInUse,
+} from './wasm-threads.js';
 
 /** Folder holding tfjs-backend-wasm's .wasm binaries (loaded from disk, never fetched). */
 export function wasmDir(): string {
@@ -34,18 +42,21 @@ export async function startWasm(plan: ThreadPlan = threadPlan()): Promise<WasmTh
   installBoundedBackprop();
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmDir());
-  const blocked = plan.count > 1 ? threadedWasmUnavailable() : null;
+  const blocked = plan.count > 1 ? (threadedWasmUnavailable() ?? (await pthreadWorkerProblem())) : null;
   const previous = tf.getBackend();
   const restore = async () => {
     if (previous && previous !== 'wasm' && tf.findBackend(previous)) await tf.setBackend(previous);
   };
   await registerWasmBackend(blocked ? 1 : plan.count);
-  let ok = await tf.setBackend('wasm').catch(() => false);
+  // tfjs reports a factory that throws as setBackend() → false (with a console warning).
+  const start = () => tf.setBackend('wasm').catch(() => false);
+  let ok = await start();
   let why = blocked ? `1 thread: ${blocked}` : plan.why;
   if (!ok && plan.count > 1 && !blocked) {
+    const failure = threadedWasmFailure();
     await registerWasmBackend(1);
-    ok = await tf.setBackend('wasm').catch(() => false);
-    why = '1 thread: the threaded build failed to start';
+    why = `1 thread: the threaded build failed to start${failure ? ` (${failure})` : ''}`;
+    ok = await start();
   }
   await restore();
   if (!ok) throw new Error('wasm failed to initialise');
