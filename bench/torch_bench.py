@@ -7,7 +7,11 @@ times after warm-up. "frozen" puts every parameter but the head's out of autogra
 in eval mode (its BatchNorm uses running statistics), as Anneal's frozen stage does.
 Needs torch and torchvision (Debian: python3-torch python3-torchvision); never needed by CI.
 
-  /usr/bin/python3 bench/torch_bench.py --model resnet18 --image-size 64 --batch-size 16 --steps 10
+  /usr/bin/python3 bench/torch_bench.py --model resnet18 --image-size 64 --batch-size 16 --steps 10 [--threads N]
+
+--threads N sets torch.set_num_threads(N) (bench/race.ts also sets OMP_NUM_THREADS=N before Python
+starts, so OpenMP's pool has that size from the first op). "features" is the frozen stage's feature
+extraction: the backbone up to the pooled features, no_grad, eval mode.
 """
 import argparse
 import json
@@ -52,7 +56,10 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--amp", action="store_true", help="CUDA autocast (float16) for the training and inference steps")
+    p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: PyTorch's default)")
     a = p.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model = build(a.model, 10).to(device)
@@ -83,6 +90,23 @@ def main() -> None:
 
     model.eval()
     infer = timed(a.warmup, a.steps, infer_step)
+    head = head_of(model)
+    saved_head = head
+    if hasattr(model, "fc"):
+        model.fc = torch.nn.Identity()
+    else:
+        model.classifier = torch.nn.Identity()
+
+    def features_step():
+        with torch.no_grad():
+            model(x).sum().item()
+        sync()
+
+    features = timed(a.warmup, a.steps, features_step)
+    if hasattr(model, "fc"):
+        model.fc = saved_head
+    else:
+        model.classifier = saved_head
     model.train()
     train = timed(a.warmup, a.steps, train_step)
     head = head_of(model)
@@ -103,6 +127,8 @@ def main() -> None:
         "torch": torch.__version__,
         "train_img_per_s": a.batch_size / train,
         "infer_img_per_s": a.batch_size / infer,
+        "features_img_per_s": a.batch_size / features,
+        "threads": torch.get_num_threads(),
         "frozen_train_img_per_s": a.batch_size / frozen,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }

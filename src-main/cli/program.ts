@@ -21,6 +21,7 @@ import { isInputError } from '../engine/errors.js';
 import { describeInputError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { escapingIo } from './escape.js';
 import { processIo, type Io } from './options.js';
+import { addThreadsOption } from './threads.js';
 
 declare const ANNEAL_VERSION: string | undefined;
 
@@ -60,6 +61,7 @@ export function buildProgram(io: Io): Command {
   registerBench(program, io);
   registerServe(program, io, VERSION);
   registerSweep(program, io);
+  addThreadsOption(program);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -108,6 +108,8 @@ export interface JobInfo {
   device: string | null;
   /** Which program runs the job, and why: in the desktop app, the GPU path (src-main/jobs/runtime.ts). */
   runtime?: string | null;
+  /** CPU threads the backend runs on (wasm), shown beside the device. */
+  threads?: number | null;
   error: string | null;
   started: string;
 }

@@ -125,6 +125,7 @@ export class JobManager {
       backend: null,
       device: null,
       runtime: runtime.reason,
+      threads: null,
       error: null,
       started: new Date().toISOString(),
     };
@@ -270,7 +271,13 @@ export class JobManager {
     child.on('message', (m: JobMessage) => {
       if (entry.settled) return;
       if (m.type === 'started') {
-        this.#update(entry, { state: 'running', runDir: m.runDir, backend: m.backend, device: m.device });
+        this.#update(entry, {
+          state: 'running',
+          runDir: m.runDir,
+          backend: m.backend,
+          device: m.device,
+          threads: m.threads ?? null,
+        });
       } else if (m.type === 'progress') {
         this.#emit('job.progress', { jobId: info.id, progress: m.progress });
       } else if (m.type === 'count') {

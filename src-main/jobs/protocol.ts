@@ -61,7 +61,7 @@ export interface TaskResults extends Record<JobKind, unknown> {
 
 export type JobMessage =
   /** Sent once the job knows its run folder and device (train), or its backend (the rest). */
-  | { type: 'started'; runDir: string | null; backend: string; device: string | null }
+  | { type: 'started'; runDir: string | null; backend: string; device: string | null; threads?: number | null }
   | { type: 'progress'; progress: Progress }
   /** Progress of a job that is not training (`done` of `total` `unit`; the LR finder's point). */
   | { type: 'count'; done: number; total: number; unit: string; point?: { x: number; y: number } }

@@ -24,6 +24,7 @@ import {
   runLrFind,
   startRun,
   useBackend,
+  wasmThreads,
 } from '../engine/index.js';
 import type { JobKind } from '../contract/index.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
@@ -38,6 +39,11 @@ function done<K extends JobKind>(_kind: K, result: TaskResults[K], stopped?: str
 /** The engine's input errors: the user's to fix, shown as one line (the CLI exits 2 on these). */
 export const isUsageError = isInputError;
 
+/** The wasm backend's thread count, for the Train screen (other backends manage their own). */
+function threadsOf(backend: string): number | null {
+  return backend === 'wasm' ? (wasmThreads()?.count ?? null) : null;
+}
+
 export async function runTask(task: Task, send: Send): Promise<void> {
   enableProdMode();
   switch (task.kind) {
@@ -51,6 +57,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
             runDir: store.dir,
             backend: store.meta.backend.name,
             device: store.meta.backend.device,
+            threads: threadsOf(store.meta.backend.name),
           }),
       });
       const { backend, ...rest } = r;
@@ -102,7 +109,13 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         onStep: (p) =>
           send({ type: 'count', done: p.done, total: p.total, unit: 'steps', point: { x: p.lr, y: p.loss } }),
       });
-      send({ type: 'started', runDir: null, backend: r.backend.name, device: r.backend.device });
+      send({
+        type: 'started',
+        runDir: null,
+        backend: r.backend.name,
+        device: r.backend.device,
+        threads: threadsOf(r.backend.name),
+      });
       send(
         done('lrFind', {
           lrs: r.lrs,

@@ -81,4 +81,17 @@ describe('anneal bench', () => {
     expect(c.status).toBe(2);
     expect(c.stderr).toMatch(/--steps must be a whole number >= 1/);
   });
+
+  it('--threads: the wasm pool has that many threads; the forward-only engine and feature extraction are reported', () => {
+    const args = ['bench', '--model', 'resnet_micro', '--image-size', '16', '--batch-size', '4', '--steps', '1'];
+    const r = anneal([...args, '--warmup', '1', '--threads', '2', '--json'], process.cwd());
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(out).toMatchObject({ backend: 'wasm', threads: 2, leaked_tensors: 0 });
+    expect(out.forward_runtime).toMatch(/^onnxruntime .*\(cpu, 2 threads\)$/);
+    for (const k of ['forward_img_per_s', 'features_img_per_s']) expect(out[k] as number, k).toBeGreaterThan(0);
+    const one = anneal([...args, '--warmup', '0', '--threads', '1', '--json'], process.cwd());
+    expect(one.status, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout.trim().split('\n').at(-1)!)).toMatchObject({ threads: 1 });
+  });
 });

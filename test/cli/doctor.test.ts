@@ -37,7 +37,13 @@ describe('anneal doctor --json', () => {
     expect(r.status).toBe(0);
     expect(Object.keys(out)).toEqual(['backends', 'selected', 'desktopGpu']);
     expect(out.backends.map((b) => b.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
-    for (const b of out.backends) expect(Object.keys(b)).toEqual(['name', 'available', 'device', 'reason']);
+    for (const b of out.backends) expect(Object.keys(b)).toEqual(['name', 'available', 'device', 'reason', 'threads']);
+  });
+  it('says how many CPU threads wasm runs on, and why', () => {
+    const threads = (by('wasm') as unknown as { threads: { count: number; why: string } }).threads;
+    expect(threads.count).toBeGreaterThanOrEqual(1);
+    expect(threads.why).toMatch(/physical cores|--threads|ANNEAL_THREADS|config/);
+    expect((by('cpu') as unknown as { threads: unknown }).threads).toBeNull();
   });
   it('cpu and wasm always run, on the CPU', () => {
     expect(by('cpu')).toMatchObject({ available: true });

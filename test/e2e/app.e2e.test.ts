@@ -338,6 +338,15 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await shot('7-runs');
   }, 300_000);
 
+  it('shows the CPU thread count beside the device on the Train screen', async () => {
+    await nav('Train');
+    const status = await testid('train-status').textContent();
+    // The server's jobs run on wasm here (no GPU): its XNNPACK pool's size, as `anneal doctor` reports it.
+    expect(status).toMatch(/on wasm \(.+, \d+ threads?\)/);
+    expect(Number((await testid('train-threads').textContent())!.split(' ')[0])).toBeGreaterThanOrEqual(1);
+    await shot('7b-train-threads');
+  });
+
   it('shows a run in detail: config, its events on its curves, a config diff; resumes a stopped run', async () => {
     // Sorted by epochs, descending: the first row is the 3-epoch run with the pause and rate change.
     await testid('runs-table').locator('tbody tr').first().getByTestId('run-open').click();

@@ -19,11 +19,13 @@ interface BenchFlags {
 function table(r: CheckedBenchResult): string {
   const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
   return [
-    `${r.model} at ${r.image_size} px, batch ${r.batch_size}, ${r.steps} steps (medians) on ${r.backend}: ${r.device}`,
+    `${r.model} at ${r.image_size} px, batch ${r.batch_size}, ${r.steps} steps (medians) on ${r.backend}: ${r.device}${r.threads ? `, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : ''}`,
     `  train (all layers)          ${f(r.train_img_per_s)} img/s`,
     `  train (frozen backbone)     ${f(r.frozen_train_img_per_s)} img/s`,
     `  train (frozen, cached)      ${f(r.frozen_cached_img_per_s)} img/s`,
-    `  inference                   ${f(r.infer_img_per_s)} img/s`,
+    `  feature extraction          ${f(r.features_img_per_s)} img/s (${r.forward_runtime})`,
+    `  inference                   ${f(r.infer_img_per_s)} img/s (TF.js ${r.backend})`,
+    `  inference (predict, eval)   ${f(r.forward_img_per_s)} img/s (${r.forward_runtime})`,
     `  peak RSS                    ${r.peak_rss_mb} MB`,
     `  leaked tensors              ${r.leaked_tensors}`,
     ...(r.grad_rel_err === undefined

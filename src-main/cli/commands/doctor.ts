@@ -35,7 +35,13 @@ export function registerDoctor(program: Command, io: Io): void {
       const webgpu = backends.find((b) => b.name === 'webgpu');
       const desktopGpu = desktopGpuPath(webgpu);
       if (opts.json) {
-        const rows = backends.map(({ name, available, device, reason }) => ({ name, available, device, reason }));
+        const rows = backends.map(({ name, available, device, reason, threads }) => ({
+          name,
+          available,
+          device,
+          reason,
+          threads: threads ?? null,
+        }));
         io.stdout(`${JSON.stringify({ backends: rows, selected, desktopGpu }, null, 2)}\n`);
         return;
       }
@@ -43,6 +49,7 @@ export function registerDoctor(program: Command, io: Io): void {
         const mark = b.name === selected ? '*' : ' ';
         io.stdout(`${mark} ${b.name.padEnd(10)} ${b.available ? 'available' : 'missing  '}  ${b.device ?? '-'}\n`);
         io.stdout(`    ${b.reason}\n`);
+        if (b.threads) io.stdout(`    threads: ${b.threads.count} (${b.threads.why})\n`);
       }
       io.stdout(`selected for ${opts.for} training: ${selected}\n`);
       const electron = detectElectron();

@@ -7,7 +7,7 @@ import { BACKEND_NAMES, TRAINING_KERNELS, type BackendInfo, type BackendName } f
 import { installNavigatorGpu, probeWebGpu } from './webgpu.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
 import { registerWebGpuTrainingKernels } from './webgpu-kernels/index.js';
-import { wasmDir } from './wasm.js';
+import { startWasm, wasmThreads } from './wasm.js';
 
 function cpuName(): string {
   const list = cpus();
@@ -27,9 +27,9 @@ export async function initBackend(name: BackendName): Promise<{ ok: boolean; err
     if (!tf.findBackend(name)) {
       if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
       if (name === 'wasm') {
-        const wasm = await import('@tensorflow/tfjs-backend-wasm');
-        wasm.setWasmPaths(wasmDir());
+        await import('@tensorflow/tfjs-backend-wasm');
         registerWasmTrainingKernels();
+        await startWasm();
       }
       if (name === 'webgpu') {
         if (!(await installNavigatorGpu())) return { ok: false, error: 'no WebGPU adapter' };
@@ -114,6 +114,7 @@ async function probeWasm(): Promise<BackendInfo> {
     ...base,
     available: true,
     device: cpuName(),
+    threads: wasmThreads(),
     canTrainConvolutions: missing.length === 0,
     reason:
       missing.length === 0

@@ -16,6 +16,8 @@ export interface BackendInfo {
   canTrainConvolutions: boolean;
   /** A software rasteriser stands in for a GPU (Mesa llvmpipe, SwiftShader). */
   software: boolean;
+  /** CPU threads its kernels run on, and why that many (wasm; null or absent elsewhere). */
+  threads?: { count: number; why: string } | null;
 }
 
 /** Kernels a full fine-tune needs beyond inference (ResNet: conv; EfficientNet: depthwise). */

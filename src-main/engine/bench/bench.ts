@@ -3,9 +3,10 @@
 // It times the same pieces a run uses: model.apply, tf.variableGrads, the torch-parity optimizer.
 // Medians of per-step wall times after warm-up, the way torch.utils.benchmark reports.
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '../backend/index.js';
+import { useBackend, wasmThreads } from '../backend/index.js';
 import { buildModel, getArch, setTrainable, type BuiltModel } from '../models/index.js';
 import { createOptimizer, paramSpecs, parseOptimizerConfig } from '../optim/index.js';
+import { fastForward } from '../predict/forward.js';
 // Direct imports, not train/index.js: the GPU bundle (scripts/gpu-bundle.sh) must not pull in the
 // data pipeline and its native image decoder.
 import { FeatureCache, headOf } from '../train/feature-cache.js';
@@ -29,12 +30,20 @@ export interface BenchOptions {
 export interface BenchResult {
   backend: string;
   device: string;
+  /** CPU threads of the backend (wasm), null where the backend manages its own. */
+  threads: number | null;
   model: string;
   image_size: number;
   batch_size: number;
   steps: number;
   train_img_per_s: number;
   infer_img_per_s: number;
+  /** Inference as predict, eval and the model card run it: fastForward (onnxruntime on a CPU). */
+  forward_img_per_s: number;
+  /** What fastForward ran on ("onnxruntime 1.30.0 (cpu, 2 threads)" or "TF.js (…)"). */
+  forward_runtime: string;
+  /** The frozen stage's feature extraction (the backbone, through fastForward), filling the cache. */
+  features_img_per_s: number;
   frozen_train_img_per_s: number;
   /** Head-only steps on cached backbone features (the frozen stage after its first epoch). */
   frozen_cached_img_per_s: number;
@@ -112,6 +121,12 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
       out.dispose();
     });
 
+    o.onPhase?.('inference (forward-only engine)');
+    const pixels = (await x.data()) as Float32Array;
+    const forward = await fastForward(built.model, o.imageSize);
+    const fast = await timeSteps(warmup, o.steps, async () => void (await forward.run(pixels, b)));
+    await forward.dispose();
+
     const images = () => built.model.apply(x, { training: true }) as tf.Tensor2D;
     o.onPhase?.('full training');
     setTrainable(built.groups, () => true);
@@ -122,8 +137,9 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
     const frozen = await timeSteps(warmup, o.steps, trainStep(built, images, y, optimizer));
 
     o.onPhase?.('frozen backbone, cached features');
+    o.onPhase?.('frozen backbone, feature extraction');
     const cache = new FeatureCache(built);
-    await cache.add(x);
+    const extract = await timeSteps(warmup, o.steps, async () => (await cache.add(x)).dispose());
     const features = cache.batch([...Array(b).keys()]);
     const head = headOf(built);
     const cached = await timeSteps(
@@ -142,16 +158,20 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
     return {
       backend: info.name,
       device: info.device ?? 'unknown',
+      threads: info.name === 'wasm' ? (wasmThreads()?.count ?? null) : null,
       model: spec.id,
       image_size: o.imageSize,
       batch_size: b,
       steps: o.steps,
       train_img_per_s: b / train.seconds,
       infer_img_per_s: b / infer.seconds,
+      forward_img_per_s: b / fast.seconds,
+      forward_runtime: forward.runtime,
+      features_img_per_s: b / extract.seconds,
       frozen_train_img_per_s: b / frozen.seconds,
       frozen_cached_img_per_s: b / cached.seconds,
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
-      leaked_tensors: train.growth + infer.growth + frozen.growth + cached.growth,
+      leaked_tensors: train.growth + infer.growth + frozen.growth + cached.growth + extract.growth + fast.growth,
       ...check,
     };
   } finally {

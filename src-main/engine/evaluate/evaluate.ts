@@ -1,11 +1,11 @@
 // A model on a set of labelled images: the eval transform (no augmentation: the input size
 // itself, centre-cropped, exactly `anneal predict`'s pixels) through the worker pipeline, logits
 // collected batch by batch, then scored by scoreLogits.
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DataLoader, type WorkerPool } from '../data/pipeline/index.js';
 import type { Problem, Sample } from '../data/types.js';
 import type { ModelMeta } from '../model-dir/index.js';
+import { fastForward } from '../predict/forward.js';
 import { EvalError } from './errors.js';
 import { scoreLogits, type Scores } from './metrics.js';
 
@@ -81,25 +81,24 @@ export async function evaluate(
   const chunks: Float32Array[] = [];
   const labels: number[] = [];
   const paths: string[] = [];
+  const outShape = model.outputs[0]?.shape ?? [];
+  if (model.outputs.length !== 1 || outShape.length !== 2 || outShape[1] !== classes) {
+    await loader.close();
+    throw new EvalError(
+      `the model outputs shape [${outShape.map((d) => d ?? 'n').join(', ')}]; expected [n, ${classes}] logits`,
+    );
+  }
+  // onnxruntime on a CPU-only machine, TF.js on a GPU (predict/forward.ts); the same logits.
+  const forward = await fastForward(model, size);
   try {
     for await (const batch of loader.epoch(0)) {
-      const logits = tf.tidy(() => {
-        const x = tf.tensor4d(batch.x, [batch.n, size, size, 3]);
-        return model.apply(x, { training: false }) as tf.Tensor;
-      });
-      try {
-        if (logits.shape.length !== 2 || logits.shape[1] !== classes) {
-          throw new EvalError(`the model outputs shape [${logits.shape.join(', ')}]; expected [n, ${classes}] logits`);
-        }
-        chunks.push((await logits.data()) as Float32Array);
-      } finally {
-        logits.dispose();
-      }
+      chunks.push(await forward.run(batch.x, batch.n));
       labels.push(...batch.y);
       paths.push(...batch.paths);
       o.onProgress?.(labels.length, samples.length);
     }
   } finally {
+    await forward.dispose();
     await loader.close();
   }
   const skipped = loader.skipped;

@@ -19,7 +19,7 @@ export {
   type ExportFormat,
   type InputKind,
 } from './metadata.js';
-export { OPSET, toOnnx } from './onnx/convert.js';
+export { FORWARD_NAMES, OPSET, toOnnx, toOnnxForward } from './onnx/convert.js';
 export { decodeModel, encodeModel } from './onnx/proto.js';
 export { transpose } from './onnx/layers.js';
 export { savedModelUnavailable } from './savedmodel.js';

@@ -15,6 +15,7 @@ import {
   type ModelMeta,
   type ModelSource,
 } from '../model-dir/index.js';
+import { fastForward } from './forward.js';
 import { normalize } from './image.js';
 import { OnnxClassifier } from './onnx.js';
 
@@ -66,6 +67,48 @@ export function layersClassifier(
   };
 }
 
+/** Row-wise softmax of [n, C] logits (max subtracted first, as tf.softmax does), in float64. */
+function softmaxRows(logits: Float32Array, C: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let r = 0; r < logits.length; r += C) {
+    let max = -Infinity;
+    for (let j = 0; j < C; j++) max = Math.max(max, logits[r + j]!);
+    let sum = 0;
+    for (let j = 0; j < C; j++) sum += Math.exp(logits[r + j]! - max);
+    for (let j = 0; j < C; j++) out[r + j] = Math.exp(logits[r + j]! - max) / sum;
+  }
+  return out;
+}
+
+/**
+ * A TF.js layers model run by fastForward (onnxruntime on a CPU-only machine, TF.js on a GPU):
+ * what predict and the jobs use. `owns`: dispose() also disposes the model.
+ */
+export async function fastLayersClassifier(
+  model: tfl.LayersModel,
+  meta: ClassifierMeta,
+  kind: 'model-dir' | 'run' | 'tfjs',
+  owns = true,
+): Promise<Classifier> {
+  const S = meta.inputSize;
+  const forward = await fastForward(model, S);
+  return {
+    kind,
+    meta,
+    runtime: forward.runtime,
+    async classify(images) {
+      const flat = new Float32Array(images.length * S * S * 3);
+      images.forEach((img, i) => flat.set(normalize(img, meta.preprocessing), i * S * S * 3));
+      const logits = await forward.run(flat, images.length);
+      return { logits, probs: softmaxRows(logits, meta.labels.length) };
+    },
+    async dispose() {
+      await forward.dispose();
+      if (owns) model.dispose();
+    },
+  };
+}
+
 /** HWC → CHW of one image. */
 function toChw(hwc: Float32Array, S: number): Float32Array {
   const out = new Float32Array(hwc.length);
@@ -110,7 +153,7 @@ async function tfjsExport(modelJson: string): Promise<Classifier> {
   if (!info.success || info.data.modelFormat !== 'tfjs')
     throw new ModelDirError(`${modelJson} is not a TF.js model exported by Anneal (no userDefinedMetadata.anneal)`);
   const model = await loadLayersModelFile(modelJson);
-  return layersClassifier(model, info.data, 'tfjs');
+  return fastLayersClassifier(model, info.data, 'tfjs');
 }
 
 export type ModelKind = Classifier['kind'];
@@ -132,5 +175,5 @@ export async function openClassifier(path: string): Promise<Classifier> {
   if (kind === 'onnx') return onnxClassifier(await OnnxClassifier.fromFile(file));
   if (kind === 'tfjs') return tfjsExport(file);
   const { model, meta } = await loadModelSource(source);
-  return layersClassifier(model, meta, kind);
+  return fastLayersClassifier(model, meta, kind);
 }

@@ -1,5 +1,6 @@
 // Prediction: the eval transform and top-k over a model dir, a TF.js export or an ONNX export.
 export {
+  fastLayersClassifier,
   findModel,
   layersClassifier,
   onnxClassifier,
@@ -19,3 +20,4 @@ export {
   type FolderPredictions,
   type FolderRow,
 } from './folder.js';
+export { fastForward, onnxForward, tfjsForward, type Forward, type ForwardEngine } from './forward.js';

@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelMeta } from '../model-dir/index.js';
-import { layersClassifier, type Classifier } from './classifier.js';
+import { fastLayersClassifier, type Classifier } from './classifier.js';
 import { decodeRgb, resizeAndCrop } from './image.js';
 
 export interface Prediction {
@@ -56,6 +56,10 @@ export async function predictImages(
   images: readonly string[],
   opts: { topK?: number; batchSize?: number } = {},
 ): Promise<Prediction[]> {
-  const classifier = layersClassifier(model, { arch: meta.arch ?? 'model', ...meta }, 'model-dir');
-  return classifyImages(classifier, images, opts);
+  const classifier = await fastLayersClassifier(model, { arch: meta.arch ?? 'model', ...meta }, 'model-dir', false);
+  try {
+    return await classifyImages(classifier, images, opts);
+  } finally {
+    await classifier.dispose();
+  }
 }

@@ -34,6 +34,8 @@ export const RunConfig = z.looseObject({
   batchSize: z.union([positiveInt, z.literal('auto')]).default('auto'),
   seed: z.number().int().default(0),
   backend: z.string().optional(),
+  /** CPU threads for the wasm backend (default: ANNEAL_THREADS, else the physical cores); --threads wins. */
+  threads: positiveInt.optional(),
   optimizer: OptimizerConfig.default(OptimizerConfig.parse({})),
   augment: z.union([z.literal(false), AugmentConfig]).default(AugmentConfig.parse({})),
   balance: BalanceConfig.default(BalanceConfig.parse({})),

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { headDenseName, type BuiltModel } from '../models/index.js';
+import { fastForward, type Forward } from '../predict/forward.js';
 
 /** The model up to the pooled features (shares the built model's layers and weights). */
 export function backboneOf(built: BuiltModel): tfl.LayersModel {
@@ -27,6 +28,7 @@ export class FeatureCache {
   readonly #rows: (Float32Array | undefined)[][] = [];
   #count = 0;
   #dim = 0;
+  #forward: Promise<Forward> | undefined;
 
   constructor(built: BuiltModel) {
     this.#backbone = backboneOf(built);
@@ -40,11 +42,17 @@ export class FeatureCache {
     return this.#rows[view]?.[index] !== undefined;
   }
 
-  /** Runs the backbone on a batch and stores each row under (indices[i], view); returns the features. */
+  /**
+   * Runs the backbone on a batch and stores each row under (indices[i], view); returns the features.
+   * The backbone runs through fastForward (onnxruntime on a CPU-only machine): frozen, its weights
+   * do not change while the cache fills, so the session made on the first batch stays valid.
+   */
   async add(x: tf.Tensor, indices?: readonly number[], view = 0): Promise<tf.Tensor2D> {
-    const features = tf.tidy(() => this.#backbone.apply(x, { training: false }) as tf.Tensor2D);
-    const data = (await features.data()) as Float32Array;
-    const [n, dim] = features.shape;
+    const [n, size] = x.shape as [number, number];
+    this.#forward ??= fastForward(this.#backbone, size);
+    const data = await (await this.#forward).run((await x.data()) as Float32Array, n);
+    const dim = data.length / n;
+    const features = tf.tensor2d(data, [n, dim]);
     this.#dim = dim;
     const rows = (this.#rows[view] ??= []);
     for (let i = 0; i < n; i++) {
@@ -71,9 +79,12 @@ export class FeatureCache {
     return this.#count * this.#dim * 4;
   }
 
-  /** Drops the stored rows; the backbone's layers belong to the built model and stay. */
+  /** Drops the stored rows and the forward session; the backbone's layers belong to the built model and stay. */
   dispose(): void {
     this.#rows.length = 0;
     this.#count = 0;
+    const forward = this.#forward;
+    this.#forward = undefined;
+    void forward?.then((f) => f.dispose()).catch(() => undefined);
   }
 }

@@ -2,7 +2,7 @@
 // the worker pool and the data loaders (and the feature-cache loader), the compiled stages; and
 // closing all of it again.
 import { existsSync, statSync } from 'node:fs';
-import { useBackend, type BackendInfo, type Workload } from '../backend/index.js';
+import { requestThreads, useBackend, type BackendInfo, type Workload } from '../backend/index.js';
 import { epochOrder } from '../data/balance/index.js';
 import { DataLoader, WorkerPool } from '../data/pipeline/index.js';
 import { DataError, findDuplicates, readDataset, stratifiedSplit, type DuplicateGroup } from '../data/sources/index.js';
@@ -64,6 +64,7 @@ export async function prepareWith(
     : (o.workload ?? 'full');
   const fixedSplit = o.fixedSplit;
   if (fixedSplit) assertSplitExists(fixedSplit);
+  if (config.threads !== undefined) requestThreads({ config: config.threads });
   const backend = await useBackend(workload, config.backend);
   const loaded = await readDataset(config.data);
   const classes = loaded.dataset.classes;

@@ -174,7 +174,10 @@ describe('Trainer', () => {
     expect(plain.bytes).toBe(0);
     // One pooled feature vector per image, computed in the first epoch and reused after.
     expect(cached.bytes).toBe(train.length * channels * 4);
-    for (let e = 0; e < 3; e++) expect(cached.losses[e]!).toBeCloseTo(plain.losses[e]!, 4);
+    // The cached features come from onnxruntime on a CPU (predict/forward.ts), equal to TF.js's to
+    // float32 rounding, so the losses agree to ~1e-6 relative rather than bit for bit.
+    for (let e = 0; e < 3; e++)
+      expect(Math.abs(cached.losses[e]! - plain.losses[e]!) / plain.losses[e]!).toBeLessThan(2e-5);
     expect(new Set(cached.counts.slice(1)).size).toBe(1);
   }, 600_000);
 });

@@ -129,3 +129,41 @@ export function toOnnx(model: tfl.LayersModel, info: ExportInfo, producerVersion
     ],
   });
 }
+
+/** The forward graph's input and output names (backend/forward.ts). */
+export const FORWARD_NAMES = { input: 'x', output: 'y' } as const;
+
+/**
+ * `model` as an in-memory ONNX graph for onnxruntime to run forward-only work on (predict, eval,
+ * the frozen stage's features): input "x" normalised [N, S, S, 3] as TF.js takes it, output "y"
+ * whatever 2-D tensor the model gives ([N, classes] logits, or [N, C] pooled features). No
+ * preprocessing, no softmax, no metadata: the numbers are the TF.js model's.
+ */
+export function toOnnxForward(model: tfl.LayersModel, inputSize: number): Uint8Array {
+  if (model.inputs.length !== 1 || model.outputs.length !== 1)
+    throw new ExportError(`the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs`);
+  const outShape = model.outputs[0]!.shape;
+  if (outShape.length !== 2 || outShape[1] == null)
+    throw new ExportError(`the model outputs [${outShape.map((d) => d ?? 'N')}]; expected [N, C]`);
+  const S = inputSize;
+  const g = new Graph();
+  g.reserve(FORWARD_NAMES.input);
+  g.reserve(FORWARD_NAMES.output);
+  const nchw = g.op('Transpose', [FORWARD_NAMES.input], 'input.nchw', [attr.ints('perm', [0, 3, 1, 2])]);
+  const values = convertLayers(g, model, { name: nchw, layout: 'nchw', shape: [null, S, S, 3] });
+  const last = values.get(model.outputs[0]!.id);
+  if (!last || last.layout !== 'plain') throw new ExportError('the model output is not a [N, C] tensor');
+  g.nodes.push({ opType: 'Identity', name: FORWARD_NAMES.output, input: [last.name], output: [FORWARD_NAMES.output] });
+  return encodeModel({
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET }],
+    producerName: 'Anneal',
+    graph: {
+      name: model.name,
+      node: g.nodes,
+      initializer: g.initializers,
+      input: [valueInfo(FORWARD_NAMES.input, ['N', S, S, 3])],
+      output: [valueInfo(FORWARD_NAMES.output, ['N', outShape[1]])],
+    },
+  });
+}
