@@ -282,7 +282,8 @@ export class JobManager {
         this.#emit('job.progress', { jobId: info.id, progress: m.progress });
       } else if (m.type === 'count') {
         const tag = 'tag' in entry.task ? entry.task.tag : undefined;
-        if (tag) this.notify({ tag, done: m.done, total: m.total, unit: m.unit, ...(m.point ? { point: m.point } : {}) });
+        if (tag)
+          this.notify({ tag, done: m.done, total: m.total, unit: m.unit, ...(m.point ? { point: m.point } : {}) });
       } else if (m.type === 'done') {
         this.#settle(entry, { state: m.stopped ? 'stopped' : 'done' }, null, m.result);
       } else if (m.type === 'error') {

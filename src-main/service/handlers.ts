@@ -5,13 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
-import {
-  Workspace,
-  type Channel,
-  type JobInfo,
-  type ParsedRequestOf,
-  type ReplyOf,
-} from '../contract/index.js';
+import { Workspace, type Channel, type JobInfo, type ParsedRequestOf, type ReplyOf } from '../contract/index.js';
 import {
   addWeights,
   type Alpha,
@@ -251,7 +245,13 @@ export function createHandlers(o: ServiceOptions): Handlers {
           image: file,
           top: r.top,
         });
-        const png = await media.run<Uint8Array | null>({ kind: 'modelView', path: file, inputSize, interpolation, alpha });
+        const png = await media.run<Uint8Array | null>({
+          kind: 'modelView',
+          path: file,
+          inputSize,
+          interpolation,
+          alpha,
+        });
         return { ...p, image: r.image.name, view: png && pngDataUrl(png) };
       } finally {
         rmSync(dir, { recursive: true, force: true });

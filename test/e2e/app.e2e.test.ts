@@ -586,7 +586,6 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     );
   }, 300_000);
 
-
   // Issue 15 (server hardening): the token every socket needs, and the upload limit, as a user meets them.
   it('queues a range test behind a training job, and says so on screen', async () => {
     await nav('Train');

@@ -5,7 +5,13 @@ export type MediaTask =
   /** A centre-cropped square PNG, or null for a file that does not decode or is over maxPixels. */
   | { kind: 'thumbnail'; path: string; size: number; maxPixels: number; alpha?: Alpha | undefined }
   /** The image as a model sees it: alpha, the shorter side resized, centre-cropped (predict's eval transform). */
-  | { kind: 'modelView'; path: string; inputSize: number; interpolation: 'bilinear' | 'bicubic'; alpha?: Alpha | undefined }
+  | {
+      kind: 'modelView';
+      path: string;
+      inputSize: number;
+      interpolation: 'bilinear' | 'bicubic';
+      alpha?: Alpha | undefined;
+    }
   /** inspectDataset's report. */
   | { kind: 'inspect'; path: string; options?: InspectOptions }
   /** renderDatasetPreview's grid. */
