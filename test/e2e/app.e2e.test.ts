@@ -345,6 +345,8 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(status).toMatch(/on wasm \(.+, \d+ threads?\)/);
     expect(Number((await testid('train-threads').textContent())!.split(' ')[0])).toBeGreaterThanOrEqual(1);
     await shot('7b-train-threads');
+    // Back where the next step expects the app: the Runs screen, sorted as the comparison left it.
+    await nav('Runs');
   });
 
   it('shows a run in detail: config, its events on its curves, a config diff; resumes a stopped run', async () => {

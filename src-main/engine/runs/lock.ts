@@ -8,6 +8,7 @@ import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RunStoreError } from './errors.js';
+import { isProcessAlive } from './liveness.js';
 
 export const RUN_LOCK = 'run.lock';
 
@@ -40,15 +41,7 @@ export function processStartTicks(pid: number): number | null {
 export function holderAlive(h: LockHolder): boolean {
   // Another machine's pid means nothing here: assume it is alive rather than take its run.
   if (h.host !== hostname()) return true;
-  if (!Number.isInteger(h.pid) || h.pid <= 0) return false;
-  if (h.pid !== process.pid) {
-    try {
-      process.kill(h.pid, 0); // signal 0: checks only
-    } catch (e) {
-      // EPERM: it exists but belongs to another user.
-      if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-    }
-  }
+  if (!isProcessAlive(h.pid)) return false;
   const now = processStartTicks(h.pid);
   return h.procStart === null || now === null || now === h.procStart;
 }
