@@ -37,10 +37,16 @@ interface Row {
 
 const cores = physicalCores();
 const threadCounts = values.threads.split(',').map((t) => (t === 'all' ? cores : Number(t)));
-const run = (cmd: string, args: string[], threads: number): Row => {
+/** One measurement; a run that fails (ResNet-50 at 224 px, batch 16, outgrows wasm's heap) gives its last stderr line. */
+const run = (cmd: string, args: string[], threads: number): Row | string => {
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
-  const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env });
-  return JSON.parse(out.trim().split('\n').at(-1)!) as Row;
+  try {
+    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
+    return JSON.parse(out.trim().split('\n').at(-1)!) as Row;
+  } catch (e) {
+    const stderr = String((e as { stderr?: string }).stderr ?? '').trim();
+    return `failed: ${stderr.split('\n').at(-1) || (e as Error).message.split('\n')[0]}`;
+  }
 };
 const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const r = (x: number, y: number) => `**${(x / y).toFixed(2)}×**`;
@@ -62,6 +68,11 @@ for (const threads of threadCounts) {
         threads,
       );
       const t = run(values.python, ['bench/torch_bench.py', '--model', model, ...common, ...warm], threads);
+      if (typeof a === 'string' || typeof t === 'string') {
+        const why = (x: Row | string) => (typeof x === 'string' ? x : 'ok');
+        console.log(`| ${model} | ${size} | anneal: ${why(a)}; pytorch: ${why(t)} | | | | | | |`);
+        continue;
+      }
       const fwd = a.forward_img_per_s ?? a.infer_img_per_s;
       const runtime = (a.forward_runtime ?? '').replace(/ \(.*$/, '');
       console.log(
