@@ -118,7 +118,14 @@ export interface JobInfo {
 export type { ModelRow };
 
 export interface BackendsReport {
-  backends: { name: string; available: boolean; device: string | null; reason: string }[];
+  backends: {
+    name: string;
+    available: boolean;
+    device: string | null;
+    reason: string;
+    /** CPU threads its kernels run on, and why that many (wasm; null elsewhere). */
+    threads: { count: number; why: string } | null;
+  }[];
   /** What training every layer, and training the head only (a frozen stage), would run on. */
   selected: { full: string; frozen: string };
 }

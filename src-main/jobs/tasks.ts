@@ -93,7 +93,13 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       send({
         type: 'done',
         result: {
-          backends: backends.map(({ name, available, device, reason }) => ({ name, available, device, reason })),
+          backends: backends.map(({ name, available, device, reason, threads }) => ({
+            name,
+            available,
+            device,
+            reason,
+            threads: threads ?? null,
+          })),
           selected: { full: pick('full'), frozen: pick('frozen') },
         },
       });

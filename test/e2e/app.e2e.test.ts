@@ -190,6 +190,10 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       undefined,
       { timeout: 120_000 },
     );
+    // On wasm (no GPU), the CPU threads it will use: the count `anneal doctor` reports.
+    await expect(testid('train-plan-backend').textContent()).resolves.toMatch(
+      /(wasm .*with \d+ threads?|webgpu|tensorflow)[^;]* for every layer/s,
+    );
     await shot('5a-train-plan');
     await testid('train-start').click();
     const status = testid('train-status');
