@@ -280,7 +280,7 @@ export const channels = {
   /** `anneal doctor`, as a job: the backends here and which one each kind of training would use. */
   'app.backends': { request: z.strictObject({}), reply: reply<BackendsReport>() },
   'models.import': {
-    request: z.strictObject({ file: path, arch: z.string().min(1).max(100), out: path }),
+    request: z.strictObject({ file: path, arch: z.string().min(1).max(100), out: path, progressTag }),
     reply: reply<{ modelDir: string }>(),
   },
   'models.add': {
@@ -376,6 +376,7 @@ export const channels = {
       out: path,
       rawInput: z.boolean().default(false),
       checkpoint: z.enum(['best', 'last']).default('best'),
+      progressTag,
     }),
     reply: reply<ExportResult>(),
   },

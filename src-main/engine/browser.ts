@@ -10,3 +10,4 @@ export { InputError } from './errors.js';
 export { smoothLosses } from './train/lr-find-math.js';
 export type { Progress } from './train/store-callbacks.js';
 export { resolveBatchSize } from './train/batch-size.js';
+export { imageSizeAdvice } from './models/advice.js';

@@ -27,13 +27,14 @@ interface TaskInputs extends Record<JobKind, object> {
   };
   predict: { model: string; image: string; top: number };
   predictFolder: { model: string; dir: string; top: number; tag?: string | undefined };
-  import: { file: string; arch: string; out: string };
+  import: { file: string; arch: string; out: string; tag?: string | undefined };
   export: {
     target: string;
     format: 'tfjs' | 'onnx' | 'savedmodel';
     out: string;
     rawInput: boolean;
     checkpoint: string;
+    tag?: string | undefined;
   };
 }
 

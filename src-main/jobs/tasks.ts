@@ -25,6 +25,7 @@ import {
   startRun,
   useBackend,
   wasmThreads,
+  type RunOptions,
 } from '../engine/index.js';
 import type { JobKind } from '../contract/index.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
@@ -44,39 +45,34 @@ function threadsOf(backend: string): number | null {
   return backend === 'wasm' ? (wasmThreads()?.count ?? null) : null;
 }
 
+/** A training run's progress and its start (run folder, device, threads), as job messages. */
+function following(send: Send): Pick<RunOptions, 'onProgress' | 'onTrainer'> {
+  return {
+    onProgress: (progress) => send({ type: 'progress', progress }),
+    onTrainer: (_t, store) =>
+      send({
+        type: 'started',
+        runDir: store.dir,
+        backend: store.meta.backend.name,
+        device: store.meta.backend.device,
+        threads: threadsOf(store.meta.backend.name),
+      }),
+  };
+}
+
 export async function runTask(task: Task, send: Send): Promise<void> {
   enableProdMode();
   switch (task.kind) {
     case 'train': {
-      const r = await startRun(task.config, {
-        out: task.out,
-        onProgress: (progress) => send({ type: 'progress', progress }),
-        onTrainer: (_t, store) =>
-          send({
-            type: 'started',
-            runDir: store.dir,
-            backend: store.meta.backend.name,
-            device: store.meta.backend.device,
-            threads: threadsOf(store.meta.backend.name),
-          }),
-      });
+      const r = await startRun(task.config, { out: task.out, ...following(send) });
       const { backend, ...rest } = r;
       send(done('train', { ...rest, backend: backend.name, device: backend.device }, r.stopped));
       return;
     }
     case 'resume': {
-      const r = await resumeRun(task.runDir, {
-        onProgress: (progress) => send({ type: 'progress', progress }),
-        onTrainer: (_t, store) =>
-          send({
-            type: 'started',
-            runDir: store.dir,
-            backend: store.meta.backend.name,
-            device: store.meta.backend.device,
-          }),
-      });
+      const r = await resumeRun(task.runDir, following(send));
       const { backend, ...rest } = r;
-      send({ type: 'done', result: { ...rest, backend: backend.name, device: backend.device }, stopped: r.stopped });
+      send(done('resume', { ...rest, backend: backend.name, device: backend.device }, r.stopped));
       return;
     }
     case 'doctor': {
@@ -197,7 +193,12 @@ export async function runTask(task: Task, send: Send): Promise<void> {
     case 'import': {
       const backend = await useBackend('inference');
       send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
-      await importWeights({ file: task.file, arch: task.arch, out: task.out });
+      await importWeights({
+        file: task.file,
+        arch: task.arch,
+        out: task.out,
+        onProgress: (done, total) => send({ type: 'count', done, total, unit: 'steps' }),
+      });
       send(done('import', { modelDir: task.out }));
       return;
     }
@@ -210,6 +211,8 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         out: task.out,
         rawInput: task.rawInput,
         checkpoint: task.checkpoint,
+        // The model card's evaluation, image by image: the long part of an export.
+        onProgress: (done, total) => send({ type: 'count', done, total, unit: 'images evaluated' }),
       });
       const skipped = r.skipped.map((s) => `skipped ${s.path}: ${s.reason}\n`).join('');
       send(

@@ -145,7 +145,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
     },
     'models.list': async () => listModels(),
     'app.backends': async () => jobs.run({ kind: 'doctor' }),
-    'models.import': async (r) => jobs.run({ kind: 'import', file: abs(r.file), arch: r.arch, out: abs(r.out) }),
+    'models.import': async (r) =>
+      jobs.run({ kind: 'import', file: abs(r.file), arch: r.arch, out: abs(r.out), tag: r.progressTag }),
     'models.add': async (r) => addWeights(abs(r.file), r.arch ? { arch: r.arch } : {}),
     'models.pull': async (r) => pullWeights(r.ref),
     'lrFind.run': async (r) =>
@@ -265,7 +266,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
         top: r.top,
         tag: r.progressTag,
       }),
-    'export.run': async (r) => jobs.run({ kind: 'export', ...r, target: abs(r.target), out: abs(r.out) }),
+    'export.run': async ({ progressTag, ...r }) =>
+      jobs.run({ kind: 'export', ...r, target: abs(r.target), out: abs(r.out), tag: progressTag }),
   };
 }
 

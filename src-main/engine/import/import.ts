@@ -34,7 +34,12 @@ export interface ImportOptions {
   out: string;
   /** Told the temp folders of killed earlier imports to `out` that were removed first. */
   onCleaned?: (paths: string[]) => void;
+  /** Steps done of IMPORT_STEPS: the file read, the weights mapped into the model, the model dir written. */
+  onProgress?: (done: number, total: number) => void;
 }
+
+/** What an import does, in order (onProgress counts them). */
+export const IMPORT_STEPS = ['read the weights file', 'map the weights into the model', 'write the model dir'] as const;
 
 const LIST = 6;
 const list = (names: string[]): string =>
@@ -161,6 +166,7 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
     if (e instanceof WeightFileError) throw new ImportError(e.message);
     throw e;
   }
+  o.onProgress?.(1, IMPORT_STEPS.length);
   const tfjs = file.format === 'tfjs-layers';
   const naming = tfjs ? 'tfjs' : (o.naming ?? defaultNaming(file));
   const tensors = tfjs ? file.tensors : torchvisionTensors(file, spec, naming as Naming);
@@ -170,6 +176,7 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
   try {
     if (tfjs) loadTfjsWeights(built, tensors);
     else loadTorchvisionWeights(built, tensors);
+    o.onProgress?.(2, IMPORT_STEPS.length);
     const meta: ModelMeta = {
       format: 'anneal-model',
       version: 1,
@@ -184,6 +191,7 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
     };
     const { cleaned } = await saveModelDir(o.out, built.model, meta);
     if (cleaned.length) o.onCleaned?.(cleaned);
+    o.onProgress?.(3, IMPORT_STEPS.length);
     return meta;
   } finally {
     built.model.dispose();

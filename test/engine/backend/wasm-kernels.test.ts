@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/engine/backend/index.js';
 import { mulberry32 } from '../../../src-main/engine/data/sources/index.js';
+import { relL2 } from '../../../src-main/engine/index.js';
 
 type Pad = 'same' | 'valid' | number;
 
@@ -32,16 +33,6 @@ async function grads(
   const out = { dx: (await dx!.data()) as Float32Array, dw: (await dw!.data()) as Float32Array };
   tf.dispose([dx!, dw!]);
   return out;
-}
-
-function relL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 function randomCase(rand: () => number, depthwise: boolean) {

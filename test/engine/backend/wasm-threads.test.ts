@@ -14,6 +14,7 @@ import {
 } from '../../../src-main/engine/backend/index.js';
 import { mulberry32 } from '../../../src-main/engine/data/sources/index.js';
 import { run } from '../../../src-main/cli/index.js';
+import { relL2 } from '../../../src-main/engine/index.js';
 
 interface Case {
   n: number;
@@ -108,16 +109,6 @@ async function allGrads(): Promise<Float32Array[]> {
   out.push((await mm.data()) as Float32Array);
   mm.dispose();
   return out;
-}
-
-function relL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 describe('threaded wasm backend', () => {

@@ -13,6 +13,7 @@ import {
   planGemm,
 } from '../../../src-main/engine/backend/webgpu-kernels/index.js';
 import { mulberry32 } from '../../../src-main/engine/data/sources/index.js';
+import { relL2 } from '../../../src-main/engine/index.js';
 
 type Pad = 'same' | 'valid' | number;
 
@@ -25,16 +26,6 @@ beforeAll(async () => {
   gpu = r.ok;
   why = r.error ?? '';
 });
-
-function relL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
 
 const fill = (rand: () => number, n: number) => Float32Array.from({ length: n }, () => rand() * 2 - 1);
 

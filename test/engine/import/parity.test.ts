@@ -58,8 +58,15 @@ describe.each(CASES)('%s at %i px from %s', (arch, size, format) => {
     else writeSafetensors(file, tensors);
     const out = join(dir, `${arch}-${size}-model`);
     const before = tf.memory().numTensors;
-    await importWeights({ file, arch, imageSize: size, out });
+    const steps: [number, number][] = [];
+    await importWeights({ file, arch, imageSize: size, out, onProgress: (done, total) => steps.push([done, total]) });
     expect(tf.memory().numTensors).toBe(before);
+    // Read, mapped, written: what the Model screen's progress bar counts.
+    expect(steps).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     rmSync(file);
 
     const { model, meta } = await loadModelDir(out);

@@ -8,16 +8,7 @@ import { mulberry32 } from '../../../src-main/engine/data/sources/index.js';
 import { buildModel, getArch } from '../../../src-main/engine/models/index.js';
 import { fastForward, onnxForward, tfjsForward } from '../../../src-main/engine/predict/forward.js';
 import { backboneOf } from '../../../src-main/engine/train/feature-cache.js';
-
-function relL2(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
+import { relL2 } from '../../../src-main/engine/index.js';
 
 /** Every weight redrawn from a seeded generator: He-scaled kernels, BatchNorm scales and variances in [0.5, 1.5). */
 function randomise(model: ReturnType<typeof buildModel>['model'], seed: number): void {
