@@ -190,6 +190,8 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       undefined,
       { timeout: 120_000 },
     );
+    // The image size in pixels, also when it is the model's own (the bundled resnet_micro's 32 px).
+    await expect(testid('train-plan-size').textContent()).resolves.toMatch(/\d+ px/);
     // On wasm (no GPU), the CPU threads it will use: the count `anneal doctor` reports.
     await expect(testid('train-plan-backend').textContent()).resolves.toMatch(
       /(wasm .*with \d+ threads?|webgpu|tensorflow)[^;]* for every layer/s,
