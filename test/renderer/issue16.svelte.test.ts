@@ -27,37 +27,13 @@ import {
   trainImages,
   WorkspaceSync,
 } from '../../src-renderer/lib/state/index.js';
-import { fakeClient } from './fake-client.js';
+import { fakeClient, fakeJob, fakeStep } from './fake-client.js';
 
-const job = (state: JobInfo['state'], over: Partial<JobInfo> = {}): JobInfo => ({
-  id: 'j1',
-  kind: 'train',
-  state,
-  runDir: '/runs/r1',
-  backend: 'cpu',
-  device: null,
-  error: null,
-  started: '2026-01-01T00:00:00Z',
-  ...over,
-});
+const job = (state: JobInfo['state'], over: Partial<JobInfo> = {}): JobInfo =>
+  fakeJob(state, { runDir: '/runs/r1', backend: 'cpu', ...over });
 
-const step = (s: number, over: Partial<Progress> = {}): Progress => ({
-  kind: 'step',
-  epoch: Math.floor(s / 10),
-  stage: 0,
-  stageName: 'frozen',
-  step: s,
-  epochStep: (s % 10) + 1,
-  stepsPerEpoch: 10,
-  epochs: 2,
-  lr: [1e-4, 1e-3],
-  momentum: 0.9,
-  loss: 1,
-  stepLoss: 1 / (s + 1),
-  imagesPerSecond: 50,
-  updateRatio: null,
-  ...over,
-});
+const step = (s: number, over: Partial<Progress> = {}): Progress =>
+  fakeStep(s, { loss: 1, stepLoss: 1 / (s + 1), ...over });
 
 const summary = {
   id: 'r1',

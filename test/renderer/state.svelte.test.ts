@@ -1,7 +1,5 @@
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
-import type { JobInfo } from '../../src-main/contract/index.js';
-import type { Progress } from '../../src-main/engine/train/index.js';
 import {
   AppState,
   BatchScaling,
@@ -11,36 +9,11 @@ import {
   Task,
   TrainSession,
 } from '../../src-renderer/lib/state/index.js';
-import { fakeClient } from './fake-client.js';
+import { fakeClient, fakeJob, fakeStep } from './fake-client.js';
 
-const job = (state: JobInfo['state'], over: Partial<JobInfo> = {}): JobInfo => ({
-  id: 'j1',
-  kind: 'train',
-  state,
-  runDir: null,
-  backend: null,
-  device: null,
-  error: null,
-  started: '2026-01-01T00:00:00Z',
-  ...over,
-});
+const job = fakeJob;
 
-const step = (s: number, over: Partial<Progress> = {}): Progress => ({
-  kind: 'step',
-  epoch: Math.floor(s / 10),
-  stage: 0,
-  stageName: 'frozen',
-  step: s,
-  epochStep: (s % 10) + 1,
-  stepsPerEpoch: 10,
-  epochs: 2,
-  lr: [1e-4, 1e-3],
-  momentum: 0.9,
-  loss: 1 / (s + 1),
-  imagesPerSecond: 50,
-  updateRatio: null,
-  ...over,
-});
+const step = fakeStep;
 
 describe('AppState', () => {
   it('builds the run config from the dataset, model, augmentation and schedule', () => {

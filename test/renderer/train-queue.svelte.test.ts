@@ -1,21 +1,10 @@
 // Issue 15, item 4 on screen: a training job or an LR range test that waits for the device says
 // so, and the training job can be stopped while it waits.
 import { describe, expect, it } from 'vitest';
-import type { JobInfo } from '../../src-main/contract/index.js';
 import { LrFindState, TrainSession } from '../../src-renderer/lib/state/index.js';
-import { fakeClient } from './fake-client.js';
+import { fakeClient, fakeJob } from './fake-client.js';
 
-const job = (state: JobInfo['state'], over: Partial<JobInfo> = {}): JobInfo => ({
-  id: 'j1',
-  kind: 'train',
-  state,
-  runDir: null,
-  backend: null,
-  device: null,
-  error: null,
-  started: '2026-01-01T00:00:00Z',
-  ...over,
-});
+const job = fakeJob;
 
 describe('TrainSession, queued', () => {
   it('shows the jobs ahead, stays stoppable, and clears the note once it starts', async () => {
