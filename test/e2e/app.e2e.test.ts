@@ -31,6 +31,13 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   const nav = (label: string) => page.getByRole('navigation').getByRole('button', { name: label, exact: true }).click();
   const testid = (id: string) => page.getByTestId(id);
+  /** Waits until the Train screen's job is in `state`. */
+  const trainState = (state: string, timeout: number, polling = 500) =>
+    page.waitForFunction(
+      (s) => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === s,
+      state,
+      { timeout, polling },
+    );
   const points = async (id: string) => Number(await testid(id).getAttribute('data-points'));
   const runDirs = () =>
     existsSync(join(work, 'runs'))
@@ -308,11 +315,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       { timeout: 240_000, polling: 100 },
     );
     await testid('train-stop').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'stopped',
-      undefined,
-      { timeout: 240_000, polling: 500 },
-    );
+    await trainState('stopped', 240_000);
     const headline = testid('train-headline');
     await headline.waitFor({ timeout: 30_000 });
     // The cut epoch is recorded (to resume from) but the best stays the full epoch before it.
@@ -371,11 +374,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await testid('run-back').click();
     await testid('runs-table').locator('tbody tr').nth(1).getByTestId('run-open').click();
     await testid('run-resume').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'done',
-      undefined,
-      { timeout: 240_000, polling: 500 },
-    );
+    await trainState('done', 240_000);
     expect(await points('chart-accuracy')).toBe(2); // the frozen epoch and the unfrozen one, once each
     await shot('7c-run-resumed');
     await nav('Runs');
@@ -503,11 +502,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   it('trains at 48 px (the bundled model is 32 px) and predicts from that run', async () => {
     await nav('Train');
     await testid('train-start').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'done',
-      undefined,
-      { timeout: 300_000, polling: 500 },
-    );
+    await trainState('done', 300_000);
     const run = runDirs().at(-1)!;
     expect(readJsonl<{ type: string }>(join(run, 'events.jsonl')).map((e) => e.type)).toContain('duplicates');
     await nav('Predict');
@@ -598,11 +593,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   it('queues a range test behind a training job, and says so on screen', async () => {
     await nav('Train');
     await testid('train-start').click();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === 'running',
-      undefined,
-      { timeout: 120_000, polling: 250 },
-    );
+    await trainState('running', 120_000, 250);
     await nav('LR finder');
     await testid('lr-run').click();
     await testid('lr-queue').waitFor({ timeout: 30_000 });
