@@ -49,6 +49,8 @@ export interface BatchLogs {
   stepLoss?: number;
   size: number;
   updateRatio?: number[] | null;
+  /** MixUp/CutMix runs: each micro-batch's draw (null: left unmixed), in order (batch-recipe.ts). */
+  mix?: ({ method: string; lam: number; box?: number[] } | null)[];
 }
 
 export interface EpochLogs {
@@ -63,6 +65,8 @@ export interface EpochLogs {
 /** What a callback may hold of the trainer that calls it (the optimizer, for checkpoints). */
 export interface TrainerHandle {
   readonly optimizer: GroupOptimizer;
+  /** The weights' moving average (ema.ts), whose buffers a checkpoint keeps too. */
+  readonly ema?: { buffers(): Promise<Record<string, Float32Array>> } | null;
 }
 
 export abstract class Callback {

@@ -6,6 +6,7 @@ import { BalanceConfig } from '../data/balance/index.js';
 import { Alpha, DEFAULT_ALPHA } from '../data/sources/alpha.js';
 import { DEFAULT_NEAR_DUPLICATES, NearDuplicates } from '../data/sources/duplicates.js';
 import { OptimizerConfig } from '../optim/index.js';
+import { RecipeFields } from './recipes.js';
 import {
   ConfigError,
   parseConfig,
@@ -87,6 +88,8 @@ export const RunConfig = z.looseObject({
     .default(false),
   /** Keep every epoch's checkpoint (seed 000 did) or only the last N, besides the best. */
   keepCheckpoints: z.union([z.literal('all'), positiveInt]).default('all'),
+  /** labelSmoothing, mixup, cutmix, mixProb, switchProb, ema (recipes.ts). */
+  ...RecipeFields,
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 

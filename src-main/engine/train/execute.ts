@@ -16,6 +16,7 @@ import { DivergenceGuard, EarlyStopping } from './stopping.js';
 import { MedianStoppingCallback } from './median-stopping.js';
 import { Checkpointer, MetricsLogger, type Progress } from './store-callbacks.js';
 import { Trainer, type ResumePoint } from './trainer.js';
+import { EMA_MODEL_DIR, setEmaWeights } from './ema.js';
 import { setModelWeights } from './weights.js';
 
 export interface RunOptions {
@@ -108,24 +109,29 @@ export async function execute(
       updateRatioEvery: config.updateRatioEvery,
       resume,
       featureCache: p.featureCache,
+      recipe: {
+        labelSmoothing: config.labelSmoothing,
+        mix: { mixup: config.mixup, cutmix: config.cutmix, mixProb: config.mixProb, switchProb: config.switchProb },
+        seed: config.seed,
+      },
+      ema: config.ema,
     });
     o.onTrainer?.(trainer, store);
     const result = await trainer.fit();
     const skipped = [...p.problems, ...p.train.skipped, ...p.val.skipped];
     if (skipped.length) store.appendEvent('skipped-files', { count: skipped.length, files: skipped });
     const stopped = result.stopped;
+    let restored: Awaited<ReturnType<RunStore['bestCheckpoint']>> = null;
     if (stopped && shouldRestoreBest(stopped, config.earlyStopping)) {
       const bestCkpt = await store.bestCheckpoint();
+      restored = bestCkpt;
       if (bestCkpt) setModelWeights(built.model, bestCkpt.weights as never);
       const type = stopped.kind === 'divergence' ? 'divergence' : 'early-stop';
       store.appendEvent(type, { reason: stopped.message, restored: bestCkpt?.state.epoch ?? null });
     }
-    await saveModelDir(
-      join(store.dir, 'model'),
-      built.model,
-      {
-        format: 'anneal-model',
-        version: 1,
+    const meta = {
+      format: 'anneal-model' as const,
+      version: 1 as const,
         arch: built.spec.id,
         classes: p.classes.length,
         labels: p.classes,
@@ -134,9 +140,9 @@ export async function execute(
         groups: built.groups.map((g) => g.name),
         source: null,
         created: new Date().toISOString(),
-      },
-      { replace: true },
-    );
+      } as const;
+    await saveModelDir(join(store.dir, 'model'), built.model, meta, { replace: true });
+    if (trainer.ema) await saveEmaModel(store, built.model, trainer, restored, meta);
     const epochs = store.readMetrics().epochs;
     const last = epochs.at(-1);
     store.appendEvent(stopped ? 'stop' : 'done', { reason: stopped?.message ?? null, epochs: epochs.length });
@@ -175,5 +181,29 @@ export async function execute(
   } finally {
     trainer?.dispose();
     await closePrepared(p);
+  }
+}
+
+/**
+ * model-ema/: the weights' moving average as a model dir beside model/ (`anneal export --ema`),
+ * from the best checkpoint where the live weights were restored from it.
+ */
+async function saveEmaModel(
+  store: RunStore,
+  model: Prepared['built']['model'],
+  trainer: Trainer,
+  restored: Awaited<ReturnType<RunStore['bestCheckpoint']>>,
+  meta: Parameters<typeof saveModelDir>[2],
+): Promise<void> {
+  const dir = join(store.dir, EMA_MODEL_DIR);
+  if (!restored) {
+    await trainer.ema!.swapped(() => saveModelDir(dir, model, meta, { replace: true }));
+    return;
+  }
+  if (!setEmaWeights(model, restored.optimizer.buffers)) return;
+  try {
+    await saveModelDir(dir, model, meta, { replace: true });
+  } finally {
+    setModelWeights(model, restored.weights as never);
   }
 }

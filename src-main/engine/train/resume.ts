@@ -40,6 +40,7 @@ export function resumePoint(
     step: st.step + 1,
     stageStep: stageDone ? 0 : (st.stageEpoch + 1) * stepsPerEpoch,
     optimizer: ckpt.optimizer.json,
+    ...(ckpt.optimizer.buffers ? { buffers: ckpt.optimizer.buffers } : {}),
     history: stageDone ? {} : (schedule.history ?? {}),
   };
 }

@@ -78,6 +78,7 @@ export class MetricsLogger extends Callback {
       ...(logs.stepLoss !== undefined ? { stepLoss: Number.isFinite(logs.stepLoss) ? logs.stepLoss : null } : {}),
       momentum: s.momentum,
       ...(logs.updateRatio ? { updateRatio: logs.updateRatio } : {}),
+      ...(logs.mix ? { mix: logs.mix } : {}),
     });
     this.#images += logs.size;
     // Every step counts, not only those that make it through the throttle.
@@ -108,6 +109,7 @@ export class MetricsLogger extends Callback {
       accuracy: logs.accuracy,
       val_loss: logs.val_loss ?? null,
       val_accuracy: logs.val_accuracy ?? null,
+      ...(logs.ema_val_loss !== undefined ? { ema_val_loss: logs.ema_val_loss, ema_val_accuracy: logs.ema_val_accuracy } : {}),
       seconds: logs.seconds,
       ...(s.partialEpoch ? { partial: true } : {}),
     });
@@ -176,7 +178,8 @@ export class Checkpointer extends Callback {
     await this.store.writeCheckpoint(
       {
         weights,
-        optimizer: { json: await this.#optimizer().getState() },
+        // The weights' moving average rides in the optimizer's buffers (Keras keeps it in the optimizer).
+        optimizer: { json: await this.#optimizer().getState(), buffers: await this.#trainer?.ema?.buffers() },
         state: {
           epoch: s.epoch,
           stage: s.stage,

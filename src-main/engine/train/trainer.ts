@@ -15,7 +15,10 @@ import type { CompiledStage } from '../schedules/index.js';
 import type { Callback } from './callbacks.js';
 import { appliedLr, CallbackList, type EpochLogs, type StopReason, type TrainState } from './callbacks.js';
 import { FeatureCache, headOf } from './feature-cache.js';
+import { BatchRecipe, disposeRecipeBatch, mixRecord, type BatchRecipeOptions, type MixRecord } from './batch-recipe.js';
+import { WeightEma } from './ema.js';
 import { correct, crossEntropy } from './loss.js';
+import type { EmaSettings } from './recipes.js';
 
 export interface ResumePoint {
   /** Stage and epoch within it to start at (the first not yet finished). */
@@ -26,6 +29,8 @@ export interface ResumePoint {
   stageStep: number;
   optimizer: unknown;
   history: Record<string, number[]>;
+  /** The checkpoint's optimizer buffers (the weights' moving average, ema/…, where the run has one). */
+  buffers?: Record<string, Float32Array>;
 }
 
 export interface TrainerOptions {
@@ -50,6 +55,10 @@ export interface TrainerOptions {
    * read waits for all queued GPU work; 0 (every step) elsewhere, where it costs nothing.
    */
   readEveryMs?: number;
+  /** Label smoothing and MixUp/CutMix (batch-recipe.ts); classes and class weights come from here. */
+  recipe?: Omit<BatchRecipeOptions, 'classes' | 'classWeights'> | null;
+  /** Keep a moving average of the weights (ema.ts), validated beside the live ones. */
+  ema?: EmaSettings | false;
 }
 
 /** Frozen stages train the head on cached backbone features (train/feature-cache.ts). */
@@ -63,6 +72,7 @@ export interface FeatureCacheOptions {
 interface TrainBatch {
   x: tf.Tensor;
   y: tf.Tensor1D;
+  labels: Int32Array;
   n: number;
   /** x holds pooled backbone features rather than images. */
   features: boolean;
@@ -80,6 +90,9 @@ export class Trainer {
   readonly #callbacks: CallbackList;
   readonly #params: ParamSpec[];
   readonly #classWeights: tf.Tensor1D | null;
+  readonly #recipe: BatchRecipe;
+  /** The weights' moving average, or null without `ema`. */
+  readonly ema: WeightEma | null;
   readonly #features: {
     cache: FeatureCache;
     head: ReturnType<typeof headOf>;
@@ -98,6 +111,12 @@ export class Trainer {
     if (o.resume?.optimizer) this.optimizer.setState(o.resume.optimizer as never);
     this.#callbacks.setTrainer(this);
     this.#classWeights = o.classWeights ? tf.tensor1d([...o.classWeights]) : null;
+    this.#recipe = new BatchRecipe({
+      ...(o.recipe ?? { labelSmoothing: 0, mix: { mixup: false, cutmix: false, mixProb: 1, switchProb: 0.5 }, seed: 0 }),
+      classes: o.built.model.outputs[0]!.shape.at(-1) as number,
+      classWeights: o.classWeights ?? null,
+    });
+    this.ema = o.ema ? new WeightEma(o.built.model, o.ema, o.resume?.buffers) : null;
     this.#features = o.featureCache
       ? {
           cache: new FeatureCache(o.built),
@@ -205,8 +224,12 @@ export class Trainer {
     const stage = this.#o.stages[s.stage]!;
     const cached = stage.freeze === 'backbone' && this.#features !== null;
     const batches = cached ? this.#featureBatches() : this.#imageBatches();
+    const mixes: MixRecord[] = [];
     for await (const batch of batches) {
-      const { x, y } = batch;
+      const { y } = batch;
+      const rb = this.#recipe.prepare(batch.x, batch.labels, batch.features, s.step, micro);
+      const x = rb.x;
+      if (this.#recipe.mixes && !batch.features) mixes.push(mixRecord(rb.draw));
       let hits: tf.Scalar | null = null;
       const { value, grads } = tf.variableGrads(() => {
         const logits = batch.features
@@ -214,7 +237,7 @@ export class Trainer {
           : (this.#o.built.model.apply(x, { training: true }) as tf.Tensor2D);
         // Everything made inside is freed when variableGrads returns: keep the accuracy count.
         hits = tf.keep(correct(logits, y));
-        return crossEntropy(logits, y, this.#classWeights ?? undefined);
+        return this.#recipe.loss(logits, y, rb, this.#classWeights);
       }, vars);
       const step = tf.tidy(() => tf.stack([tf.mul(value, batch.n), tf.cast(hits!, 'float32')]) as tf.Tensor1D);
       const next: tf.Tensor1D = totals ? tf.add(totals, step) : tf.keep(step);
@@ -222,7 +245,8 @@ export class Trainer {
         const own = tf.mul(value, batch.n) as tf.Scalar;
         return stepTotal ? tf.add(stepTotal, own) : own;
       });
-      tf.dispose([x, y, value, hits!, ...(totals ? [totals, step] : []), ...(stepTotal ? [stepTotal] : [])]);
+      disposeRecipeBatch(rb);
+      tf.dispose([y, value, hits!, ...(totals ? [totals, step] : []), ...(stepTotal ? [stepTotal] : [])]);
       totals = next;
       stepTotal = stepNext;
       stepSeen += batch.n;
@@ -231,7 +255,7 @@ export class Trainer {
       images += batch.n;
       if (++micro < accumulate) continue;
       await readStep();
-      await this.#step(pending, micro, images, lossSum / readSeen, stepLoss);
+      await this.#step(pending, micro, images, lossSum / readSeen, stepLoss, mixes.splice(0));
       pending = null;
       micro = 0;
       images = 0;
@@ -245,13 +269,17 @@ export class Trainer {
     (totals as tf.Tensor | null)?.dispose();
     if (pending) {
       stepLoss = stepTotal ? (await (stepTotal as tf.Scalar).data())[0]! / stepSeen : NaN;
-      await this.#step(pending, micro, images, seen ? lossSum / seen : NaN, stepLoss);
+      await this.#step(pending, micro, images, seen ? lossSum / seen : NaN, stepLoss, mixes.splice(0));
     }
     endStep();
     // A stop mid-epoch leaves numbers over part of the data: not an epoch to call "best".
     s.partialEpoch = cut && s.stageStep - s.stageEpoch * s.stepsPerEpoch < s.stepsPerEpoch;
     const logs: EpochLogs = { loss: seen ? lossSum / seen : NaN, accuracy: seen ? correctSum / seen : NaN, seconds: 0 };
     if (this.#o.val) Object.assign(logs, await this.evaluate(this.#o.val));
+    if (this.#o.val && this.ema) {
+      const e = await this.ema.swapped(() => this.evaluate(this.#o.val!));
+      Object.assign(logs, { ema_val_loss: e.val_loss, ema_val_accuracy: e.val_accuracy });
+    }
     logs.seconds = (performance.now() - t0) / 1000;
     for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') (s.history[k] ??= []).push(v);
     await this.#callbacks.onEpochEnd(s, logs);
@@ -262,7 +290,7 @@ export class Trainer {
   async *#imageBatches(): AsyncGenerator<TrainBatch> {
     const size = this.#o.train.o.size;
     for await (const b of this.#o.train.epoch(this.state.epoch)) {
-      yield { x: tf.tensor4d(b.x, [b.n, size, size, 3]), y: tf.tensor1d(b.y, 'int32'), n: b.n, features: false };
+      yield { x: tf.tensor4d(b.x, [b.n, size, size, 3]), y: tf.tensor1d(b.y, 'int32'), labels: b.y, n: b.n, features: false };
     }
   }
 
@@ -280,7 +308,7 @@ export class Trainer {
       for (let i = 0; i < order.length; i += loader.o.batchSize) {
         const idx = order.slice(i, i + loader.o.batchSize);
         const labels = Int32Array.from(idx, (k) => loader.o.samples[k]!.label);
-        yield { x: f.cache.batch(idx, view), y: tf.tensor1d(labels, 'int32'), n: idx.length, features: true };
+        yield { x: f.cache.batch(idx, view), y: tf.tensor1d(labels, 'int32'), labels, n: idx.length, features: true };
       }
       return;
     }
@@ -289,7 +317,7 @@ export class Trainer {
       const images = tf.tensor4d(b.x, [b.n, size, size, 3]);
       const x = await f.cache.add(images, b.indices, view);
       images.dispose();
-      yield { x, y: tf.tensor1d(b.y, 'int32'), n: b.n, features: true };
+      yield { x, y: tf.tensor1d(b.y, 'int32'), labels: b.y, n: b.n, features: true };
     }
     if (!s.stopRequested) f.done.add(view);
   }
@@ -307,6 +335,7 @@ export class Trainer {
     size: number,
     runningLoss: number,
     stepLoss: number,
+    mixes: MixRecord[] = [],
   ): Promise<void> {
     const s = this.state;
     await this.#callbacks.onBatchBegin(s);
@@ -321,7 +350,14 @@ export class Trainer {
     const measure = every > 0 && s.step % every === 0;
     const ratio = await this.optimizer.step(clipped, appliedLr(s), s.momentum, measure);
     tf.dispose(Object.values(clipped));
-    await this.#callbacks.onBatchEnd(s, { loss: runningLoss, stepLoss, size, updateRatio: ratio });
+    this.ema?.update(s.step + 1);
+    await this.#callbacks.onBatchEnd(s, {
+      loss: runningLoss,
+      stepLoss,
+      size,
+      updateRatio: ratio,
+      ...(this.#recipe.mixes ? { mix: mixes } : {}),
+    });
     s.step++;
     s.stageStep++;
   }
@@ -356,6 +392,7 @@ export class Trainer {
     this.#features?.cache.dispose();
     this.optimizer.dispose();
     this.#classWeights?.dispose();
+    this.ema?.dispose();
   }
 }
 

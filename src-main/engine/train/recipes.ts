@@ -1,0 +1,42 @@
+// The regularisation recipes of a run config (docs/training.md, "Label smoothing, MixUp/CutMix,
+// EMA"): their fields, defined once here and spread into RunConfig (config.ts). No TF.js: the
+// renderer's run preview reads them through engine/browser.ts.
+import { z } from 'zod';
+
+const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+/** One mixing method's Beta(α, α): α > 0 (false, the default, turns it off). */
+const MixAlpha = z
+  .union([z.literal(false), z.strictObject({ alpha: z.number().gt(0, 'must be > 0 (false turns it off)') })])
+  .default(false);
+
+export const RecipeFields = {
+  /** torch CrossEntropyLoss(label_smoothing=ε): 0 ≤ ε < 1; 0 is plain cross-entropy. */
+  labelSmoothing: z.number().min(0, 'must be ≥ 0').lt(1, 'must be < 1').default(0),
+  /** MixUp (Zhang et al. 2018), timm Mixup's mixup_alpha. */
+  mixup: MixAlpha,
+  /** CutMix (Yun et al. 2019), timm Mixup's cutmix_alpha. */
+  cutmix: MixAlpha,
+  /** Probability that a batch is mixed at all (timm's prob). */
+  mixProb: probability.default(1),
+  /** With both on: probability that a mixed batch uses CutMix rather than MixUp (timm's switch_prob). */
+  switchProb: probability.default(0.5),
+  /**
+   * An exponential moving average of every weight, BatchNorm statistics included (timm
+   * ModelEmaV3); warmup: its get_decay ramp 1 − (1 + step)^(−2/3), capped at decay.
+   */
+  ema: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        decay: z.number().gt(0, 'must be > 0').lt(1, 'must be < 1').default(0.999),
+        warmup: z.boolean().default(true),
+      }),
+    ])
+    .default(false),
+};
+
+const Recipes = z.object(RecipeFields);
+export type Recipes = z.infer<typeof Recipes>;
+export type MixSettings = Pick<Recipes, 'mixup' | 'cutmix' | 'mixProb' | 'switchProb'>;
+export type EmaSettings = Exclude<Recipes['ema'], false>;
