@@ -18,6 +18,7 @@ import { formatDuration } from '../format/index.js';
 import { printable } from '../escape.js';
 import { readJsonFile } from '../io.js';
 import { nonNegativeInt, positiveInt, positiveNumber, type Io } from '../options.js';
+import { addRecipeOptions, mergeRecipeFlags, type RecipeFlags } from './train-recipes.js';
 
 export interface RunFlags {
   data?: string;
@@ -31,7 +32,7 @@ export interface RunFlags {
   backend?: string;
 }
 
-interface TrainFlags extends RunFlags {
+interface TrainFlags extends RunFlags, RecipeFlags {
   epochs?: number;
   featureCache?: number | true;
   featureCacheAugment?: boolean;
@@ -81,6 +82,7 @@ export function mergeRunFlags(flags: RunFlags): Record<string, unknown> {
 /** The run config of `anneal train`: the shared flags, then the schedule from --epochs. */
 export function mergeTrainConfig(flags: TrainFlags): Record<string, unknown> {
   const config = mergeRunFlags(flags);
+  mergeRecipeFlags(config, flags);
   if (flags.featureCache !== undefined) {
     const views = flags.featureCache === true ? 1 : flags.featureCache;
     config.featureCache = { views, augment: flags.featureCacheAugment !== false };
@@ -236,12 +238,14 @@ export function nearDuplicatesFlag(v: string): number | false | string {
 }
 
 export function registerTrain(program: Command, io: Io): void {
-  addRunOptions(
-    program
-      .command('train')
-      .description(
-        'fine-tune a model on an image folder (fastai fine_tune with --epochs/--freeze-epochs, or a run config)',
-      ),
+  addRecipeOptions(
+    addRunOptions(
+      program
+        .command('train')
+        .description(
+          'fine-tune a model on an image folder (fastai fine_tune with --epochs/--freeze-epochs, or a run config)',
+        ),
+    ),
   )
     .option('--epochs <n>', 'epochs with every layer training (after the frozen ones)', positiveInt('--epochs'))
     .option('--freeze-epochs <k>', 'epochs training only the head first (default 1)', nonNegativeInt('--freeze-epochs'))

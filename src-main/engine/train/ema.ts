@@ -82,7 +82,10 @@ export class WeightEma {
 }
 
 /** A model's weights set from checkpoint EMA buffers; false where the checkpoint has none. */
-export function setEmaWeights(model: tfl.LayersModel, buffers: Readonly<Record<string, Float32Array>> | undefined): boolean {
+export function setEmaWeights(
+  model: tfl.LayersModel,
+  buffers: Readonly<Record<string, Float32Array>> | undefined,
+): boolean {
   const named = namedWeights(model);
   if (!buffers || !named.every((n) => buffers[EMA_PREFIX + n.name])) return false;
   for (const n of named) {

@@ -132,15 +132,15 @@ export async function execute(
     const meta = {
       format: 'anneal-model' as const,
       version: 1 as const,
-        arch: built.spec.id,
-        classes: p.classes.length,
-        labels: p.classes,
-        inputSize: p.train.o.size,
-        preprocessing: p.train.o.preprocessing,
-        groups: built.groups.map((g) => g.name),
-        source: null,
-        created: new Date().toISOString(),
-      } as const;
+      arch: built.spec.id,
+      classes: p.classes.length,
+      labels: p.classes,
+      inputSize: p.train.o.size,
+      preprocessing: p.train.o.preprocessing,
+      groups: built.groups.map((g) => g.name),
+      source: null,
+      created: new Date().toISOString(),
+    } as const;
     await saveModelDir(join(store.dir, 'model'), built.model, meta, { replace: true });
     if (trainer.ema) await saveEmaModel(store, built.model, trainer, restored, meta);
     const epochs = store.readMetrics().epochs;

@@ -56,7 +56,12 @@ export function beta(a: number, b: number, rng: Rng): number {
  * timm rand_bbox + cutmix_bbox_and_lam (correct_lam=True): a box of side sqrt(1−λ) of the image
  * around a uniform centre, clipped to the image, and λ recomputed from the clipped area.
  */
-export function cutmixBox(h: number, w: number, lam: number, rng: Rng): { box: [number, number, number, number]; lam: number } {
+export function cutmixBox(
+  h: number,
+  w: number,
+  lam: number,
+  rng: Rng,
+): { box: [number, number, number, number]; lam: number } {
   const ratio = Math.sqrt(1 - lam);
   const cutH = Math.floor(h * ratio);
   const cutW = Math.floor(w * ratio);

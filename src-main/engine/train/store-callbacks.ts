@@ -109,7 +109,9 @@ export class MetricsLogger extends Callback {
       accuracy: logs.accuracy,
       val_loss: logs.val_loss ?? null,
       val_accuracy: logs.val_accuracy ?? null,
-      ...(logs.ema_val_loss !== undefined ? { ema_val_loss: logs.ema_val_loss, ema_val_accuracy: logs.ema_val_accuracy } : {}),
+      ...(logs.ema_val_loss !== undefined
+        ? { ema_val_loss: logs.ema_val_loss, ema_val_accuracy: logs.ema_val_accuracy }
+        : {}),
       seconds: logs.seconds,
       ...(s.partialEpoch ? { partial: true } : {}),
     });

@@ -112,7 +112,11 @@ export class Trainer {
     this.#callbacks.setTrainer(this);
     this.#classWeights = o.classWeights ? tf.tensor1d([...o.classWeights]) : null;
     this.#recipe = new BatchRecipe({
-      ...(o.recipe ?? { labelSmoothing: 0, mix: { mixup: false, cutmix: false, mixProb: 1, switchProb: 0.5 }, seed: 0 }),
+      ...(o.recipe ?? {
+        labelSmoothing: 0,
+        mix: { mixup: false, cutmix: false, mixProb: 1, switchProb: 0.5 },
+        seed: 0,
+      }),
       classes: o.built.model.outputs[0]!.shape.at(-1) as number,
       classWeights: o.classWeights ?? null,
     });
@@ -290,7 +294,13 @@ export class Trainer {
   async *#imageBatches(): AsyncGenerator<TrainBatch> {
     const size = this.#o.train.o.size;
     for await (const b of this.#o.train.epoch(this.state.epoch)) {
-      yield { x: tf.tensor4d(b.x, [b.n, size, size, 3]), y: tf.tensor1d(b.y, 'int32'), labels: b.y, n: b.n, features: false };
+      yield {
+        x: tf.tensor4d(b.x, [b.n, size, size, 3]),
+        y: tf.tensor1d(b.y, 'int32'),
+        labels: b.y,
+        n: b.n,
+        features: false,
+      };
     }
   }
 

@@ -1,0 +1,71 @@
+// `anneal train`'s flags for the regularisation recipes (label smoothing, MixUp/CutMix, EMA of the
+// weights): each sets one run-config field (engine train/recipes.ts), which checks its range and
+// names the field, so a flag and a config file are refused alike.
+import { InvalidArgumentError, type Command } from 'commander';
+
+export interface RecipeFlags {
+  labelSmoothing?: number;
+  mixup?: number;
+  cutmix?: number;
+  mixProb?: number;
+  switchProb?: number;
+  ema?: number | true;
+  emaWarmup?: boolean;
+}
+
+/** Any number: the range is the run config's to check (it names the field). */
+function number(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${flag} must be a number`);
+    return n;
+  };
+}
+
+export function addRecipeOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--label-smoothing <eps>',
+      'label smoothing ε, 0 ≤ ε < 1 (torch CrossEntropyLoss label_smoothing)',
+      number('--label-smoothing'),
+    )
+    .option(
+      '--mixup <alpha>',
+      'MixUp with λ ~ Beta(α, α) per batch (timm mixup_alpha; 0.2–0.4 is usual)',
+      number('--mixup'),
+    )
+    .option(
+      '--cutmix <alpha>',
+      'CutMix with λ ~ Beta(α, α) per batch (timm cutmix_alpha; 1.0 is usual)',
+      number('--cutmix'),
+    )
+    .option('--mix-prob <p>', 'probability that a batch is mixed (default 1)', number('--mix-prob'))
+    .option(
+      '--switch-prob <p>',
+      'with --mixup and --cutmix: probability of CutMix for a mixed batch (default 0.5)',
+      number('--switch-prob'),
+    )
+    .option(
+      '--ema [decay]',
+      'keep a moving average of the weights (default decay 0.999), validated beside them',
+      number('--ema'),
+    )
+    .option('--no-ema-warmup', 'with --ema: the constant decay from the first step (no ModelEmaV3 warmup)');
+}
+
+/** The recipe flags onto a run config (a flag wins over --config). */
+export function mergeRecipeFlags(config: Record<string, unknown>, f: RecipeFlags): void {
+  if (f.labelSmoothing !== undefined) config.labelSmoothing = f.labelSmoothing;
+  if (f.mixup !== undefined) config.mixup = { alpha: f.mixup };
+  if (f.cutmix !== undefined) config.cutmix = { alpha: f.cutmix };
+  if (f.mixProb !== undefined) config.mixProb = f.mixProb;
+  if (f.switchProb !== undefined) config.switchProb = f.switchProb;
+  if (f.ema !== undefined || f.emaWarmup === false) {
+    const base = typeof config.ema === 'object' && config.ema !== null ? (config.ema as Record<string, unknown>) : {};
+    config.ema = {
+      ...base,
+      ...(typeof f.ema === 'number' ? { decay: f.ema } : {}),
+      ...(f.emaWarmup === false ? { warmup: false } : {}),
+    };
+  }
+}
