@@ -9,6 +9,7 @@ interface ExportFlags {
   out: string;
   rawInput?: boolean;
   checkpoint?: string;
+  ema?: boolean;
   data?: string;
   eval: boolean;
   batchSize: number;
@@ -27,6 +28,7 @@ export function registerExport(program: Command, io: Io): void {
     .requiredOption('--out <dir>', 'the folder to create (must not exist, or be empty)')
     .option('--raw-input', 'ONNX: the bare network on normalised NCHW input "input" (no preprocessing in the graph)')
     .option('--checkpoint <name>', "a run's checkpoint instead of its model/: best, last, an epoch number")
+    .option('--ema', "a run's moving average of the weights (trained with ema) instead of its live weights")
     .option('--data <dir>', "evaluate on this image folder for the model card (default: a run's validation split)")
     .option('--no-eval', 'leave the evaluation out of the model card')
     .option('--batch-size <n>', 'images per forward pass when evaluating', positiveInt('--batch-size'), 32)
@@ -43,6 +45,7 @@ export function registerExport(program: Command, io: Io): void {
           out: flags.out,
           rawInput: flags.rawInput,
           checkpoint: flags.checkpoint,
+          ema: flags.ema,
           data: flags.data,
           evaluate: flags.eval,
           batchSize: flags.batchSize,

@@ -31,6 +31,8 @@ export interface ExportOptions {
   rawInput?: boolean;
   /** A run's checkpoint instead of its model/: best, last, an epoch number or epoch-NNNN. */
   checkpoint?: string;
+  /** The run's moving average of the weights (run config ema) instead of its live weights. */
+  ema?: boolean;
   /** Evaluate on this dataset for the model card (default: a run's validation split). */
   data?: string;
   /** false: no evaluation in the card. */
@@ -195,7 +197,7 @@ export async function exportModel(o: ExportOptions): Promise<ExportResult> {
   const { tmp, created } = makeTemp(target, o.out);
   let src: ExportSource | undefined;
   try {
-    src = await openExportSource(o.source, { checkpoint: o.checkpoint });
+    src = await openExportSource(o.source, { checkpoint: o.checkpoint, ema: o.ema });
     const result = await writeExport(tmp, src, o);
     try {
       if (existsSync(target)) rmdirSync(target); // empty (checkDestination): replaced by the finished folder

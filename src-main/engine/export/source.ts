@@ -21,8 +21,11 @@ export interface ExportSource {
  * Opens `path` for export. A run's model/ is used unless a checkpoint is asked for; a run killed
  * before training ended exports its best checkpoint, or its last. The model is the caller's to dispose.
  */
-export async function openExportSource(path: string, o: { checkpoint?: string } = {}): Promise<ExportSource> {
-  const src = openModelSource(path, { checkpoint: o.checkpoint });
+export async function openExportSource(
+  path: string,
+  o: { checkpoint?: string; ema?: boolean } = {},
+): Promise<ExportSource> {
+  const src = openModelSource(path, { checkpoint: o.checkpoint, ema: o.ema });
   const { model, meta } = await loadModelSource(src);
   return { kind: src.run ? 'run' : 'model', path, model, meta, run: src.run, weights: src.weights };
 }

@@ -10,6 +10,7 @@ import { buildModel, getArch, loadCatalog, modelsDir } from '../models/index.js'
 import { BEST_CHECKPOINT, EPOCH_DIR, readCheckpointInfo, RUN_FILES, RunStore, summarizeRun } from '../runs/index.js';
 import { ConfigError } from '../schedules/index.js';
 import { parseRunSettings, type RunConfig } from '../train/config.js';
+import { EMA_MODEL_DIR, setEmaWeights } from '../train/ema.js';
 import { setModelWeights } from '../train/weights.js';
 import { isModelDir, loadModelDir, ModelDirError, readModelMeta } from './io.js';
 import type { ModelMeta } from './meta.js';
@@ -32,6 +33,8 @@ export interface ModelSource {
   checkpoint: { name: string; dir: string; epoch: number } | null;
   /** The export file to load (model.onnx, model.json), else null. */
   file: string | null;
+  /** The weights' moving average (a run trained with `ema`), not the live weights. */
+  ema?: boolean;
 }
 
 export interface ModelSourceOptions {
@@ -39,6 +42,8 @@ export interface ModelSourceOptions {
   checkpoint?: string;
   /** Accept exports (what predict runs); others take only what TF.js can train or rebuild. */
   exports?: boolean;
+  /** A run's moving average of the weights (run config `ema`): model-ema/, or a checkpoint's ema buffers. */
+  ema?: boolean;
 }
 
 const fail = (message: string, kind: ModelDirError['kind'], field = 'model') =>
@@ -155,7 +160,8 @@ function pickCheckpoint(
   return { name: found.name, dir: found.dir, epoch: found.epoch };
 }
 
-function runSource(path: string, store: RunStore, checkpoint: string | undefined): ModelSource {
+function runSource(path: string, store: RunStore, checkpoint: string | undefined, ema = false): ModelSource {
+  if (ema) return emaRunSource(path, store, checkpoint);
   const trained = join(store.dir, 'model');
   const base = { kind: 'run' as const, path, run: store, file: null };
   if (checkpoint === undefined && isModelDir(trained)) {
@@ -175,6 +181,35 @@ function runSource(path: string, store: RunStore, checkpoint: string | undefined
     modelDir: null,
     checkpoint: { name: ckpt.name, dir: ckpt.dir, epoch: ckpt.epoch },
   };
+}
+
+/** The moving average's weights of a run: model-ema/ once training ended, else a checkpoint's. */
+function emaRunSource(path: string, store: RunStore, checkpoint: string | undefined): ModelSource {
+  const ema = (store.meta.config as { ema?: { decay?: number } | false }).ema;
+  if (!ema) {
+    throw fail(
+      `run ${store.id} was trained without "ema": it has no moving average of its weights`,
+      'not-found',
+      'ema',
+    );
+  }
+  const what = `the weights' moving average, decay ${ema.decay ?? 0.999}`;
+  const averaged = join(store.dir, EMA_MODEL_DIR);
+  if (checkpoint === undefined && isModelDir(averaged)) {
+    return {
+      kind: 'run',
+      path,
+      run: store,
+      file: null,
+      weights: `${EMA_MODEL_DIR}/ (${what}, where training ended)`,
+      meta: readModelMeta(averaged),
+      modelDir: averaged,
+      checkpoint: null,
+      ema: true,
+    };
+  }
+  const src = runSource(path, store, checkpoint ?? BEST_CHECKPOINT);
+  return { ...src, weights: `${src.weights}, ${what}`, ema: true };
 }
 
 /** An export folder's or file's model file, or null where `path` is none. */
@@ -199,14 +234,16 @@ export function openModelSource(path: string, o: ModelSourceOptions = {}): Model
   } catch {
     throw fail(`${path}: no such ${o.exports ? 'file or folder' : 'folder'} (give ${what})`, 'not-found');
   }
-  if (isDir && existsSync(join(dir, RUN_FILES.meta))) return runSource(path, RunStore.open(dir), o.checkpoint);
+  if (isDir && existsSync(join(dir, RUN_FILES.meta))) return runSource(path, RunStore.open(dir), o.checkpoint, o.ema);
   // A checkpoint's own folder: runs/<id>/checkpoints/<name>/.
   const runDir = dirname(dirname(dir));
   if (isDir && existsSync(join(dir, CHECKPOINT_JSON)) && existsSync(join(runDir, RUN_FILES.meta))) {
     if (o.checkpoint !== undefined)
       throw fail(`${path} is already a checkpoint; give its run folder to choose another`, 'conflict', 'checkpoint');
-    return runSource(path, RunStore.open(runDir), basename(dir));
+    return runSource(path, RunStore.open(runDir), basename(dir), o.ema);
   }
+  if (o.ema)
+    throw fail(`${path} is not a run folder (only a run trained with "ema" has an average)`, 'conflict', 'ema');
   if (o.checkpoint !== undefined && (isModelDir(dir) || (o.exports && exportFile(dir, isDir))))
     throw fail(`checkpoint: ${path} is a model dir or export, not a run`, 'conflict', 'checkpoint');
   if (isDir && isModelDir(dir)) {
@@ -257,6 +294,14 @@ export async function loadModelSource(
       `run ${src.run.id}: checkpoint ${src.checkpoint.name} does not fit ${meta.arch}: ${(e as Error).message}`,
       'conflict',
       'checkpoint',
+    );
+  }
+  if (src.ema && !setEmaWeights(model, data.optimizer.buffers)) {
+    model.dispose();
+    throw fail(
+      `run ${src.run.id}: checkpoint ${src.checkpoint.name} holds no moving average of the weights`,
+      'not-found',
+      'ema',
     );
   }
   return { model, meta };
