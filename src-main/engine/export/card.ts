@@ -8,6 +8,7 @@ import type { ModelMeta } from '../model-dir/index.js';
 import { renderRunsPng } from '../plot/index.js';
 import { preprocessingDocument, type ExportInfo } from './metadata.js';
 import type { Verification } from './verify.js';
+import { describeRecipes } from '../train/recipes.js';
 
 export const MODEL_CARD_FILE = 'model-card.html';
 
@@ -107,6 +108,7 @@ ${facts([
   ['architecture', d.meta.arch],
   ['exported weights', c.source.weights],
   ['stages', d.stages.join(', ') || '–'],
+  ['recipes', describeRecipes(d.meta.config)],
   ['epochs', `${s.epochs}, ${Math.round(s.seconds)} s of training`],
   ['backend', `${d.meta.backend.name}${d.meta.backend.device ? ` (${d.meta.backend.device})` : ''}`],
   ['seed', String(d.meta.seed)],

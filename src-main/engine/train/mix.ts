@@ -53,26 +53,37 @@ export function beta(a: number, b: number, rng: Rng): number {
 }
 
 /**
- * timm rand_bbox + cutmix_bbox_and_lam (correct_lam=True): a box of side sqrt(1−λ) of the image
- * around a uniform centre, clipped to the image, and λ recomputed from the clipped area.
+ * timm rand_bbox + cutmix_bbox_and_lam (correct_lam=True) for a given box centre: a box of side
+ * int(side·sqrt(1−λ)), cut//2 either side of the centre, clipped to the image, and λ recomputed
+ * from the clipped area.
  */
+export function cutmixBoxAt(
+  h: number,
+  w: number,
+  lam: number,
+  cy: number,
+  cx: number,
+): { box: [number, number, number, number]; lam: number } {
+  const ratio = Math.sqrt(1 - lam);
+  const halfH = Math.floor(Math.floor(h * ratio) / 2);
+  const halfW = Math.floor(Math.floor(w * ratio) / 2);
+  const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
+  const yl = clip(cy - halfH, h);
+  const yh = clip(cy + halfH, h);
+  const xl = clip(cx - halfW, w);
+  const xh = clip(cx + halfW, w);
+  return { box: [yl, yh, xl, xh], lam: 1 - ((yh - yl) * (xh - xl)) / (h * w) };
+}
+
+/** The box with its centre drawn uniformly (rand_bbox: np.random.randint(0, h), then (0, w)). */
 export function cutmixBox(
   h: number,
   w: number,
   lam: number,
   rng: Rng,
 ): { box: [number, number, number, number]; lam: number } {
-  const ratio = Math.sqrt(1 - lam);
-  const cutH = Math.floor(h * ratio);
-  const cutW = Math.floor(w * ratio);
   const cy = randint(rng, 0, h);
-  const cx = randint(rng, 0, w);
-  const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
-  const yl = clip(cy - Math.floor(cutH / 2), h);
-  const yh = clip(cy + Math.floor(cutH / 2), h);
-  const xl = clip(cx - Math.floor(cutW / 2), w);
-  const xh = clip(cx + Math.floor(cutW / 2), w);
-  return { box: [yl, yh, xl, xh], lam: 1 - ((yh - yl) * (xh - xl)) / (h * w) };
+  return cutmixBoxAt(h, w, lam, cy, randint(rng, 0, w));
 }
 
 /** timm Mixup._params_per_batch (+ the box): null where this batch is not mixed (λ = 1). */

@@ -40,3 +40,20 @@ const Recipes = z.object(RecipeFields);
 export type Recipes = z.infer<typeof Recipes>;
 export type MixSettings = Pick<Recipes, 'mixup' | 'cutmix' | 'mixProb' | 'switchProb'>;
 export type EmaSettings = Exclude<Recipes['ema'], false>;
+
+/** The recipes of a run config in words (the model card's "recipes" line); "none" without any. */
+export function describeRecipes(config: unknown): string {
+  const r = Recipes.safeParse(config ?? {});
+  if (!r.success) return 'not readable from run.json';
+  const v = r.data;
+  const parts: string[] = [];
+  if (v.labelSmoothing > 0) parts.push(`label smoothing ε ${v.labelSmoothing}`);
+  if (v.mixup) parts.push(`MixUp α ${v.mixup.alpha}`);
+  if (v.cutmix) parts.push(`CutMix α ${v.cutmix.alpha}`);
+  if (v.mixup || v.cutmix) {
+    const switching = v.mixup && v.cutmix ? `, CutMix for ${v.switchProb} of them` : '';
+    parts.push(`batches mixed with probability ${v.mixProb}${switching}`);
+  }
+  if (v.ema) parts.push(`EMA of the weights, decay ${v.ema.decay}${v.ema.warmup ? ' (with warmup)' : ''}`);
+  return parts.length ? parts.join('; ') : 'none';
+}
