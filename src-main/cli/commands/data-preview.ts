@@ -18,6 +18,7 @@ import {
 import { UsageError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from '../io.js';
 import { positiveInt, type Io } from '../options.js';
+import { mixPreviewSettings, numberFlag } from './train-recipes.js';
 
 interface PreviewOptions {
   augment?: string;
@@ -28,6 +29,10 @@ interface PreviewOptions {
   presize?: number;
   alpha?: string;
   out: string;
+  mixup?: number;
+  cutmix?: number;
+  mixProb?: number;
+  switchProb?: number;
 }
 
 /** Bounds that keep the PNG within what Skia (and an image viewer) handles comfortably. */
@@ -53,6 +58,14 @@ export function registerDataPreview(data: Command, io: Io): void {
       positiveInt('--presize'),
     )
     .option('--alpha <mode>', 'transparent pixels: white (default), black, #rrggbb, or drop (as PIL/torchvision)')
+    .option('--mixup <alpha>', 'add rows mixed with MixUp, λ ~ Beta(α, α), as training would', numberFlag('--mixup'))
+    .option('--cutmix <alpha>', 'add rows mixed with CutMix, λ ~ Beta(α, α), as training would', numberFlag('--cutmix'))
+    .option(
+      '--mix-prob <p>',
+      'with --mixup/--cutmix: probability that a view is mixed (default 1)',
+      numberFlag('--mix-prob'),
+    )
+    .option('--switch-prob <p>', 'with both: probability of CutMix (default 0.5)', numberFlag('--switch-prob'))
     .requiredOption('--out <grid.png>', 'where to write the PNG')
     .action(async (dir: string, o: PreviewOptions) => {
       const config = o.augment ? readAugmentConfig(o.augment) : DEFAULT_AUGMENT;
@@ -117,6 +130,7 @@ async function preview(
       presize: o.presize,
       configName: o.augment ? basename(o.augment) : undefined,
       alpha: o.alpha,
+      mix: mixPreviewSettings(o),
     });
     writeFileAtomic(o.out, r.png);
     return { rows: r.rows, skipped: r.skipped };

@@ -2,6 +2,7 @@
 // weights): each sets one run-config field (engine train/recipes.ts), which checks its range and
 // names the field, so a flag and a config file are refused alike.
 import { InvalidArgumentError, type Command } from 'commander';
+import { parseRunSettings, type MixSettings } from '../../engine/index.js';
 
 export interface RecipeFlags {
   labelSmoothing?: number;
@@ -14,7 +15,7 @@ export interface RecipeFlags {
 }
 
 /** Any number: the range is the run config's to check (it names the field). */
-function number(flag: string): (value: string) => number {
+export function numberFlag(flag: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${flag} must be a number`);
@@ -27,28 +28,28 @@ export function addRecipeOptions(cmd: Command): Command {
     .option(
       '--label-smoothing <eps>',
       'label smoothing ε, 0 ≤ ε < 1 (torch CrossEntropyLoss label_smoothing)',
-      number('--label-smoothing'),
+      numberFlag('--label-smoothing'),
     )
     .option(
       '--mixup <alpha>',
       'MixUp with λ ~ Beta(α, α) per batch (timm mixup_alpha; 0.2–0.4 is usual)',
-      number('--mixup'),
+      numberFlag('--mixup'),
     )
     .option(
       '--cutmix <alpha>',
       'CutMix with λ ~ Beta(α, α) per batch (timm cutmix_alpha; 1.0 is usual)',
-      number('--cutmix'),
+      numberFlag('--cutmix'),
     )
-    .option('--mix-prob <p>', 'probability that a batch is mixed (default 1)', number('--mix-prob'))
+    .option('--mix-prob <p>', 'probability that a batch is mixed (default 1)', numberFlag('--mix-prob'))
     .option(
       '--switch-prob <p>',
       'with --mixup and --cutmix: probability of CutMix for a mixed batch (default 0.5)',
-      number('--switch-prob'),
+      numberFlag('--switch-prob'),
     )
     .option(
       '--ema [decay]',
       'keep a moving average of the weights (default decay 0.999), validated beside them',
-      number('--ema'),
+      numberFlag('--ema'),
     )
     .option('--no-ema-warmup', 'with --ema: the constant decay from the first step (no ModelEmaV3 warmup)');
 }
@@ -68,4 +69,13 @@ export function mergeRecipeFlags(config: Record<string, unknown>, f: RecipeFlags
       ...(f.emaWarmup === false ? { warmup: false } : {}),
     };
   }
+}
+
+/** `data preview`'s mixing flags as the run config would take them (same checks, same field names). */
+export function mixPreviewSettings(f: RecipeFlags): MixSettings | undefined {
+  if (f.mixup === undefined && f.cutmix === undefined) return undefined;
+  const config: Record<string, unknown> = {};
+  mergeRecipeFlags(config, f);
+  const parsed = parseRunSettings(config);
+  return { mixup: parsed.mixup, cutmix: parsed.cutmix, mixProb: parsed.mixProb, switchProb: parsed.switchProb };
 }

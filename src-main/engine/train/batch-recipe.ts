@@ -3,7 +3,7 @@
 // Without any recipe the batch and the loss are exactly the plain ones (crossEntropy).
 import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy, softCrossEntropy, softTargets } from './loss.js';
-import { drawMix, mixImages, mixOn, mixRng, type MixDraw } from './mix.js';
+import { drawMix, mixOn, mixRng, type MixDraw } from './mix.js';
 import type { MixSettings } from './recipes.js';
 
 export interface BatchRecipeOptions {
@@ -73,3 +73,20 @@ export class BatchRecipe {
 
 export const disposeRecipeBatch = (b: RecipeBatch): void =>
   tf.dispose([b.x, ...(b.targets ? [b.targets] : []), ...(b.weights ? [b.weights] : [])]);
+
+/**
+ * The mixed batch (NHWC): MixUp x·λ + flip(x)·(1−λ); CutMix the box's pixels from flip(x)
+ * (timm Mixup._mix_batch). The input is left as it is; the result is the caller's.
+ */
+export function mixImages(x: tf.Tensor4D, d: MixDraw): tf.Tensor4D {
+  return tf.tidy(() => {
+    const flipped = tf.reverse(x, 0);
+    if (d.method === 'mixup') return tf.add(tf.mul(x, d.lam), tf.mul(flipped, 1 - d.lam)) as tf.Tensor4D;
+    const [, h, w] = x.shape;
+    const [yl, yh, xl, xh] = d.box!;
+    const mask = new Float32Array(h * w);
+    for (let y = yl; y < yh; y++) mask.fill(1, y * w + xl, y * w + xh);
+    const m = tf.tensor4d(mask, [1, h, w, 1]);
+    return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(flipped, m)) as tf.Tensor4D;
+  });
+}

@@ -19,9 +19,9 @@ export {
 } from './config.js';
 export { correct, crossEntropy, softCrossEntropy, softTargets, type SoftTargets } from './loss.js';
 export { describeRecipes, RecipeFields, type EmaSettings, type MixSettings, type Recipes } from './recipes.js';
-export { beta, cutmixBox, cutmixBoxAt, drawMix, mixImages, mixOn, mixRng, type MixDraw } from './mix.js';
+export { beta, cutmixBox, cutmixBoxAt, drawMix, mixOn, mixPixels, mixRng, type MixDraw } from './mix.js';
 export { EMA_MODEL_DIR, EMA_PREFIX, emaDecay, setEmaWeights, WeightEma } from './ema.js';
-export { BatchRecipe, mixRecord, type MixRecord } from './batch-recipe.js';
+export { BatchRecipe, mixImages, mixRecord, type MixRecord } from './batch-recipe.js';
 export { LearningRateScheduler } from './schedule-callback.js';
 export { DivergenceGuard, EarlyStopping, type EarlyStoppingOptions } from './stopping.js';
 export {

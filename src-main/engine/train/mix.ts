@@ -1,8 +1,9 @@
 // MixUp and CutMix in timm's batch mode (timm/data/mixup.py, class Mixup, mode='batch'): one draw
 // per batch decides whether to mix, which method, λ ~ Beta(α, α) and the CutMix box; sample i is
 // mixed with sample N−1−i (x.flip(0)). The draws come from the run seed and the step, so a
-// resumed run replays them exactly; the trainer records each one in the step's record.
-import * as tf from '@tensorflow/tfjs-core';
+// resumed run replays them exactly; the trainer records each one in the step's record. No TF.js
+// here: the augmentation preview draws with it too (batch-recipe.ts mixes the tensors).
+import type { RgbImage } from '../data/types.js';
 import { deriveSeed, mulberry32, randint, type Rng } from '../data/augment/index.js';
 import type { MixSettings } from './recipes.js';
 
@@ -108,18 +109,18 @@ export function drawMix(m: MixSettings, rng: Rng, h: number, w: number): MixDraw
 }
 
 /**
- * The mixed batch (NHWC): MixUp x·λ + flip(x)·(1−λ); CutMix the box's pixels from flip(x)
- * (timm Mixup._mix_batch). The input is left as it is; the result is the caller's.
+ * Two images mixed as one draw mixes a pair in a batch (the preview's cells): MixUp's λ blend, or
+ * CutMix's box from `other`; rounded back to bytes.
  */
-export function mixImages(x: tf.Tensor4D, d: MixDraw): tf.Tensor4D {
-  return tf.tidy(() => {
-    const flipped = tf.reverse(x, 0);
-    if (d.method === 'mixup') return tf.add(tf.mul(x, d.lam), tf.mul(flipped, 1 - d.lam)) as tf.Tensor4D;
-    const [, h, w] = x.shape;
-    const [yl, yh, xl, xh] = d.box!;
-    const mask = new Float32Array(h * w);
-    for (let y = yl; y < yh; y++) mask.fill(1, y * w + xl, y * w + xh);
-    const m = tf.tensor4d(mask, [1, h, w, 1]);
-    return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(flipped, m)) as tf.Tensor4D;
-  });
+export function mixPixels(own: RgbImage, other: RgbImage, d: MixDraw): RgbImage {
+  const out = new Uint8Array(own.data.length);
+  const { width: w } = own;
+  if (d.method === 'mixup') {
+    for (let i = 0; i < out.length; i++) out[i] = Math.round(own.data[i]! * d.lam + other.data[i]! * (1 - d.lam));
+    return { width: w, height: own.height, data: out };
+  }
+  out.set(own.data);
+  const [yl, yh, xl, xh] = d.box!;
+  for (let y = yl; y < yh; y++) out.set(other.data.subarray((y * w + xl) * 3, (y * w + xh) * 3), (y * w + xl) * 3);
+  return { width: w, height: own.height, data: out };
 }

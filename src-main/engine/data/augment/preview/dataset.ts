@@ -18,6 +18,8 @@ import { augment } from '../augment.js';
 import type { AugmentConfig } from '../config.js';
 import { deriveSeed, mulberry32 } from '../rng.js';
 import { renderPreviewGrid, type GridRow } from './grid.js';
+import { mixedRows } from './mixed.js';
+import type { MixSettings } from '../../../train/recipes.js';
 import { describeAugment, pickPreviewRows } from './rows.js';
 
 export interface DatasetPreviewOptions {
@@ -31,6 +33,8 @@ export interface DatasetPreviewOptions {
   configName?: string;
   /** What transparent pixels become (data/sources/alpha.ts), as training will decode them; default white. */
   alpha?: Alpha;
+  /** MixUp/CutMix as a run would mix (run config mixup, cutmix, mixProb, switchProb): extra rows show it. */
+  mix?: MixSettings;
 }
 
 async function loadSamples(dir: string): Promise<{ root: string; classes: string[]; samples: Sample[] }> {
@@ -86,10 +90,11 @@ export async function renderDatasetPreview(
   });
   const drawn = rows.filter((r): r is GridRow => r !== null);
   if (drawn.length === 0) throw new DataError(`no image in ${dir} could be decoded`);
-  const png = renderPreviewGrid(drawn, {
+  const mixed = o.mix ? mixedRows(drawn, o.mix, o.seed) : { rows: [], note: '' };
+  const png = renderPreviewGrid([...drawn, ...mixed.rows], {
     cell: o.size,
     heading: `Augmentation preview: ${basename(resolve(dir))} · seed ${o.seed} · ${o.size} px views of ${presize} px squares`,
-    subheading: `${o.configName ?? 'default config'} · ${describeAugment(config)}`,
+    subheading: `${o.configName ?? 'default config'} · ${describeAugment(config)}${mixed.note ? ` · ${mixed.note}` : ''}`,
     columnTitles: ['eval view', ...Array.from({ length: o.cols }, (_, c) => `augmented #${c + 1}`)],
     separateFirst: true,
   });

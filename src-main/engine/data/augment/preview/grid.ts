@@ -22,6 +22,8 @@ export interface GridRow {
   title: string;
   /** Shown under it: the file. */
   subtitle?: string;
+  /** The gutter widens (within its bounds) to show the subtitle whole (the mixed rows' λ values). */
+  wholeSubtitle?: boolean;
   /** Square images, all `cell` pixels wide. */
   cells: RgbImage[];
 }
@@ -56,7 +58,10 @@ export function renderPreviewGrid(rows: readonly GridRow[], o: GridOptions): Buf
   const probe = createCanvas(1, 1).getContext('2d');
   // The label gutter fits the longest class name, within bounds.
   probe.font = `bold 15px '${FONT}'`;
-  const widest = Math.max(0, ...rows.map((r) => probe.measureText(r.title).width));
+  let widest = Math.max(0, ...rows.map((r) => probe.measureText(r.title).width));
+  probe.font = `11px '${FONT}'`;
+  for (const r of rows)
+    if (r.wholeSubtitle && r.subtitle) widest = Math.max(widest, probe.measureText(r.subtitle).width);
   const gutter = Math.round(Math.min(240, Math.max(120, widest + 24)));
   const { width, rowHeight, gridHeight } = gridSize(rows.length, cols, o, gutter);
 
