@@ -8,7 +8,7 @@
 // z.custom so that the renderer and both adapters agree on one shape without copying it.
 // This file must stay importable by the renderer: zod and type-only imports, nothing from Node.
 import { z } from 'zod';
-import { Alpha, ControlCommand, InputError, NearDuplicates } from '../engine/browser.js';
+import { Alpha, ControlCommand, InputError, NearDuplicates, RecipeFields } from '../engine/browser.js';
 import type {
   EvalResult,
   InspectReport,
@@ -204,6 +204,21 @@ export const Workspace = z
         minGroupLr: num,
       })
       .partial(),
+    /** The Train screen's regularisation recipes (state/recipe-form.svelte.ts). */
+    recipes: z
+      .object({
+        labelSmoothing: num,
+        mixup: z.boolean(),
+        mixupAlpha: num,
+        cutmix: z.boolean(),
+        cutmixAlpha: num,
+        mixProb: num,
+        switchProb: num,
+        ema: z.boolean(),
+        emaDecay: num,
+        emaWarmup: z.boolean(),
+      })
+      .partial(),
     selectedRun: z.string().max(4096).nullable(),
     /** The run the Train screen shows (running or finished), rebuilt from its store on reload. */
     trainRun: z.string().max(4096).nullable(),
@@ -269,6 +284,15 @@ export const channels = {
       cols: int(1, 12).default(5),
       size: int(16, 512).default(96),
       alpha: Alpha.optional(),
+      /** MixUp/CutMix rows, as the run config's fields would mix. */
+      mix: z
+        .strictObject({
+          mixup: RecipeFields.mixup,
+          cutmix: RecipeFields.cutmix,
+          mixProb: RecipeFields.mixProb,
+          switchProb: RecipeFields.switchProb,
+        })
+        .optional(),
     }),
     reply: reply<{ src: string; rows: number; skipped: number }>(),
   },

@@ -135,6 +135,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
         size: r.size,
         configName: r.augment === undefined ? 'default config' : 'these settings',
         alpha: r.alpha,
+        mix: r.mix,
       });
       return { src: pngDataUrl(out.png), rows: out.rows, skipped: out.skipped };
     },

@@ -57,3 +57,11 @@ export function describeRecipes(config: unknown): string {
   if (v.ema) parts.push(`EMA of the weights, decay ${v.ema.decay}${v.ema.warmup ? ' (with warmup)' : ''}`);
   return parts.length ? parts.join('; ') : 'none';
 }
+
+/** The first problem with a config's recipe fields, as "field: message"; null where they are valid. */
+export function recipeIssue(config: unknown): string | null {
+  const r = Recipes.safeParse(config ?? {});
+  if (r.success) return null;
+  const issue = r.error.issues[0]!;
+  return `${issue.path.join('.')}: ${issue.message}`;
+}

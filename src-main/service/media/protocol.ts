@@ -1,5 +1,5 @@
 // Messages between the service and its image workers (pool.ts, worker.ts).
-import type { Alpha, AugmentConfig, InspectOptions } from '../../engine/index.js';
+import type { Alpha, AugmentConfig, InspectOptions, MixSettings } from '../../engine/index.js';
 
 export type MediaTask =
   /** A centre-cropped square PNG, or null for a file that does not decode or is over maxPixels. */
@@ -25,6 +25,7 @@ export type MediaTask =
       size: number;
       configName: string;
       alpha?: Alpha | undefined;
+      mix?: MixSettings | undefined;
     };
 
 export type MediaResult =

@@ -18,8 +18,8 @@ async function perform(task: MediaTask): Promise<unknown> {
         onProgress: (done, total) => parentPort!.postMessage({ progress: { done, total } } satisfies MediaResult),
       });
     case 'preview': {
-      const { path, config, seed, rows, cols, size, configName, alpha } = task;
-      const out = await renderDatasetPreview(path, config, { seed, rows, cols, size, configName, alpha });
+      const { path, config, seed, rows, cols, size, configName, alpha, mix } = task;
+      const out = await renderDatasetPreview(path, config, { seed, rows, cols, size, configName, alpha, mix });
       return { png: new Uint8Array(out.png), rows: out.rows, skipped: out.skipped };
     }
   }

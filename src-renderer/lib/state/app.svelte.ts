@@ -3,6 +3,7 @@
 // from here, so what the user set on Dataset, Model and Schedule is what trains.
 import type { Workspace } from '../../../src-main/contract/contract.js';
 import { AugmentForm } from './augment-form.svelte.js';
+import { RecipeForm } from './recipe-form.svelte.js';
 import { ScheduleEditor } from './schedule-editor.svelte.js';
 import { ScheduleForm } from './schedule-form.svelte.js';
 
@@ -41,6 +42,8 @@ export class AppState {
   updateRatioEvery = $state(10);
   /** The augmentation settings (the Dataset screen edits them). */
   readonly augment = new AugmentForm();
+  /** Label smoothing, MixUp/CutMix, EMA of the weights (the Train screen edits them). */
+  readonly recipes = new RecipeForm();
   /** The run the Evaluate, Predict and Export screens work on. */
   selectedRun = $state<string | null>(null);
   /** The run the Train screen shows (kept in the workspace: a reload rebuilds its charts). */
@@ -58,6 +61,8 @@ export class AppState {
   get runConfig(): { config: Record<string, unknown>; error: null } | { config: null; error: string } {
     if (!this.dataPath.trim()) return { config: null, error: 'choose a dataset on the Dataset screen' };
     if (this.schedule.error) return { config: null, error: `the schedule is invalid: ${this.schedule.error}` };
+    const recipeError = this.recipes.error;
+    if (recipeError) return { config: null, error: `regularisation: ${recipeError}` };
     let schedule: Record<string, unknown>;
     try {
       schedule = JSON.parse(this.schedule.text) as Record<string, unknown>;
@@ -73,6 +78,7 @@ export class AppState {
       alpha: this.alpha,
       augment: this.augment.config,
       updateRatioEvery: this.updateRatioEvery,
+      ...this.recipes.config,
     };
     // An emptied number field binds as null: the model's own size, and "auto".
     if (this.imageSize != null) config.imageSize = this.imageSize;
@@ -114,6 +120,7 @@ export class AppState {
         maxLr: f.maxLr,
         minGroupLr: f.minGroupLr,
       },
+      recipes: this.recipes.toJSON(),
       selectedRun: this.selectedRun,
       trainRun: this.trainRun,
     };
@@ -132,6 +139,7 @@ export class AppState {
     if (w.seed !== undefined) this.seed = w.seed;
     if (w.updateRatioEvery !== undefined) this.updateRatioEvery = w.updateRatioEvery;
     Object.assign(this.augment, w.augment ?? {});
+    Object.assign(this.recipes, w.recipes ?? {});
     const { mode, text, ...fields } = w.schedule ?? {};
     Object.assign(this.form, fields);
     if (mode === 'json') {

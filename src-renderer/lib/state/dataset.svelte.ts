@@ -1,6 +1,7 @@
 // The Dataset screen: inspect a folder (classes, counts, problems, imbalance), its thumbnails,
 // and what augmentation does to it. Each is one engine call through the client.
 import type { DatasetBrief, ReplyOf } from '../../../src-main/contract/contract.js';
+import type { MixSettings } from '../../../src-main/engine/browser.js';
 import type { Client } from '../client/index.js';
 import { ProgressMeter } from './progress.svelte.js';
 import { Task } from './task.svelte.js';
@@ -98,11 +99,21 @@ export class DatasetState {
     augment: Record<string, unknown> | false,
     seed: number,
     alpha = 'white',
+    mix?: MixSettings,
   ): Promise<void> {
     // "No augmentation" previews as every transform off: the eval view, repeated.
     const config = augment === false ? NO_AUGMENT : augment;
     await this.preview.run(() =>
-      this.client.invoke('data.augmentPreview', { path, augment: config, seed, rows: 4, cols: 5, size: 96, alpha }),
+      this.client.invoke('data.augmentPreview', {
+        path,
+        augment: config,
+        seed,
+        rows: 4,
+        cols: 5,
+        size: 96,
+        alpha,
+        ...(mix ? { mix } : {}),
+      }),
     );
   }
 

@@ -24,3 +24,4 @@ export { configDiff, RunDetailState, type ConfigChange } from './run-detail.svel
 export { EvalState, type CellImage } from './evaluate.svelte.js';
 export { PredictState, type FolderSort } from './predict.svelte.js';
 export { STAGE_HELP, stageHelp, stagesOf, stepsPlan, trainImages, type StagePlan } from './run-plan.js';
+export { RecipeForm } from './recipe-form.svelte.js';

@@ -43,6 +43,9 @@ export class TrainSession {
   #valAcc: Series = [];
   #valLoss: Series = [];
   #epochLoss: Series = [];
+  // The weights' moving average's validation (run config ema), beside the live one.
+  #emaAcc: Series = [];
+  #emaLoss: Series = [];
   #startedAt = 0;
   #stepsAtStart = 0;
   readonly #unsubscribe: (() => void)[] = [];
@@ -190,6 +193,8 @@ export class TrainSession {
     this.#acc = h.epochs.map((e) => e.accuracy);
     this.#valAcc = h.epochs.map((e) => e.val_accuracy);
     this.#valLoss = h.epochs.map((e) => e.val_loss);
+    this.#emaAcc = h.epochs.map((e) => emaOf(e, 'ema_val_accuracy'));
+    this.#emaLoss = h.epochs.map((e) => emaOf(e, 'ema_val_loss'));
     this.#grew++;
   }
 
@@ -261,6 +266,8 @@ export class TrainSession {
       this.#acc.push(e.accuracy);
       this.#valAcc.push(e.val_accuracy ?? null);
       this.#valLoss.push(e.val_loss ?? null);
+      this.#emaAcc.push(e.ema_val_accuracy ?? null);
+      this.#emaLoss.push(e.ema_val_loss ?? null);
     }
   }
 
@@ -304,11 +311,18 @@ export class TrainSession {
   }
   get accuracyChart(): Series[] {
     void this.#grew;
-    return this.#epochs.length ? [this.#epochs, this.#acc, this.#valAcc] : [];
+    if (!this.#epochs.length) return [];
+    return [this.#epochs, this.#acc, this.#valAcc, ...(this.hasEma ? [this.#emaAcc] : [])];
   }
   get epochLossChart(): Series[] {
     void this.#grew;
-    return this.#epochs.length ? [this.#epochs, this.#epochLoss, this.#valLoss] : [];
+    if (!this.#epochs.length) return [];
+    return [this.#epochs, this.#epochLoss, this.#valLoss, ...(this.hasEma ? [this.#emaLoss] : [])];
+  }
+  /** The run validates a moving average of its weights too (a third line on the epoch charts). */
+  get hasEma(): boolean {
+    void this.#grew;
+    return this.#emaAcc.some((v) => v !== null);
   }
   /** Layer groups in the rate series (for labels when no progress event has come yet). */
   get groups(): number {
@@ -335,6 +349,14 @@ export class TrainSession {
     this.#valAcc = [];
     this.#valLoss = [];
     this.#epochLoss = [];
+    this.#emaAcc = [];
+    this.#emaLoss = [];
     this.#grew++;
   }
+}
+
+/** An epoch record's EMA metric (a run without ema has none). */
+function emaOf(e: object, key: 'ema_val_accuracy' | 'ema_val_loss'): number | null {
+  const v = (e as Record<string, unknown>)[key];
+  return typeof v === 'number' ? v : null;
 }
