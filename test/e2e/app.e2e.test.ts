@@ -634,6 +634,62 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await other.close();
   });
 
+  // Issue 17 items 1–3: label smoothing, MixUp/CutMix and an EMA of the weights, as a user sets them.
+  it('trains with label smoothing, MixUp/CutMix and an EMA of the weights: controls, mixed preview, both validations', async () => {
+    await nav('Dataset');
+    await page.getByText('No dataset at hand?').click();
+    await testid('sample-dir').fill('recipe-shapes');
+    await page.getByLabel('Images per class').fill('20');
+    await testid('sample-make').click();
+    await expect(testid('dataset-summary').textContent({ timeout: 60_000 })).resolves.toMatch(
+      /80\s+images in\s+4\s+classes/,
+    );
+    // MixUp and CutMix beside the augmentation preview: the preview gets the mixed rows.
+    await testid('recipe-mixup').check();
+    await testid('recipe-cutmix').check();
+    const old = (await testid('augment-image').count()) ? await testid('augment-image').getAttribute('src') : null;
+    await testid('augment-preview').click();
+    await page.waitForFunction(
+      (src) => {
+        const img = document.querySelector('[data-testid="augment-image"]');
+        return img !== null && img.getAttribute('src') !== src;
+      },
+      old,
+      { timeout: 60_000 },
+    );
+    await shot('14a-dataset-mix-preview');
+    // The Train screen's Regularisation card: a bad value is refused naming the field, Start waits.
+    await nav('Train');
+    await testid('recipe-smoothing').fill('1');
+    await expect(testid('recipe-error').textContent()).resolves.toBe('labelSmoothing: must be < 1');
+    expect(await testid('train-start').isDisabled()).toBe(true);
+    await testid('recipe-smoothing').fill('0.1');
+    await testid('recipe-ema').check();
+    await testid('recipe-ema-decay').fill('0.9');
+    await expect(testid('train-plan-recipes').textContent()).resolves.toBe(
+      'label smoothing ε 0.1; MixUp α 0.4; CutMix α 1; batches mixed with probability 1, CutMix for 0.5 of them; ' +
+        'EMA of the weights, decay 0.9 (with warmup)',
+    );
+    await shot('14b-train-recipes');
+    const before = runDirs().length;
+    await testid('train-start').click();
+    await expect.poll(() => runDirs().length, { timeout: 120_000 }).toBeGreaterThan(before);
+    await page.waitForFunction(() => document.querySelector('[data-testid="train-headline"]') !== null, undefined, {
+      timeout: 300_000,
+      polling: 500,
+    });
+    expect(await testid('train-status').getAttribute('data-state')).toBe('done');
+    // The epoch charts carry a third line: the averaged weights' validation.
+    expect(await testid('chart-accuracy').getAttribute('data-series')).toBe('3');
+    expect(await testid('chart-epoch-loss').getAttribute('data-series')).toBe('3');
+    await shot('14c-train-recipes-done');
+    const run = runDirs().at(-1)!;
+    const lines = readJsonl<{ type: string; mix?: unknown[]; ema_val_accuracy?: number }>(join(run, 'metrics.jsonl'));
+    expect(lines.filter((l) => l.type === 'step').every((l) => Array.isArray(l.mix))).toBe(true);
+    expect(lines.filter((l) => l.type === 'epoch').every((l) => typeof l.ema_val_accuracy === 'number')).toBe(true);
+    expect(existsSync(join(run, 'model-ema', 'anneal.json'))).toBe(true);
+  }, 500_000);
+
   it('logged no errors in the page', () => {
     expect(consoleErrors).toEqual([]);
   });
