@@ -400,6 +400,8 @@ export const channels = {
       out: path,
       rawInput: z.boolean().default(false),
       checkpoint: z.enum(['best', 'last']).default('best'),
+      /** The run's moving average of the weights (trained with ema), as `anneal export --ema`. */
+      ema: z.boolean().default(false),
       progressTag,
     }),
     reply: reply<ExportResult>(),

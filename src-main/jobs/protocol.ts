@@ -34,6 +34,7 @@ interface TaskInputs extends Record<JobKind, object> {
     out: string;
     rawInput: boolean;
     checkpoint: string;
+    ema?: boolean | undefined;
     tag?: string | undefined;
   };
 }

@@ -211,6 +211,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         out: task.out,
         rawInput: task.rawInput,
         checkpoint: task.checkpoint,
+        ema: task.ema,
         // The model card's evaluation, image by image: the long part of an export.
         onProgress: (done, total) => send({ type: 'count', done, total, unit: 'images evaluated' }),
       });

@@ -682,7 +682,26 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     // The epoch charts carry a third line: the averaged weights' validation.
     expect(await testid('chart-accuracy').getAttribute('data-series')).toBe('3');
     expect(await testid('chart-epoch-loss').getAttribute('data-series')).toBe('3');
+    await expect(testid('headline-ema').textContent()).resolves.toMatch(
+      /The EMA of the weights: validation accuracy \d\.\d{3}, loss \d\.\d{3} at the last epoch/,
+    );
     await shot('14c-train-recipes-done');
+    // Export offers the average too (this run, from its headline), and the card says which weights it holds.
+    await testid('headline-export').click();
+    await testid('export-ema').check();
+    await testid('export-out').fill('exported-ema');
+    await testid('export-start').click();
+    await testid('export-done').waitFor({ timeout: 240_000 });
+    const card = page.frameLocator('iframe.card');
+    await card
+      .getByText(/checkpoint best \(epoch \d\), the weights' moving average, decay 0\.9/)
+      .first()
+      .waitFor();
+    await card
+      .getByText(/label smoothing ε 0\.1; MixUp α 0\.4; CutMix α 1/)
+      .first()
+      .waitFor();
+    await shot('14d-export-ema');
     const run = runDirs().at(-1)!;
     const lines = readJsonl<{ type: string; mix?: unknown[]; ema_val_accuracy?: number }>(join(run, 'metrics.jsonl'));
     expect(lines.filter((l) => l.type === 'step').every((l) => Array.isArray(l.mix))).toBe(true);

@@ -126,6 +126,7 @@ describe('the preview and the charts', () => {
       [0.6, 0.5],
       [null, 0.4],
     ]);
+    expect(t.lastEma).toEqual({ accuracy: 0.8, loss: 0.4 });
     t.dispose();
   });
 });

@@ -324,6 +324,11 @@ export class TrainSession {
     void this.#grew;
     return this.#emaAcc.some((v) => v !== null);
   }
+  /** The averaged weights' validation at the last epoch (null without ema). */
+  get lastEma(): { accuracy: number | null; loss: number | null } | null {
+    void this.#grew;
+    return this.hasEma ? { accuracy: this.#emaAcc.at(-1) ?? null, loss: this.#emaLoss.at(-1) ?? null } : null;
+  }
   /** Layer groups in the rate series (for labels when no progress event has come yet). */
   get groups(): number {
     void this.#grew;
