@@ -51,7 +51,7 @@ export function parseStageSizes(text: string, field = 'stageSizes'): number[] {
   return parts.map((p, i) => {
     const v = Number(p);
     if (!Number.isInteger(v) || v < 1 || v > 4096) {
-      throw new ConfigError(`${field}[${i}]`, `"${p}" is not a whole number of pixels between 1 and 4096`);
+      throw new ConfigError(field, `size ${i + 1} ("${p}") is not a whole number of pixels between 1 and 4096`);
     }
     return v;
   });
