@@ -116,7 +116,8 @@ function reporter(io: Io, json: boolean, tty: boolean) {
     const e = p.epochLogs!;
     const val = e.val_loss !== undefined ? ` val_loss ${round(e.val_loss)} val_acc ${round(e.val_accuracy)}` : '';
     const cut = p.partial ? ' (cut short by the stop: not a full epoch)' : '';
-    return `epoch ${p.epoch + 1}/${p.epochs} (${p.stageName}) loss ${round(e.loss)} acc ${round(e.accuracy)}${val} ${formatDuration(e.seconds)}${cut}`;
+    const size = p.imageSize ? `, ${p.imageSize} px` : '';
+    return `epoch ${p.epoch + 1}/${p.epochs} (${p.stageName}${size}) loss ${round(e.loss)} acc ${round(e.accuracy)}${val} ${formatDuration(e.seconds)}${cut}`;
   };
   return (p: Progress) => {
     if (json) {
