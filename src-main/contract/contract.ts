@@ -202,6 +202,8 @@ export const Workspace = z
         pctStart: num,
         maxLr: num,
         minGroupLr: num,
+        /** Progressive resizing: the image size of each stage, as typed ("32, 48"). */
+        stageSizes: z.string().max(200),
       })
       .partial(),
     selectedRun: z.string().max(4096).nullable(),

@@ -58,6 +58,9 @@ export class AppState {
   get runConfig(): { config: Record<string, unknown>; error: null } | { config: null; error: string } {
     if (!this.dataPath.trim()) return { config: null, error: 'choose a dataset on the Dataset screen' };
     if (this.schedule.error) return { config: null, error: `the schedule is invalid: ${this.schedule.error}` };
+    if (this.form.mode !== 'json' && this.form.sizesError) {
+      return { config: null, error: `the image sizes per stage are invalid: ${this.form.sizesError}` };
+    }
     let schedule: Record<string, unknown>;
     try {
       schedule = JSON.parse(this.schedule.text) as Record<string, unknown>;
@@ -113,6 +116,7 @@ export class AppState {
         pctStart: f.pctStart,
         maxLr: f.maxLr,
         minGroupLr: f.minGroupLr,
+        stageSizes: f.stageSizes,
       },
       selectedRun: this.selectedRun,
       trainRun: this.trainRun,

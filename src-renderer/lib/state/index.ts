@@ -23,4 +23,4 @@ export { WorkspaceSync } from './workspace.svelte.js';
 export { configDiff, RunDetailState, type ConfigChange } from './run-detail.svelte.js';
 export { EvalState, type CellImage } from './evaluate.svelte.js';
 export { PredictState, type FolderSort } from './predict.svelte.js';
-export { STAGE_HELP, stageHelp, stagesOf, stepsPlan, trainImages, type StagePlan } from './run-plan.js';
+export { STAGE_HELP, sizesInWords, stageHelp, stagesOf, stepsPlan, trainImages, type StagePlan } from './run-plan.js';

@@ -43,6 +43,8 @@ export class TrainSession {
   #valAcc: Series = [];
   #valLoss: Series = [];
   #epochLoss: Series = [];
+  /** Where the image size changed (progressive resizing): the first step and epoch (1-based) at each size. */
+  #sizes: { step: number; epoch: number; size: number }[] = [];
   #startedAt = 0;
   #stepsAtStart = 0;
   readonly #unsubscribe: (() => void)[] = [];
@@ -190,6 +192,13 @@ export class TrainSession {
     this.#acc = h.epochs.map((e) => e.accuracy);
     this.#valAcc = h.epochs.map((e) => e.val_accuracy);
     this.#valLoss = h.epochs.map((e) => e.val_loss);
+    this.#sizes = [];
+    for (const e of h.epochs) {
+      const size = e.imageSize;
+      if (size === undefined || size === this.#sizes.at(-1)?.size) continue;
+      const step = h.steps.find((s) => s.epoch === e.epoch)?.step ?? 0;
+      this.#sizes.push({ step, epoch: e.epoch + 1, size });
+    }
     this.#grew++;
   }
 
@@ -240,6 +249,9 @@ export class TrainSession {
     this.#updates++;
     this.#last = p;
     this.#grew++;
+    if (p.imageSize !== undefined && p.imageSize !== this.#sizes.at(-1)?.size) {
+      this.#sizes.push({ step: p.step, epoch: p.epoch + 1, size: p.imageSize });
+    }
     if (p.kind === 'step') {
       this.#steps.push(p.step);
       this.#loss.push(p.stepLoss ?? p.loss);
@@ -310,6 +322,17 @@ export class TrainSession {
     void this.#grew;
     return this.#epochs.length ? [this.#epochs, this.#epochLoss, this.#valLoss] : [];
   }
+  /** Markers where the image size changes, on the step charts; none while the run keeps one size. */
+  get stepSizeMarkers(): { x: number; label: string }[] {
+    void this.#grew;
+    return this.#sizes.length > 1 ? this.#sizes.map((c) => ({ x: c.step, label: `${c.size} px` })) : [];
+  }
+  /** The same markers on the per-epoch charts (x = epoch, 1-based). */
+  get epochSizeMarkers(): { x: number; label: string }[] {
+    void this.#grew;
+    return this.#sizes.length > 1 ? this.#sizes.map((c) => ({ x: c.epoch, label: `${c.size} px` })) : [];
+  }
+
   /** Layer groups in the rate series (for labels when no progress event has come yet). */
   get groups(): number {
     void this.#grew;
@@ -335,6 +358,7 @@ export class TrainSession {
     this.#valAcc = [];
     this.#valLoss = [];
     this.#epochLoss = [];
+    this.#sizes = [];
     this.#grew++;
   }
 }
