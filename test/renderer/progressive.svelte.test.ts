@@ -4,7 +4,14 @@
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import type { RunHistory } from '../../src-main/contract/index.js';
-import { AppState, ScheduleEditor, sizesInWords, stagesOf, TrainSession } from '../../src-renderer/lib/state/index.js';
+import {
+  AppState,
+  RunDetailState,
+  ScheduleEditor,
+  sizesInWords,
+  stagesOf,
+  TrainSession,
+} from '../../src-renderer/lib/state/index.js';
 import { fakeClient, fakeJob, fakeStep } from './fake-client.js';
 
 describe('the Schedule screen’s image size per stage', () => {
@@ -155,5 +162,31 @@ describe('the training charts', () => {
     ]);
     expect(r.epochSizeMarkers.map((m) => m.x)).toEqual([1, 2]);
     r.dispose();
+  });
+});
+
+describe('a run’s detail page', () => {
+  it('marks the image-size events on its curves', async () => {
+    const history = {
+      meta: { config: {} },
+      stages: [],
+      epochs: [],
+      steps: [],
+      events: [
+        { time: 't', type: 'image-size', stage: 0, epoch: 0, step: 0, size: 32, from: null },
+        { time: 't', type: 'image-size', stage: 1, epoch: 1, step: 12, size: 48, from: 32 },
+      ],
+    } as unknown as RunHistory;
+    const { client } = fakeClient(() => history);
+    const d = new RunDetailState(client);
+    await d.open('/runs/r1');
+    expect(d.stepMarkers).toEqual([
+      { x: 0, label: '32 px' },
+      { x: 12, label: '48 px' },
+    ]);
+    expect(d.epochMarkers).toEqual([
+      { x: 1, label: '32 px' },
+      { x: 2, label: '48 px' },
+    ]);
   });
 });

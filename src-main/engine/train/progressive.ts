@@ -81,7 +81,7 @@ export class ProgressiveResize extends Callback {
     // The first stage's size is an event too when the plan changes size at all: the log then says
     // every size the run trained at, also after a resume.
     if (this.store && new Set(this.stageSizes).size > 1) {
-      this.store.appendEvent('image-size', { stage: s.stage, epoch: s.epoch, size, from: this.#current });
+      this.store.appendEvent('image-size', { stage: s.stage, epoch: s.epoch, step: s.step, size, from: this.#current });
     }
     this.#current = size;
   }
