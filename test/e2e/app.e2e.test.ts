@@ -547,7 +547,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await nav('Schedule');
     await testid('schedule-stage-sizes').fill('');
     await expect(testid('schedule-json').inputValue()).resolves.toContain('"recipe"');
-  });
+  }, 420_000);
 
   it('shows a sweep: ranked trials, scatter on a log axis, parallel coordinates, curves; trains the best config', async () => {
     // A real 4-trial sweep on generated shapes, run by the CLI into the server's sweeps/ folder.
