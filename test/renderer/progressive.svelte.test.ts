@@ -1,11 +1,12 @@
 // Progressive resizing on the screens: the Schedule screen's "image size per stage" field (written
 // into the config as stages[].imageSize), its preview's size markers, the Train screen's "What will
-// run" sizes, and the live and restored training charts' markers where the size changes.
+// run" sizes, and the live and restored training charts' markers where the size changes, the Runs table's sizes.
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import type { RunHistory } from '../../src-main/contract/index.js';
 import {
   AppState,
+  imageSizeOf,
   RunDetailState,
   ScheduleEditor,
   sizesInWords,
@@ -188,5 +189,16 @@ describe('a run’s detail page', () => {
       { x: 1, label: '32 px' },
       { x: 2, label: '48 px' },
     ]);
+  });
+});
+
+describe('the Runs table’s image size column', () => {
+  it('gives each stage’s size with progressive resizing, else the run’s', () => {
+    const stage = (imageSize?: number) => ({ epochs: 1, schedule: {}, ...(imageSize ? { imageSize } : {}) });
+    expect(imageSizeOf({ stages: [stage(32), stage(48)] })).toBe('32 → 48');
+    expect(imageSizeOf({ imageSize: 64, stages: [stage(32), stage()] })).toBe('32 → 64');
+    expect(imageSizeOf({ stages: [stage(32), stage()] })).toBe("32 → model's");
+    expect(imageSizeOf({ imageSize: 64, recipe: {} })).toBe(64);
+    expect(imageSizeOf({ recipe: {} })).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ export { clipDivergentTail, FLAT_DROP, LrFindState, SUGGESTION_HELP, type Sugges
 export {
   augmentOf,
   DEFAULT_COLUMNS,
+  imageSizeOf,
   rateOf,
   recipeOf,
   RUN_COLUMNS,
