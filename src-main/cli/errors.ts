@@ -33,6 +33,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   backend: '--backend',
   batchSize: '--batch-size',
   imageSize: '--image-size',
+  stageSizes: '--stage-sizes',
   epochs: '--epochs',
   seed: '--seed',
   evaluate: '--no-eval',

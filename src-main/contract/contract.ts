@@ -202,6 +202,8 @@ export const Workspace = z
         pctStart: num,
         maxLr: num,
         minGroupLr: num,
+        /** Progressive resizing: the image size of each stage, as typed ("32, 48"). */
+        stageSizes: z.string().max(200),
       })
       .partial(),
     /** The Train screen's regularisation recipes (state/recipe-form.svelte.ts). */

@@ -516,6 +516,39 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await shot('13-predict-48px');
   });
 
+  // Issue 17 item 4: progressive resizing (its own block; the field is cleared again at the end).
+  it('trains at 32 px then 48 px (progressive resizing): the field, the preview and chart markers, the saved size', async () => {
+    await nav('Schedule');
+    await testid('schedule-mode').selectOption('fineTune');
+    await testid('schedule-stage-sizes').fill('32, 48');
+    await expect(testid('schedule-json').inputValue()).resolves.toMatch(/"imageSize": 48/);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="schedule-chart"]')?.getAttribute('data-markers') === '2',
+    );
+    await expect(testid('stage-size').allTextContents()).resolves.toEqual(['32 px', '48 px']);
+    await shot('17b-1-schedule-stage-sizes');
+    await nav('Train');
+    await expect(testid('train-plan-size').textContent()).resolves.toMatch(
+      /32 px \(“frozen”\), then 48 px \(“unfrozen”\): progressive resizing; the model is saved at 48 px/,
+    );
+    await testid('train-start').click();
+    await trainState('done', 300_000);
+    const run = runDirs().at(-1)!;
+    const epochs = readJsonl<{ type: string; imageSize?: number }>(join(run, 'metrics.jsonl')).filter(
+      (r) => r.type === 'epoch',
+    );
+    expect(epochs[0]!.imageSize).toBe(32);
+    expect(epochs.at(-1)!.imageSize).toBe(48);
+    const { readFileSync } = await import('node:fs');
+    expect(JSON.parse(readFileSync(join(run, 'model', 'anneal.json'), 'utf8')).inputSize).toBe(48);
+    for (const chart of ['chart-loss', 'chart-accuracy', 'chart-lr', 'chart-epoch-loss'])
+      await expect(testid(chart).getAttribute('data-markers')).resolves.toBe('2');
+    await shot('17b-2-train-size-markers');
+    await nav('Schedule');
+    await testid('schedule-stage-sizes').fill('');
+    await expect(testid('schedule-json').inputValue()).resolves.toContain('"recipe"');
+  }, 420_000);
+
   it('shows a sweep: ranked trials, scatter on a log axis, parallel coordinates, curves; trains the best config', async () => {
     // A real 4-trial sweep on generated shapes, run by the CLI into the server's sweeps/ folder.
     const data = join(work, 'sweep-shapes');

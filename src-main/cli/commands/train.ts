@@ -8,8 +8,10 @@ import {
   isModelDir,
   readModelMeta,
   resumeRun,
+  parseStageSizes,
   startRun,
   summarizeRun,
+  withStageSizes,
   type Progress,
   type RunResult,
 } from '../../engine/index.js';
@@ -34,6 +36,7 @@ export interface RunFlags {
 
 interface TrainFlags extends RunFlags, RecipeFlags {
   epochs?: number;
+  stageSizes?: string;
   featureCache?: number | true;
   featureCacheAugment?: boolean;
   freezeEpochs?: number;
@@ -104,7 +107,8 @@ export function mergeTrainConfig(flags: TrainFlags): Record<string, unknown> {
   } else if (!hasSchedule) {
     throw new UsageError('give --epochs (with --freeze-epochs), or a schedule, stages or recipe in --config');
   }
-  return config;
+  // Progressive resizing: one size per stage (the recipe's frozen and unfrozen stages, or --config's).
+  return flags.stageSizes === undefined ? config : withStageSizes(config, parseStageSizes(flags.stageSizes));
 }
 
 function reporter(io: Io, json: boolean, tty: boolean) {
@@ -114,7 +118,8 @@ function reporter(io: Io, json: boolean, tty: boolean) {
     const e = p.epochLogs!;
     const val = e.val_loss !== undefined ? ` val_loss ${round(e.val_loss)} val_acc ${round(e.val_accuracy)}` : '';
     const cut = p.partial ? ' (cut short by the stop: not a full epoch)' : '';
-    return `epoch ${p.epoch + 1}/${p.epochs} (${p.stageName}) loss ${round(e.loss)} acc ${round(e.accuracy)}${val} ${formatDuration(e.seconds)}${cut}`;
+    const size = p.imageSize ? `, ${p.imageSize} px` : '';
+    return `epoch ${p.epoch + 1}/${p.epochs} (${p.stageName}${size}) loss ${round(e.loss)} acc ${round(e.accuracy)}${val} ${formatDuration(e.seconds)}${cut}`;
   };
   return (p: Progress) => {
     if (json) {
@@ -250,6 +255,10 @@ export function registerTrain(program: Command, io: Io): void {
     .option('--epochs <n>', 'epochs with every layer training (after the frozen ones)', positiveInt('--epochs'))
     .option('--freeze-epochs <k>', 'epochs training only the head first (default 1)', nonNegativeInt('--freeze-epochs'))
     .option('--lr <rate>', 'base learning rate of the fine_tune recipe (default 2e-3)', positiveNumber('--lr'))
+    .option(
+      '--stage-sizes <px,px>',
+      'progressive resizing: the image size of each stage, e.g. 128,224 (frozen, then unfrozen); the model is saved at the last',
+    )
     .option(
       '--feature-cache [views]',
       'frozen epochs train the head on cached backbone features, keeping [views] augmented views per image (default 1)',

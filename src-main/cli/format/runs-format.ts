@@ -63,7 +63,7 @@ function configSummary(d: RunDetail): string[] {
     ['classes', meta.dataset.classes.join(', ')],
     [
       'training',
-      `image size ${str(c.imageSize, 'the model’s')}, batch ${str(c.batchSize, 'auto')}, seed ${meta.seed}, optimizer ${optimizer}`,
+      `image size ${str(c.imageSize, d.stages.some((s) => s.endsWith(' px)')) ? 'per stage' : 'the model’s')}, batch ${str(c.batchSize, 'auto')}, seed ${meta.seed}, optimizer ${optimizer}`,
     ],
     ['stages', stages],
     ['backend', `${meta.backend.name}${meta.backend.device ? ` (${meta.backend.device})` : ''}`],

@@ -81,10 +81,13 @@ function byEpoch(records: readonly EpochRecord[]): EpochRecord[] {
   return [...m.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
-/** Stage names from the run's config (fine_tune: frozen, unfrozen), or "stage i" if it cannot say. */
+/**
+ * Stage names from the run's config (fine_tune: frozen, unfrozen), or "stage i" if it cannot say;
+ * with the stage's image size where it gives one (progressive resizing): "unfrozen (48 px)".
+ */
 export function stageNames(meta: RunMeta): string[] {
   try {
-    return parseScheduleFile(meta.config).stages.map((s) => s.name);
+    return parseScheduleFile(meta.config).stages.map((s) => (s.imageSize ? `${s.name} (${s.imageSize} px)` : s.name));
   } catch {
     return [];
   }

@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel, getArch, loadCatalog, modelsDir } from '../models/index.js';
 import { BEST_CHECKPOINT, EPOCH_DIR, readCheckpointInfo, RUN_FILES, RunStore, summarizeRun } from '../runs/index.js';
-import { ConfigError } from '../schedules/index.js';
+import { ConfigError, parseScheduleFile } from '../schedules/index.js';
 import { parseRunSettings, type RunConfig } from '../train/config.js';
 import { EMA_MODEL_DIR, setEmaWeights } from '../train/ema.js';
 import { setModelWeights } from '../train/weights.js';
@@ -114,12 +114,24 @@ export function runModelMeta(store: RunStore): ModelMeta {
     arch: spec.id,
     classes: classes.length,
     labels: classes,
-    inputSize: config.imageSize ?? source?.inputSize ?? spec.inputSize,
+    inputSize: finalStageSize(store.meta.config) ?? config.imageSize ?? source?.inputSize ?? spec.inputSize,
     preprocessing: { ...(source?.preprocessing ?? spec.preprocessing), alpha: config.alpha },
     groups: spec.groups.map((g) => g.name),
     source: null,
     created: new Date().toISOString(),
   };
+}
+
+/**
+ * The last stage's imageSize (progressive resizing): a run's model is built and saved at the size it
+ * ends at (train/prepare.ts), so its checkpoints open at that size too.
+ */
+function finalStageSize(config: unknown): number | undefined {
+  try {
+    return parseScheduleFile(config).stages.at(-1)?.imageSize;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The checkpoint to use; `label` names it for people ("last" for the newest epoch's). */

@@ -14,3 +14,4 @@ export { efficientNetStages, makeDivisible, type MBConvStage } from './efficient
 export { freezeBackbone, layerGroups, setTrainable, unfreezeAll, type LayerGroup } from './groups.js';
 export { replaceHead } from './head.js';
 export { BUNDLED_MODEL_NOTE, imageSizeAdvice } from './advice.js';
+export { minInputSize } from './min-size.js';

@@ -26,6 +26,8 @@ export const CheckpointState = z.looseObject({
   scheduleState: z.unknown(),
   rng: z.unknown(),
   best: z.object({ metric: z.string(), value: z.number(), epoch: Index }).nullable(),
+  /** The image size the epoch trained at (progressive resizing); older checkpoints lack it. */
+  imageSize: z.int().positive().optional(),
 });
 export type CheckpointState = z.infer<typeof CheckpointState>;
 

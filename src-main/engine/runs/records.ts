@@ -43,6 +43,8 @@ export const EpochRecord = z.looseObject({
   seconds: z.number().nonnegative(),
   /** A stop cut this epoch short: its numbers cover part of the data (never the best epoch). */
   partial: z.boolean().optional(),
+  /** The image size the epoch trained and validated at (progressive resizing); older runs lack it. */
+  imageSize: z.int().positive().optional(),
 });
 export type EpochRecord = z.infer<typeof EpochRecord>;
 
@@ -84,6 +86,7 @@ export const RUN_EVENT_TYPES = [
   'resume-from-checkpoint',
   'skipped-files',
   'stage',
+  'image-size',
   'done',
   'duplicates',
   'error',

@@ -270,5 +270,10 @@ export const Stage = z.strictObject({
   /** "backbone": every group but the head (the last) is frozen, fastai `freeze`; "none": all train. */
   freeze: z.enum(['backbone', 'none']).default('none'),
   schedule: ScheduleConfig,
+  /**
+   * Progressive resizing (fastai): the stage trains and validates at this many pixels; absent, at
+   * the run's imageSize (or the model's own). Bounded as the run's imageSize is (train/config.ts).
+   */
+  imageSize: positiveInt.max(4096, 'must be at most 4096 pixels').optional(),
 });
 export type Stage = z.infer<typeof Stage>;

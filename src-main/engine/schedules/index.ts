@@ -26,3 +26,4 @@ export {
   type SchedulePreview,
 } from './preview.js';
 export { evenMults, resolveRate, scalingFactor } from './rates.js';
+export { parseStageSizes, sizeChanges, stageSizes, withStageSizes, type SizeChange } from './sizes.js';

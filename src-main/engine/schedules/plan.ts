@@ -24,6 +24,8 @@ export interface PlanStage {
   schedule: ScheduleConfig;
   /** Config path of the stage's schedule, for error messages. */
   path: string;
+  /** The stage's own image size (progressive resizing), when it gives one. */
+  imageSize?: number | undefined;
 }
 
 export interface SchedulePlan {
@@ -54,6 +56,7 @@ export function parseScheduleFile(input: unknown): SchedulePlan {
       freeze: s.freeze,
       schedule: s.schedule,
       path: `stages[${i}].schedule`,
+      imageSize: s.imageSize,
     }));
   } else {
     stages = fineTuneStages(file.recipe!);

@@ -35,6 +35,8 @@ export interface TrainState {
   stopReason: StopReason | null;
   /** True at onEpochEnd when a stop cut the epoch short: its numbers cover part of the data. */
   partialEpoch?: boolean;
+  /** The image size the stage trains at (set by ProgressiveResize, train/progressive.ts). */
+  imageSize?: number;
 }
 
 /** The rates the optimizer applies: the schedule's, times any rate change since (`lrScale`). */

@@ -11,6 +11,7 @@ import type { Callback, StopKind, StopReason } from './callbacks.js';
 import type { RunConfig } from './config.js';
 import { RunControl } from './control.js';
 import { closePrepared, type Prepared } from './prepare.js';
+import { ProgressiveResize } from './progressive.js';
 import { LearningRateScheduler } from './schedule-callback.js';
 import { DivergenceGuard, EarlyStopping } from './stopping.js';
 import { MedianStoppingCallback } from './median-stopping.js';
@@ -55,6 +56,14 @@ export function shouldRestoreBest(
   return stopped?.kind === 'early-stopping' && !!earlyStopping && earlyStopping.restoreBest === true;
 }
 
+/** Files the loaders could not use, each once (the loaders of every image size see the same files). */
+function uniqueSkipped(p: Prepared): { path: string; reason: string }[] {
+  const seen = new Map<string, string>();
+  for (const d of p.data)
+    for (const f of [...d.train.skipped, ...d.val.skipped]) if (!seen.has(f.path)) seen.set(f.path, f.reason);
+  return [...seen].map(([path, reason]) => ({ path, reason }));
+}
+
 /**
  * The callbacks of a run, in the order they must run: the schedule sets the step's rates before
  * control may rescale them; logging sees the step's final rates; the checkpointer writes after the
@@ -64,6 +73,8 @@ function runCallbacks(p: Prepared, store: RunStore, o: RunOptions, checkpointer:
   const { config, stages } = p;
   const totalEpochs = stages.reduce((n, s) => n + s.epochs, 0);
   const callbacks: Callback[] = [
+    // First: the stage's loaders and image size are in place before anything logs the stage.
+    new ProgressiveResize(p.data, p.stageSizes, store),
     new LearningRateScheduler(stages),
     new RunControl(store),
     new DivergenceGuard(config.divergenceFactor),
@@ -118,7 +129,7 @@ export async function execute(
     });
     o.onTrainer?.(trainer, store);
     const result = await trainer.fit();
-    const skipped = [...p.problems, ...p.train.skipped, ...p.val.skipped];
+    const skipped = [...p.problems, ...uniqueSkipped(p)];
     if (skipped.length) store.appendEvent('skipped-files', { count: skipped.length, files: skipped });
     const stopped = result.stopped;
     let restored: Awaited<ReturnType<RunStore['bestCheckpoint']>> = null;
@@ -135,7 +146,8 @@ export async function execute(
       arch: built.spec.id,
       classes: p.classes.length,
       labels: p.classes,
-      inputSize: p.train.o.size,
+      // The last stage's size (progressive resizing): the size the model was built at (prepare.ts).
+      inputSize: p.stageSizes.at(-1)!,
       preprocessing: p.train.o.preprocessing,
       groups: built.groups.map((g) => g.name),
       source: null,

@@ -24,11 +24,15 @@ export function headOf(built: BuiltModel): (features: tf.Tensor, training: boole
 
 export class FeatureCache {
   readonly #backbone: tfl.LayersModel;
-  /** rows[view][sample index]: an array lookup per row on the hot path, no string keys. */
-  readonly #rows: (Float32Array | undefined)[][] = [];
+  /**
+   * rows[`${size}/${view}`][sample index]: an array lookup per row on the hot path. The image size
+   * is part of the key: a view at 32 px and at 48 px has different features (progressive resizing).
+   */
+  readonly #rows = new Map<string, (Float32Array | undefined)[]>();
   #count = 0;
   #dim = 0;
-  #forward: Promise<Forward> | undefined;
+  /** One forward per input size: the onnxruntime graph is built for one size. */
+  readonly #forward = new Map<number, Promise<Forward>>();
 
   constructor(built: BuiltModel) {
     this.#backbone = backboneOf(built);
@@ -38,23 +42,27 @@ export class FeatureCache {
     return this.#count;
   }
 
-  has(index: number, view = 0): boolean {
-    return this.#rows[view]?.[index] !== undefined;
+  /** `size`: the image size the features were made at (default: the model's input size). */
+  has(index: number, view = 0, size = this.#inputSize()): boolean {
+    return this.#rows.get(`${size}/${view}`)?.[index] !== undefined;
   }
 
   /**
-   * Runs the backbone on a batch and stores each row under (indices[i], view); returns the features.
-   * The backbone runs through fastForward (onnxruntime on a CPU-only machine): frozen, its weights
-   * do not change while the cache fills, so the session made on the first batch stays valid.
+   * Runs the backbone on a batch and stores each row under (indices[i], view, image size); returns
+   * the features. The backbone runs through fastForward (onnxruntime on a CPU-only machine): frozen,
+   * its weights do not change while the cache fills, so the session made on the first batch stays valid.
    */
   async add(x: tf.Tensor, indices?: readonly number[], view = 0): Promise<tf.Tensor2D> {
     const [n, size] = x.shape as [number, number];
-    this.#forward ??= fastForward(this.#backbone, size);
-    const data = await (await this.#forward).run((await x.data()) as Float32Array, n);
+    let forward = this.#forward.get(size);
+    if (!forward) this.#forward.set(size, (forward = fastForward(this.#backbone, size)));
+    const data = await (await forward).run((await x.data()) as Float32Array, n);
     const dim = data.length / n;
     const features = tf.tensor2d(data, [n, dim]);
     this.#dim = dim;
-    const rows = (this.#rows[view] ??= []);
+    const key = `${size}/${view}`;
+    let rows = this.#rows.get(key);
+    if (!rows) this.#rows.set(key, (rows = []));
     for (let i = 0; i < n; i++) {
       const index = indices?.[i] ?? i;
       if (rows[index] === undefined) this.#count++;
@@ -64,14 +72,19 @@ export class FeatureCache {
   }
 
   /** A [n, C] tensor of stored features, in the order asked. */
-  batch(indices: readonly number[], view = 0): tf.Tensor2D {
+  batch(indices: readonly number[], view = 0, size = this.#inputSize()): tf.Tensor2D {
     const out = new Float32Array(indices.length * this.#dim);
+    const rows = this.#rows.get(`${size}/${view}`);
     indices.forEach((index, i) => {
-      const row = this.#rows[view]?.[index];
-      if (!row) throw new Error(`feature cache: no features for sample ${index}, view ${view}`);
+      const row = rows?.[index];
+      if (!row) throw new Error(`feature cache: no features for sample ${index}, view ${view} at ${size} px`);
       out.set(row, i * this.#dim);
     });
     return tf.tensor2d(out, [indices.length, this.#dim]);
+  }
+
+  #inputSize(): number {
+    return this.#backbone.inputs[0]!.shape[1]!;
   }
 
   /** Bytes held, for the memory bound in docs/benchmarks.md. */
@@ -81,10 +94,9 @@ export class FeatureCache {
 
   /** Drops the stored rows and the forward session; the backbone's layers belong to the built model and stay. */
   dispose(): void {
-    this.#rows.length = 0;
+    this.#rows.clear();
     this.#count = 0;
-    const forward = this.#forward;
-    this.#forward = undefined;
-    void forward?.then((f) => f.dispose()).catch(() => undefined);
+    for (const forward of this.#forward.values()) void forward.then((f) => f.dispose()).catch(() => undefined);
+    this.#forward.clear();
   }
 }

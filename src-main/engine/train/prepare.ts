@@ -14,6 +14,7 @@ import { manifestHash } from '../runs/index.js';
 import { compilePlan, ConfigError, type SchedulePlan } from '../schedules/index.js';
 import { parseRunConfig, resolveBatchSize, type RunConfig } from './config.js';
 import { loadModel } from './model-source.js';
+import { planSizes, type StageData } from './progressive.js';
 import type { FeatureCacheOptions } from './trainer.js';
 
 export function manifestOf(split: Split): string {
@@ -40,6 +41,14 @@ export interface Prepared {
   problems: { path: string; reason: string }[];
   /** Duplicate groups of a new run's dataset (label conflicts first); none on resume or pre-split folders. */
   duplicates: DuplicateGroup[];
+  /**
+   * Progressive resizing: the image size of each compiled stage, and the loaders at each distinct
+   * size (the first is `train`, `val` and `featureCache` above: stage 0's). One entry without sizes.
+   */
+  stageSizes: number[];
+  data: StageData[];
+  /** Said once before training: a stage smaller than the one before it (allowed, as in fastai). */
+  sizeNotices: string[];
 }
 
 export async function prepare(input: unknown, fixedSplit?: Split): Promise<Prepared> {
@@ -96,7 +105,9 @@ export async function prepareWith(
   if (split.train.length === 0) {
     throw new DataError(`${config.data}: no training images`, { field: 'data', kind: 'not-found' });
   }
-  const { built, source } = await loadModel(config, classes);
+  // Built at the last stage's size when the stages give sizes: model/ is saved at the size it ends at.
+  const finalSize = plan?.stages.at(-1)?.imageSize;
+  const { built, source } = await loadModel(finalSize ? { ...config, imageSize: finalSize } : config, classes);
   try {
     // The optimizer is made once training starts; its per-group settings are checked now, while
     // nothing has been written (a wrong weightDecay length used to leave a half-made run that hung).
@@ -106,6 +117,13 @@ export async function prepareWith(
     throw e instanceof ConfigError ? e.within('optimizer') : e;
   }
   const size = config.imageSize ?? source?.inputSize ?? built.spec.inputSize;
+  let sizes: ReturnType<typeof planSizes>;
+  try {
+    sizes = planSizes(plan, config.imageSize, size, built.spec);
+  } catch (e) {
+    built.model.dispose();
+    throw e;
+  }
   const preprocessing = { ...(source?.preprocessing ?? built.spec.preprocessing), alpha: config.alpha };
   const pool = new WorkerPool(config.workers);
   try {
@@ -116,7 +134,7 @@ export async function prepareWith(
       source,
       backend,
       pool,
-      size,
+      sizes,
       preprocessing,
       loaded,
       duplicates,
@@ -150,35 +168,42 @@ async function wire(
     source: ModelMeta | null;
     backend: BackendInfo;
     pool: WorkerPool;
-    size: number;
+    sizes: ReturnType<typeof planSizes>;
     preprocessing: ModelMeta['preprocessing'];
     loaded: Awaited<ReturnType<typeof readDataset>>;
     duplicates: DuplicateGroup[];
   },
 ): Promise<Prepared> {
-  const { classes, split, built, source, backend, pool, size, preprocessing, loaded, duplicates } = w;
+  const { classes, split, built, source, backend, pool, sizes, preprocessing, loaded, duplicates } = w;
   const labels = split.train.map((s) => s.label);
   const batchSize = resolveBatchSize(config.batchSize, split.train.length);
-  const train = new DataLoader({
-    samples: split.train,
-    batchSize,
-    size,
-    preprocessing,
-    augment: config.augment === false ? null : config.augment,
-    shuffle: true,
-    order: (epoch) => epochOrder(labels, classes.length, config.balance, config.seed, epoch),
-    seed: config.seed,
-    workers: pool,
-    refuseEmptyEpoch: true,
-  });
-  const val = new DataLoader({ samples: split.val, batchSize, size, preprocessing, workers: pool });
-  const fc = config.featureCache;
-  // Cached features of un-augmented images come from an eval-transform loader in the same order.
-  const cacheLoader =
-    fc && (!fc.augment || config.augment === false)
-      ? new DataLoader({ ...train.o, augment: null, presize: size, workers: pool })
-      : train;
-  const featureCache = fc ? { views: cacheLoader === train ? fc.views : 1, loader: cacheLoader } : null;
+  // One set of loaders per distinct size (progressive resizing rebuilds them at each stage's size,
+  // as fastai rebuilds its DataLoaders); their image caches key on the presized side, so they never mix.
+  const loadersAt = (size: number): StageData => {
+    const train = new DataLoader({
+      samples: split.train,
+      batchSize,
+      size,
+      preprocessing,
+      augment: config.augment === false ? null : config.augment,
+      shuffle: true,
+      order: (epoch) => epochOrder(labels, classes.length, config.balance, config.seed, epoch),
+      seed: config.seed,
+      workers: pool,
+      refuseEmptyEpoch: true,
+    });
+    const val = new DataLoader({ samples: split.val, batchSize, size, preprocessing, workers: pool });
+    const fc = config.featureCache;
+    // Cached features of un-augmented images come from an eval-transform loader in the same order.
+    const cacheLoader =
+      fc && (!fc.augment || config.augment === false)
+        ? new DataLoader({ ...train.o, augment: null, presize: size, workers: pool })
+        : train;
+    const featureCache = fc ? { views: cacheLoader === train ? fc.views : 1, loader: cacheLoader } : null;
+    return { size, train, val, featureCache };
+  };
+  const data = [...new Set(sizes.perStage)].map(loadersAt);
+  const { train, val, featureCache } = data[0]!;
   const stepsPerEpoch = Math.ceil(train.batchesPerEpoch() / config.accumulate);
   const stages = !plan
     ? []
@@ -201,14 +226,19 @@ async function wire(
     stages,
     problems: loaded.dataset.problems,
     duplicates,
+    stageSizes: sizes.perStage,
+    data,
+    sizeNotices: sizes.notices,
   };
 }
 
 /** Closes the loaders and the worker pool, and frees the model. */
 export async function closePrepared(p: Prepared): Promise<void> {
   p.built.model.dispose();
-  await p.train.close();
-  if (p.featureCache && p.featureCache.loader !== p.train) await p.featureCache.loader.close();
-  await p.val.close();
+  for (const d of p.data) {
+    await d.train.close();
+    if (d.featureCache && d.featureCache.loader !== d.train) await d.featureCache.loader.close();
+    await d.val.close();
+  }
   await p.pool.close();
 }

@@ -63,6 +63,7 @@ export async function startRun(given: Record<string, unknown>, o: RunOptions): P
     if (conflicts.length) o.onNotice?.(labelConflictNotice(conflicts));
     const sizeAdvice = p.source && imageSizeAdvice(p.train.o.size, p.source.inputSize);
     if (sizeAdvice) o.onNotice?.(sizeAdvice);
+    for (const notice of p.sizeNotices) o.onNotice?.(notice);
     store.appendEvent('start', {
       backend: p.backend.name,
       device: p.backend.device,

@@ -41,6 +41,8 @@ export interface Progress {
   updateRatio?: number[] | null;
   /** Epoch events: a stop cut this epoch short, so its numbers cover part of the data. */
   partial?: boolean;
+  /** The image size the stage trains at (progressive resizing: it changes between stages). */
+  imageSize?: number;
 }
 
 /** Writes metrics and emits progress at most every `intervalMs` (~8/s, tfjs-layers' yieldEvery). */
@@ -114,6 +116,7 @@ export class MetricsLogger extends Callback {
         : {}),
       seconds: logs.seconds,
       ...(s.partialEpoch ? { partial: true } : {}),
+      ...(s.imageSize !== undefined ? { imageSize: s.imageSize } : {}),
     });
     this.onProgress?.({
       ...this.#progress(s, 'epoch', logs.loss, lr, null),
@@ -138,6 +141,7 @@ export class MetricsLogger extends Callback {
       loss,
       imagesPerSecond: elapsed > 0 ? this.#images / elapsed : 0,
       updateRatio,
+      ...(s.imageSize !== undefined ? { imageSize: s.imageSize } : {}),
     };
   }
 }
@@ -190,6 +194,8 @@ export class Checkpointer extends Callback {
           scheduleState: { history: s.history, lrScale: s.lrScale },
           rng: null,
           best: this.#best,
+          // The size this epoch trained at (progressive resizing); a resume re-derives it from the stage.
+          ...(s.imageSize !== undefined ? { imageSize: s.imageSize } : {}),
         },
       },
       { best: isBest, ...(this.keepLast ? { keepLast: this.keepLast } : {}) },

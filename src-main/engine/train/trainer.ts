@@ -98,11 +98,13 @@ export class Trainer {
     head: ReturnType<typeof headOf>;
     views: number;
     loader: DataLoader;
-    done: Set<number>;
+    /** `${size}/${view}` of every view cached in full. */
+    done: Set<string>;
   } | null;
 
   constructor(o: TrainerOptions) {
-    this.#o = o;
+    // A copy: useData swaps its loaders (progressive resizing), never the caller's object.
+    this.#o = { ...o };
     this.#callbacks = new CallbackList(o.callbacks ?? []);
     // Every parameter joins the one optimizer up front, frozen or not (fastai keeps one optimizer
     // across fine_tune's stages); a frozen parameter simply gets no gradient.
@@ -147,6 +149,13 @@ export class Trainer {
       stopRequested: false,
       stopReason: null,
     };
+  }
+
+  /** The loaders of a stage's image size (progressive resizing, train/progressive.ts), from the next epoch on. */
+  useData(d: { train: DataLoader; val: DataLoader; featureCache: FeatureCacheOptions | null }): void {
+    this.#o.train = d.train;
+    this.#o.val = d.val.o.samples.length ? d.val : null;
+    if (this.#features && d.featureCache) this.#features.loader = d.featureCache.loader;
   }
 
   /** Cooperative stop (a person's: Ctrl+C, the Stop button): honoured after the current batch. */
@@ -313,23 +322,25 @@ export class Trainer {
     const s = this.state;
     const view = s.stageEpoch % f.views;
     const loader = f.loader;
-    if (f.done.has(view)) {
-      const order = loader.order(s.epoch).filter((i) => f.cache.has(i, view));
+    // Features of one image differ with its size: the cache keys on it (progressive resizing).
+    const size = loader.o.size;
+    const key = `${size}/${view}`;
+    if (f.done.has(key)) {
+      const order = loader.order(s.epoch).filter((i) => f.cache.has(i, view, size));
       for (let i = 0; i < order.length; i += loader.o.batchSize) {
         const idx = order.slice(i, i + loader.o.batchSize);
         const labels = Int32Array.from(idx, (k) => loader.o.samples[k]!.label);
-        yield { x: f.cache.batch(idx, view), y: tf.tensor1d(labels, 'int32'), labels, n: idx.length, features: true };
+        yield { x: f.cache.batch(idx, view, size), y: tf.tensor1d(labels, 'int32'), labels, n: idx.length, features: true };
       }
       return;
     }
-    const size = loader.o.size;
     for await (const b of loader.epoch(s.epoch)) {
       const images = tf.tensor4d(b.x, [b.n, size, size, 3]);
       const x = await f.cache.add(images, b.indices, view);
       images.dispose();
       yield { x, y: tf.tensor1d(b.y, 'int32'), labels: b.y, n: b.n, features: true };
     }
-    if (!s.stopRequested) f.done.add(view);
+    if (!s.stopRequested) f.done.add(key);
   }
 
   #sum(a: Record<string, tf.Tensor>, b: Record<string, tf.Tensor>): Record<string, tf.Tensor> {

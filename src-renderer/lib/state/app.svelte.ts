@@ -63,6 +63,9 @@ export class AppState {
     if (this.schedule.error) return { config: null, error: `the schedule is invalid: ${this.schedule.error}` };
     const recipeError = this.recipes.error;
     if (recipeError) return { config: null, error: `regularisation: ${recipeError}` };
+    if (this.form.mode !== 'json' && this.form.sizesError) {
+      return { config: null, error: `the image sizes per stage are invalid: ${this.form.sizesError}` };
+    }
     let schedule: Record<string, unknown>;
     try {
       schedule = JSON.parse(this.schedule.text) as Record<string, unknown>;
@@ -119,6 +122,7 @@ export class AppState {
         pctStart: f.pctStart,
         maxLr: f.maxLr,
         minGroupLr: f.minGroupLr,
+        stageSizes: f.stageSizes,
       },
       recipes: this.recipes.toJSON(),
       selectedRun: this.selectedRun,

@@ -6,6 +6,7 @@ export { clipDivergentTail, FLAT_DROP, LrFindState, SUGGESTION_HELP, type Sugges
 export {
   augmentOf,
   DEFAULT_COLUMNS,
+  imageSizeOf,
   rateOf,
   recipeOf,
   RUN_COLUMNS,
@@ -23,5 +24,5 @@ export { WorkspaceSync } from './workspace.svelte.js';
 export { configDiff, RunDetailState, type ConfigChange } from './run-detail.svelte.js';
 export { EvalState, type CellImage } from './evaluate.svelte.js';
 export { PredictState, type FolderSort } from './predict.svelte.js';
-export { STAGE_HELP, stageHelp, stagesOf, stepsPlan, trainImages, type StagePlan } from './run-plan.js';
+export { STAGE_HELP, sizesInWords, stageHelp, stagesOf, stepsPlan, trainImages, type StagePlan } from './run-plan.js';
 export { RecipeForm } from './recipe-form.svelte.js';

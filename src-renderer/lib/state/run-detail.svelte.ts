@@ -38,7 +38,15 @@ const MARKED: Record<string, string> = {
   'early-stop': 'early stop',
   divergence: 'diverged',
   'resume-from-checkpoint': 'resumed',
+  'image-size': 'px',
 };
+
+/** A marker's label: the rate change's factor, the new image size (progressive resizing), else the event's name. */
+function markerLabel(e: { type: string; [k: string]: unknown }): string {
+  if (e.type === 'lr-change') return `rate ×${Number(e.scaleTo).toPrecision(2)}`;
+  if (e.type === 'image-size') return `${Number(e.size)} px`;
+  return MARKED[e.type]!;
+}
 
 export class RunDetailState {
   readonly history = new Task<RunHistory>();
@@ -102,16 +110,13 @@ export class RunDetailState {
   get stepMarkers(): { x: number; label: string }[] {
     return (this.history.result?.events ?? [])
       .filter((e) => e.type in MARKED && typeof e.step === 'number')
-      .map((e) => ({
-        x: e.step as number,
-        label: e.type === 'lr-change' ? `rate ×${Number(e.scaleTo).toPrecision(2)}` : MARKED[e.type]!,
-      }));
+      .map((e) => ({ x: e.step as number, label: markerLabel(e) }));
   }
 
   /** The same events on the per-epoch chart, at the epoch they happened in (1-based, as shown). */
   get epochMarkers(): { x: number; label: string }[] {
     return (this.history.result?.events ?? [])
       .filter((e) => e.type in MARKED && typeof e.epoch === 'number')
-      .map((e) => ({ x: (e.epoch as number) + 1, label: MARKED[e.type]! }));
+      .map((e) => ({ x: (e.epoch as number) + 1, label: e.type === 'image-size' ? markerLabel(e) : MARKED[e.type]! }));
   }
 }

@@ -18,6 +18,8 @@ export interface StagePlan {
   epochs: number;
   frozen: boolean;
   help: string;
+  /** The stage's own image size (progressive resizing), or null: the run's. */
+  imageSize: number | null;
 }
 
 /** The stages a schedule config runs; `fallbackEpochs` for a lone schedule without stages. */
@@ -29,10 +31,23 @@ export function stagesOf(scheduleText: string, fallbackEpochs = 1): StagePlan[] 
       epochs: s.epochs > 0 ? s.epochs : fallbackEpochs,
       frozen: s.freeze === 'backbone',
       help: stageHelp(s.name),
+      imageSize: s.imageSize ?? null,
     }));
   } catch {
     return null;
   }
+}
+
+/**
+ * The image sizes a plan trains at, in words, for "What will run": null when no stage gives one
+ * (the run's single size applies). `fallback`: the run's size (the field, else the model's own).
+ */
+export function sizesInWords(stages: readonly StagePlan[] | null, fallback: number | null): string | null {
+  if (!stages?.some((s) => s.imageSize !== null)) return null;
+  const px = (s: StagePlan) =>
+    (s.imageSize ?? fallback) !== null ? `${s.imageSize ?? fallback} px` : "the run's size";
+  const parts = stages.map((s) => `${px(s)} (“${s.name}”)`);
+  return `${parts.join(', then ')}: progressive resizing; the model is saved at ${px(stages.at(-1)!)}`;
 }
 
 /** Training images: the pre-split train folder's count, else the total less the validation fraction. */

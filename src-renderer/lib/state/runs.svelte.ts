@@ -46,6 +46,17 @@ export function rateOf(config: Record<string, unknown>): number | null {
   return last ? (headOf(last.maxLr) ?? headOf(last.lr) ?? headOf(last.baseLr)) : null;
 }
 
+/**
+ * The image size a run trained at: the config's (null: the model's own), or with progressive
+ * resizing each stage's, "32 → 48" (a stage without one at the run's size).
+ */
+export function imageSizeOf(config: Record<string, unknown>): number | string | null {
+  const run = typeof config.imageSize === 'number' ? config.imageSize : null;
+  const sizes = Array.isArray(config.stages) ? config.stages.map((s) => obj(s)?.imageSize) : [];
+  if (!sizes.some((v) => typeof v === 'number')) return run;
+  return sizes.map((v) => (typeof v === 'number' ? v : (run ?? "model's"))).join(' → ');
+}
+
 /** Augmentation in a few words: "off", "default", or the transforms that are on. */
 export function augmentOf(config: Record<string, unknown>): string {
   if (config.augment === false) return 'off';
@@ -65,7 +76,7 @@ export const RUN_COLUMNS = [
   {
     id: 'imageSize',
     label: 'image size',
-    value: (r: Summary) => (typeof r.config.imageSize === 'number' ? r.config.imageSize : null),
+    value: (r: Summary) => imageSizeOf(r.config),
   },
   {
     id: 'batch',

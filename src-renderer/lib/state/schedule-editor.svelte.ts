@@ -4,6 +4,8 @@ import {
   ConfigError,
   parseScheduleFile,
   previewSchedule,
+  sizeChanges,
+  type SchedulePlan,
   type SchedulePreview,
 } from '../../../src-main/engine/browser.js';
 
@@ -15,7 +17,8 @@ export interface ScheduleEditorInit {
   batchSize?: number | undefined;
 }
 
-type Outcome = { preview: SchedulePreview; error: null } | { preview: null; error: string };
+type Outcome =
+  { preview: SchedulePreview; plan: SchedulePlan; error: null } | { preview: null; plan: null; error: string };
 
 export const DEFAULT_SCHEDULE = JSON.stringify(
   { schedule: { type: 'oneCycle', maxLr: { slice: [3e-6, 3e-3] }, totalSteps: 500 } },
@@ -89,6 +92,20 @@ export class ScheduleEditor {
     return Array.from({ length: this.#groups }, (_, g) => p.lr.map((row) => row[g] ?? null));
   }
 
+  /**
+   * Where the image size changes (progressive resizing), as chart markers at the stage's first
+   * step: "32 px", "48 px"; none when every stage trains at one size. `fallback`: the run's size
+   * for stages that give none (unknown: "run's size").
+   */
+  sizeMarkers(fallback: number | null = null): { x: number; label: string }[] {
+    const o = this.#outcome;
+    if (!o.plan) return [];
+    return sizeChanges(o.plan, { stepsPerEpoch: this.#stepsPerEpoch, fallback, epochs: this.#epochs }).map((c) => ({
+      x: c.step,
+      label: c.size === null ? "run's size" : `${c.size} px`,
+    }));
+  }
+
   /** uPlot's AlignedData: x = step, then one series per group, then momentum when cycled. */
   get chartData(): (number | null)[][] {
     const p = this.#outcome.preview;
@@ -104,7 +121,7 @@ export class ScheduleEditor {
     try {
       raw = JSON.parse(this.#text);
     } catch (e) {
-      return { preview: null, error: `not valid JSON: ${(e as Error).message}` };
+      return { preview: null, plan: null, error: `not valid JSON: ${(e as Error).message}` };
     }
     try {
       const plan = parseScheduleFile(raw);
@@ -114,9 +131,9 @@ export class ScheduleEditor {
         groups: this.#groups,
         batchSize: this.#batchSize,
       });
-      return { preview, error: null };
+      return { preview, plan, error: null };
     } catch (e) {
-      if (e instanceof ConfigError) return { preview: null, error: e.message };
+      if (e instanceof ConfigError) return { preview: null, plan: null, error: e.message };
       throw e;
     }
   }

@@ -2,7 +2,7 @@
 // ScheduleEditor's JSON (which previews it with the engine's own previewSchedule); and the
 // batch-size scaling calculator (Goyal et al.'s linear rule, or the square-root rule), computed
 // by the engine's scalingFactor so it agrees with what training applies.
-import { scalingFactor } from '../../../src-main/engine/browser.js';
+import { ConfigError, parseStageSizes, scalingFactor, withStageSizes } from '../../../src-main/engine/browser.js';
 import type { ScheduleEditor } from './schedule-editor.svelte.js';
 
 export type ScheduleMode = 'fineTune' | 'oneCycle' | 'json';
@@ -17,8 +17,24 @@ export class ScheduleForm {
   /** One-cycle: the head's peak rate, and the first group's (discriminative, fastai slice). */
   maxLr = $state(3e-3);
   minGroupLr = $state(3e-6);
+  /**
+   * Progressive resizing: one image size per stage, as typed ("32, 48"; empty: the run's one size).
+   * The recipe is then written out as its stages, each with its imageSize (engine withStageSizes).
+   */
+  stageSizes = $state('');
 
   constructor(private readonly editor: ScheduleEditor) {}
+
+  /** Why the stage sizes cannot apply (one line naming the field), or null. */
+  get sizesError(): string | null {
+    try {
+      this.#sized();
+      return null;
+    } catch (e) {
+      if (e instanceof ConfigError) return e.message;
+      throw e;
+    }
+  }
 
   get mode(): ScheduleMode {
     return this.#mode;
@@ -60,9 +76,21 @@ export class ScheduleForm {
     return null;
   }
 
-  /** Writes the fields into the editor, whose preview follows. */
-  apply(): void {
+  /** The config with the stage sizes applied; throws a ConfigError naming the field. */
+  #sized(): Record<string, unknown> | null {
     const c = this.config;
+    if (!c || !this.stageSizes.trim()) return c;
+    return withStageSizes(c, parseStageSizes(this.stageSizes));
+  }
+
+  /** Writes the fields into the editor, whose preview follows; sizes that cannot apply are left out (sizesError says why). */
+  apply(): void {
+    let c: Record<string, unknown> | null;
+    try {
+      c = this.#sized();
+    } catch {
+      c = this.config;
+    }
     if (!c) return;
     this.editor.text = JSON.stringify(c, null, 2);
     // A recipe or stages say how many epochs they run; the preview shows all of them.

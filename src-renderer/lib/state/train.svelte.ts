@@ -46,6 +46,8 @@ export class TrainSession {
   // The weights' moving average's validation (run config ema), beside the live one.
   #emaAcc: Series = [];
   #emaLoss: Series = [];
+  /** Where the image size changed (progressive resizing): the first step and epoch (1-based) at each size. */
+  #sizes: { step: number; epoch: number; size: number }[] = [];
   #startedAt = 0;
   #stepsAtStart = 0;
   readonly #unsubscribe: (() => void)[] = [];
@@ -195,6 +197,13 @@ export class TrainSession {
     this.#valLoss = h.epochs.map((e) => e.val_loss);
     this.#emaAcc = h.epochs.map((e) => emaOf(e, 'ema_val_accuracy'));
     this.#emaLoss = h.epochs.map((e) => emaOf(e, 'ema_val_loss'));
+    this.#sizes = [];
+    for (const e of h.epochs) {
+      const size = e.imageSize;
+      if (size === undefined || size === this.#sizes.at(-1)?.size) continue;
+      const step = h.steps.find((s) => s.epoch === e.epoch)?.step ?? 0;
+      this.#sizes.push({ step, epoch: e.epoch + 1, size });
+    }
     this.#grew++;
   }
 
@@ -245,6 +254,9 @@ export class TrainSession {
     this.#updates++;
     this.#last = p;
     this.#grew++;
+    if (p.imageSize !== undefined && p.imageSize !== this.#sizes.at(-1)?.size) {
+      this.#sizes.push({ step: p.step, epoch: p.epoch + 1, size: p.imageSize });
+    }
     if (p.kind === 'step') {
       this.#steps.push(p.step);
       this.#loss.push(p.stepLoss ?? p.loss);
@@ -329,6 +341,17 @@ export class TrainSession {
     void this.#grew;
     return this.hasEma ? { accuracy: this.#emaAcc.at(-1) ?? null, loss: this.#emaLoss.at(-1) ?? null } : null;
   }
+  /** Markers where the image size changes, on the step charts; none while the run keeps one size. */
+  get stepSizeMarkers(): { x: number; label: string }[] {
+    void this.#grew;
+    return this.#sizes.length > 1 ? this.#sizes.map((c) => ({ x: c.step, label: `${c.size} px` })) : [];
+  }
+  /** The same markers on the per-epoch charts (x = epoch, 1-based). */
+  get epochSizeMarkers(): { x: number; label: string }[] {
+    void this.#grew;
+    return this.#sizes.length > 1 ? this.#sizes.map((c) => ({ x: c.epoch, label: `${c.size} px` })) : [];
+  }
+
   /** Layer groups in the rate series (for labels when no progress event has come yet). */
   get groups(): number {
     void this.#grew;
@@ -356,6 +379,7 @@ export class TrainSession {
     this.#epochLoss = [];
     this.#emaAcc = [];
     this.#emaLoss = [];
+    this.#sizes = [];
     this.#grew++;
   }
 }
