@@ -116,11 +116,14 @@ async function augmentedViews(
       const out = new Float32Array(plain.logits.length);
       pass.indices.forEach((sample, k) => {
         const r = row.get(sample);
-        if (r === undefined) throw new EvalError(`${pass.paths[k]}: read in an augmented view but not in the plain one`);
+        if (r === undefined)
+          throw new EvalError(`${pass.paths[k]}: read in an augmented view but not in the plain one`);
         out.set(probs.subarray(k * classes, (k + 1) * classes), r * classes);
       });
       if (pass.indices.length !== plain.indices.length)
-        throw new EvalError(`an augmented view read ${pass.indices.length} of the plain view's ${plain.indices.length} images`);
+        throw new EvalError(
+          `an augmented view read ${pass.indices.length} of the plain view's ${plain.indices.length} images`,
+        );
       views.push(out);
     }
   } finally {
@@ -196,8 +199,8 @@ export async function evaluate(
     // that), so the loss is -log p(true class); use_max rows are renormalised by the softmax.
     logits = Float32Array.from(combined, (p) => Math.log(Math.max(p, Number.MIN_VALUE)));
     const p = score(plain.logits);
-    const { augment: _augment, ...settings } = tta;
-    summary = { ...settings, plain: { accuracy: p.accuracy, loss: p.loss } };
+    const { n, beta, useMax, seed, augmentFrom } = tta;
+    summary = { n, beta, useMax, seed, augmentFrom, plain: { accuracy: p.accuracy, loss: p.loss } };
   }
   return {
     ...score(logits),

@@ -58,7 +58,8 @@ export function parseNpy(bytes: Uint8Array): { shape: number[]; data: Float32Arr
   if (buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new Error('not a .npy file');
   const len = buf.readUInt16LE(8);
   const header = buf.toString('latin1', 10, 10 + len);
-  if (!header.includes("'<f4'") || header.includes("'fortran_order': True")) throw new Error('not a C-order float32 .npy');
+  if (!header.includes("'<f4'") || header.includes("'fortran_order': True"))
+    throw new Error('not a C-order float32 .npy');
   const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -27,7 +27,8 @@ export function combineTta(
 ): Float64Array {
   const out = Float64Array.from(plain);
   if (views.length === 0) return out;
-  for (const v of views) if (v.length !== plain.length) throw new RangeError('every view must have the plain view’s shape');
+  for (const v of views)
+    if (v.length !== plain.length) throw new RangeError('every view must have the plain view’s shape');
   for (let i = 0; i < out.length; i++) {
     let agg = o.useMax ? -Infinity : 0;
     for (const v of views) agg = o.useMax ? Math.max(agg, v[i]!) : agg + v[i]!;

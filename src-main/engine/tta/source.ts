@@ -1,7 +1,7 @@
 // Which augmentation the test-time views use: the run's own training augmentation (run.json's
 // config.augment, as training drew it), or, for a model dir or export that carries none, the
 // training defaults (data/augment/config.ts), which the result then says.
-import { AugmentConfig, DEFAULT_AUGMENT } from '../data/augment/index.js';
+import { DEFAULT_AUGMENT, type AugmentConfig } from '../data/augment/index.js';
 import type { RunStore } from '../runs/index.js';
 import { parseRunSettings } from '../train/config.js';
 import type { TtaConfig } from './config.js';
