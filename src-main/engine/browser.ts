@@ -11,3 +11,5 @@ export { smoothLosses } from './train/lr-find-math.js';
 export type { Progress } from './train/store-callbacks.js';
 export { resolveBatchSize } from './train/batch-size.js';
 export { imageSizeAdvice } from './models/advice.js';
+export { describeTta } from './tta/describe.js';
+export { TtaConfig } from './tta/config.js';

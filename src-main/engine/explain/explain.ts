@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { walkFiles } from '../data/sources/walk.js';
 import type { RgbImage } from '../data/types.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/index.js';
@@ -47,10 +48,27 @@ export function classIndexOf(meta: Pick<ModelMeta, 'labels'>, name: string): num
   return i;
 }
 
-/** Refuses paths that do not exist, before anything is computed. */
-export function checkImagePaths(paths: readonly string[]): void {
-  if (paths.length === 0) throw new InputError('no image given', { field: 'image', kind: 'missing' });
-  for (const p of paths) if (!existsSync(p)) throw new ImageError(p, 'no such file');
+/**
+ * The image files of `inputs` (a folder: every file under it, as predict lists it), refusing a
+ * path that does not exist before anything is computed.
+ */
+export async function listImages(
+  inputs: readonly string[],
+): Promise<{ files: string[]; problems: { path: string; reason: string }[] }> {
+  if (inputs.length === 0) throw new InputError('no image given', { field: 'image', kind: 'missing' });
+  for (const p of inputs) if (!existsSync(p)) throw new ImageError(p, 'no such file');
+  const files: string[] = [];
+  const problems: { path: string; reason: string }[] = [];
+  for (const p of inputs) {
+    if (!statSync(p).isDirectory()) {
+      files.push(p);
+      continue;
+    }
+    const walked = await walkFiles(p);
+    files.push(...walked.files);
+    problems.push(...walked.problems.map((q) => ({ path: q.path, reason: q.reason })));
+  }
+  return { files, problems };
 }
 
 /** Creates `out` if needed and makes sure files can be written in it. */

@@ -2,10 +2,10 @@
 // image as the model sees it, and `anneal explain`'s files.
 export { gradCam, minMaxNormalise, upsampleBilinear, type CamResult } from './gradcam.js';
 export {
-  checkImagePaths,
   checkOutDir,
   classIndexOf,
   explainImages,
+  listImages,
   writeExplanations,
   type ExplainOptions,
   type Explanation,

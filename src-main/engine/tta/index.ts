@@ -3,3 +3,4 @@
 export { DEFAULT_TTA, parseTtaConfig, TtaConfig, type TtaConfigInput } from './config.js';
 export { combineTta, lerp } from './combine.js';
 export { ttaRun, type TtaRun } from './source.js';
+export { describeTta, type TtaDescribed } from './describe.js';
