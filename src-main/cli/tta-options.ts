@@ -3,6 +3,7 @@
 // errors.ts phrases as the flag.
 import type { Command } from 'commander';
 import { parseTtaConfig, type TtaConfig } from '../engine/index.js';
+import { UsageError } from './errors.js';
 
 export interface TtaFlags {
   tta?: boolean;
@@ -25,11 +26,16 @@ export function addTtaOptions(cmd: Command): Command {
 export function ttaFromFlags(f: TtaFlags): TtaConfig | null {
   const on = f.tta || [f.ttaN, f.ttaBeta, f.ttaSeed].some((v) => v !== undefined) || f.ttaMax;
   if (!on) return null;
-  const num = (v: string | undefined) => (v === undefined ? undefined : v.trim() === '' ? NaN : Number(v));
+  const num = (flag: string, v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n))
+      throw new UsageError(`${flag}: expected a number, got ${JSON.stringify(v)}`);
+    return n;
+  };
   return parseTtaConfig({
-    ...(f.ttaN !== undefined ? { n: num(f.ttaN) } : {}),
-    ...(f.ttaBeta !== undefined ? { beta: num(f.ttaBeta) } : {}),
-    ...(f.ttaSeed !== undefined ? { seed: num(f.ttaSeed) } : {}),
+    ...(f.ttaN !== undefined ? { n: num('--tta-n', f.ttaN) } : {}),
+    ...(f.ttaBeta !== undefined ? { beta: num('--tta-beta', f.ttaBeta) } : {}),
+    ...(f.ttaSeed !== undefined ? { seed: num('--tta-seed', f.ttaSeed) } : {}),
     ...(f.ttaMax ? { useMax: true } : {}),
   });
 }

@@ -3,7 +3,7 @@
 // decode among several is listed and the rest go on; a path that does not exist, an unknown class
 // or an --out that cannot be written is refused before any work, so nothing is half-written.
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { walkFiles } from '../data/sources/walk.js';
 import type { RgbImage } from '../data/types.js';
@@ -71,15 +71,22 @@ export async function listImages(
   return { files, problems };
 }
 
-/** Creates `out` if needed and makes sure files can be written in it. */
-export function checkOutDir(out: string): void {
+/**
+ * Makes sure files can be written in `out`: it is a writable folder, or its nearest existing
+ * parent is (then `create` makes it; a check alone leaves nothing behind).
+ */
+export function checkOutDir(out: string, create = false): void {
+  const refuse = (why: string) => new InputError(`cannot write to ${out}: ${why}`, { field: 'out', kind: 'invalid' });
+  let probe = resolve(out);
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
   try {
-    if (existsSync(out) && !statSync(out).isDirectory()) throw new Error('is a file, not a folder');
-    mkdirSync(out, { recursive: true });
-    accessSync(out, constants.W_OK);
+    if (!statSync(probe).isDirectory())
+      throw refuse(`${probe === resolve(out) ? 'it' : probe} is a file, not a folder`);
+    accessSync(probe, constants.W_OK);
+    if (create) mkdirSync(out, { recursive: true });
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new InputError(`cannot write to ${out}: ${why}`, { field: 'out', kind: 'invalid' });
+    if (e instanceof InputError) throw e;
+    throw refuse((e as NodeJS.ErrnoException).code ?? (e as Error).message);
   }
 }
 
@@ -147,7 +154,7 @@ function stems(paths: readonly string[]): string[] {
 
 /** Writes `<stem>.gradcam.png` (the overlay) and `<stem>.heatmap.npy` per explanation; returns the files. */
 export async function writeExplanations(explanations: readonly Explanation[], out: string): Promise<string[]> {
-  checkOutDir(out);
+  checkOutDir(out, true);
   const files: string[] = [];
   const names = stems(explanations.map((e) => e.path));
   for (const [i, e] of explanations.entries()) {
