@@ -468,7 +468,17 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(await testid('loss-gradcam').count()).toBe(await testid('top-losses').locator('figure').count());
     await shot('17-evaluate-tta-gradcam');
     await testid('cell-1-1').click();
-    await testid('cell-gradcam').first().waitFor({ timeout: 120_000 });
+    // Every image of the cell gets its overlay (some may be top losses, loaded already).
+    await page.waitForFunction(
+      () => {
+        const cell = document.querySelector('[data-testid="cell-images"]');
+        const figures = cell?.querySelectorAll('figure').length ?? 0;
+        return figures > 0 && cell!.querySelectorAll('[data-testid="cell-gradcam"]').length === figures;
+      },
+      undefined,
+      { timeout: 120_000, polling: 500 },
+    );
+    await expect(testid('cell-images').locator('figcaption').first().textContent()).resolves.toMatch(/heatmap: \w+/);
     await testid('cell-title').scrollIntoViewIfNeeded();
     await shot('17b-evaluate-cell-gradcam');
   }, 600_000);
