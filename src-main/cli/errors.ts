@@ -37,6 +37,11 @@ const FLAGS: Readonly<Record<string, string>> = {
   epochs: '--epochs',
   seed: '--seed',
   evaluate: '--no-eval',
+  'tta.n': '--tta-n',
+  'tta.beta': '--tta-beta',
+  'tta.seed': '--tta-seed',
+  class: '--class',
+  image: '<image>',
 };
 
 export function flagName(field: string): string {

@@ -7,6 +7,7 @@ import { registerData } from './commands/data.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEval } from './commands/eval.js';
+import { registerExplain } from './commands/explain.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerLrFind } from './commands/lr-find.js';
@@ -61,6 +62,7 @@ export function buildProgram(io: Io): Command {
   registerBench(program, io);
   registerServe(program, io, VERSION);
   registerSweep(program, io);
+  registerExplain(program, io);
   addThreadsOption(program);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {

@@ -8,7 +8,7 @@
 // z.custom so that the renderer and both adapters agree on one shape without copying it.
 // This file must stay importable by the renderer: zod and type-only imports, nothing from Node.
 import { z } from 'zod';
-import { Alpha, ControlCommand, InputError, NearDuplicates, RecipeFields } from '../engine/browser.js';
+import { Alpha, ControlCommand, InputError, NearDuplicates, RecipeFields, TtaConfig } from '../engine/browser.js';
 import type {
   EvalResult,
   InspectReport,
@@ -92,6 +92,7 @@ export const JOB_KINDS = [
   'import',
   'export',
   'doctor',
+  'explain',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export const JOB_STATES = ['queued', 'starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
@@ -143,6 +144,22 @@ export interface ExportResult {
  * request is answered once; the events stream while it runs).
  */
 const progressTag = z.string().min(1).max(100).optional();
+
+/** A Grad-CAM overlay (`anneal explain`): the explained class and the PNG, as a data URL. */
+export interface ExplainedImage {
+  path: string;
+  /** The explained class (the prediction unless one was asked for), its probability, the prediction. */
+  label: string;
+  prob: number;
+  predicted: string;
+  /** The heatmap over the image as the model sees it, a PNG data URL. */
+  overlay: string;
+}
+
+export interface ExplainResult {
+  images: ExplainedImage[];
+  skipped: { path: string; reason: string }[];
+}
 
 /** One image's top-k as the Predict screen and `anneal predict --csv` show it. */
 export interface FolderPrediction {
@@ -371,9 +388,21 @@ export const channels = {
       topLosses: int(0, 64).default(12),
       /** Every image's prediction too, for the confusion matrix's cells. */
       perImage: z.boolean().default(false),
+      /** Test-time augmentation (fastai's tta); absent: the plain view. */
+      tta: TtaConfig.optional(),
       progressTag,
     }),
     reply: reply<EvalResult & { thumbnails: Record<string, string> }>(),
+  },
+  /** Grad-CAM overlays of image files (`anneal explain`), for the Evaluate screen's galleries. */
+  'explain.images': {
+    request: z.strictObject({
+      model: path,
+      paths: z.array(path).min(1).max(200),
+      /** A class name to explain instead of each image's prediction. */
+      className: z.string().min(1).max(500).optional(),
+    }),
+    reply: reply<ExplainResult>(),
   },
   'predict.run': {
     request: z.strictObject({
@@ -387,12 +416,24 @@ export const channels = {
           .max(MAX_UPLOAD_BASE64, `the image is larger than ${MAX_UPLOAD_BYTES / 2 ** 20} MB, the upload limit`),
       }),
       top: int(1, 100).default(5),
+      tta: TtaConfig.optional(),
+      /** Also the Grad-CAM overlay of the top class. */
+      explain: z.boolean().optional(),
     }),
-    /** `view`: the image as the model sees it (alpha handled, resized, centre-cropped), a PNG data URL. */
-    reply: reply<Prediction & { view: string | null }>(),
+    /**
+     * `view`: the image as the model sees it (alpha handled, resized, centre-cropped), a PNG data
+     * URL; `explained`: its Grad-CAM overlay when asked for (null with `explainError` for an export).
+     */
+    reply: reply<Prediction & { view: string | null; explained: ExplainedImage | null; explainError: string | null }>(),
   },
   'predict.folder': {
-    request: z.strictObject({ model: path, dir: path, top: int(1, 100).default(5), progressTag }),
+    request: z.strictObject({
+      model: path,
+      dir: path,
+      top: int(1, 100).default(5),
+      tta: TtaConfig.optional(),
+      progressTag,
+    }),
     reply: reply<FolderPredictResult>(),
   },
   'export.run': {

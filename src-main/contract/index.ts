@@ -21,6 +21,8 @@ export {
   type EventOf,
   type BackendsReport,
   type DatasetBrief,
+  type ExplainedImage,
+  type ExplainResult,
   type ExportResult,
   type FolderPrediction,
   type FolderPredictResult,

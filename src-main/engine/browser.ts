@@ -12,3 +12,5 @@ export type { Progress } from './train/store-callbacks.js';
 export { resolveBatchSize } from './train/batch-size.js';
 export { imageSizeAdvice } from './models/advice.js';
 export { describeRecipes, recipeIssue, RecipeFields, type MixSettings } from './train/recipes.js';
+export { describeTta } from './tta/describe.js';
+export { TtaConfig } from './tta/config.js';

@@ -20,3 +20,5 @@ export * from './bench/index.js';
 export * from './export/index.js';
 export { InputError, isInputError, type FieldNamer, type InputErrorOptions, type InputErrorKind } from './errors.js';
 export * from './sweep/index.js';
+export * from './tta/index.js';
+export * from './explain/index.js';

@@ -1,6 +1,6 @@
 // Messages between the job manager and a job's child process (one process per job).
 import type { JobKind, ReplyOf } from '../contract/index.js';
-import type { Alpha, Progress, RunResult } from '../engine/index.js';
+import type { Alpha, Progress, RunResult, TtaConfig } from '../engine/index.js';
 
 /** What each kind of job takes; the kinds are the contract's JOB_KINDS, no more and no fewer. */
 interface TaskInputs extends Record<JobKind, object> {
@@ -23,10 +23,13 @@ interface TaskInputs extends Record<JobKind, object> {
     topK: number;
     topLosses: number;
     perImage?: boolean | undefined;
+    tta?: TtaConfig | undefined;
     tag?: string | undefined;
   };
-  predict: { model: string; image: string; top: number };
-  predictFolder: { model: string; dir: string; top: number; tag?: string | undefined };
+  predict: { model: string; image: string; top: number; tta?: TtaConfig | undefined; explain?: boolean | undefined };
+  predictFolder: { model: string; dir: string; top: number; tta?: TtaConfig | undefined; tag?: string | undefined };
+  /** Grad-CAM overlays (`anneal explain`). */
+  explain: { model: string; images: string[]; className?: string | undefined };
   import: { file: string; arch: string; out: string; tag?: string | undefined };
   export: {
     target: string;
@@ -59,6 +62,7 @@ export interface TaskResults extends Record<JobKind, unknown> {
   predictFolder: ReplyOf<'predict.folder'>;
   import: ReplyOf<'models.import'>;
   export: ReplyOf<'export.run'>;
+  explain: ReplyOf<'explain.images'>;
 }
 
 export type JobMessage =

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { enableProdMode } from '@tensorflow/tfjs-core';
 import {
   evaluate,
+  explainImages,
+  overlayPng,
+  ttaRun,
   exportModel,
   exportSummary,
   findModel,
@@ -27,7 +30,7 @@ import {
   wasmThreads,
   type RunOptions,
 } from '../engine/index.js';
-import type { JobKind } from '../contract/index.js';
+import type { ExplainResult, JobKind } from '../contract/index.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
 
 type Send = (m: JobMessage) => void;
@@ -139,7 +142,8 @@ export async function runTask(task: Task, send: Send): Promise<void> {
           topK: task.topK,
           topLosses: task.topLosses,
           perImage: task.perImage,
-          onProgress: (done, total) => send({ type: 'count', done, total, unit: 'images' }),
+          ...(task.tta ? { tta: ttaRun(task.tta, target.run) } : {}),
+          onProgress: (done, total) => send({ type: 'count', done, total, unit: task.tta ? 'image views' : 'images' }),
         });
         send(done('eval', { ...result, skipped: [...target.problems, ...result.skipped] }));
       } finally {
@@ -149,8 +153,9 @@ export async function runTask(task: Task, send: Send): Promise<void> {
     }
     case 'predict': {
       // The same models as `anneal predict`: a model dir, a run folder or checkpoint, an export.
-      const { kind } = findModel(task.model);
+      const { kind, source } = findModel(task.model);
       const backend = kind === 'onnx' ? null : await useBackend('inference');
+      const tta = task.tta ? ttaRun(task.tta, source.run) : undefined;
       const classifier = await openClassifier(task.model);
       send({
         type: 'started',
@@ -159,12 +164,21 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         device: backend?.device ?? null,
       });
       try {
-        const [prediction] = await classifyImages(classifier, [task.image], { topK: task.top });
+        const [prediction] = await classifyImages(classifier, [task.image], { topK: task.top, tta });
         // What the screen shows as "the image as the model sees it" is cut the same way.
         const { inputSize, preprocessing } = classifier.meta;
+        let explained: ExplainResult['images'][number] | null = null;
+        let explainError: string | null = null;
+        if (task.explain && (kind === 'onnx' || kind === 'tfjs'))
+          explainError = "Grad-CAM needs the run's TF.js model, not an export";
+        else if (task.explain)
+          // The class shown first (with TTA, the combined prediction's) is the one explained.
+          [explained = null] = (await explainTask(task.model, [task.image], prediction!.top[0]!.label)).images;
         send(
           done('predict', {
             ...prediction!,
+            explained,
+            explainError,
             inputSize,
             interpolation: preprocessing.interpolation,
             alpha: preprocessing.alpha,
@@ -180,14 +194,22 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
       const classifier = await openClassifier(task.model);
       try {
+        const { source } = findModel(task.model);
         const r = await classifyFolder(classifier, task.dir, {
           topK: task.top,
+          ...(task.tta ? { tta: ttaRun(task.tta, source.run) } : {}),
           onProgress: (done, total) => send({ type: 'count', done, total, unit: 'files' }),
         });
         send({ type: 'done', result: { ...r, csv: predictionsCsv(r, task.top) } });
       } finally {
         await classifier.dispose();
       }
+      return;
+    }
+    case 'explain': {
+      const backend = await useBackend('inference');
+      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      send(done('explain', await explainTask(task.model, task.images, task.className)));
       return;
     }
     case 'import': {
@@ -226,5 +248,28 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       );
       return;
     }
+  }
+}
+
+/** Grad-CAM overlays of image files (`anneal explain`'s engine calls), as PNG data URLs. */
+async function explainTask(modelPath: string, images: string[], className?: string): Promise<ExplainResult> {
+  const { source } = findModel(modelPath);
+  const { model, meta } = await loadModelSource(source);
+  try {
+    const r = await explainImages(model, meta, images, { className });
+    const out: ExplainResult = { images: [], skipped: r.skipped };
+    for (const e of r.explanations) {
+      const png = await overlayPng(e.view, e.heatmap);
+      out.images.push({
+        path: e.path,
+        label: e.label,
+        prob: e.prob,
+        predicted: e.predicted,
+        overlay: `data:image/png;base64,${png.toString('base64')}`,
+      });
+    }
+    return out;
+  } finally {
+    model.dispose();
   }
 }

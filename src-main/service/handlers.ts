@@ -224,6 +224,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
         topK: r.topK,
         topLosses: r.topLosses,
         perImage: r.perImage,
+        tta: r.tta,
         tag: r.progressTag,
       });
       const thumbnails: Record<string, string> = {};
@@ -235,6 +236,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
       );
       return { ...result, thumbnails };
     },
+    'explain.images': async (r) =>
+      jobs.run({ kind: 'explain', model: abs(r.model), images: r.paths.map(abs), className: r.className }),
     'predict.run': async (r) => {
       // The engine predicts on files: the dropped image goes to a private temp folder first.
       const dir = mkdtempSync(join(tmpdir(), 'anneal-predict-'));
@@ -246,6 +249,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
           model: abs(r.model),
           image: file,
           top: r.top,
+          tta: r.tta,
+          explain: r.explain,
         });
         const png = await media.run<Uint8Array | null>({
           kind: 'modelView',
@@ -254,7 +259,8 @@ export function createHandlers(o: ServiceOptions): Handlers {
           interpolation,
           alpha,
         });
-        return { ...p, image: r.image.name, view: png && pngDataUrl(png) };
+        const explained = p.explained && { ...p.explained, path: r.image.name };
+        return { ...p, explained, image: r.image.name, view: png && pngDataUrl(png) };
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -265,6 +271,7 @@ export function createHandlers(o: ServiceOptions): Handlers {
         model: abs(r.model),
         dir: abs(r.dir),
         top: r.top,
+        tta: r.tta,
         tag: r.progressTag,
       }),
     'export.run': async ({ progressTag, ...r }) =>

@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
-import { BIN, readJsonl, tempDir, writeJson } from '../cli/helpers.js';
+import { anneal, BIN, readJsonl, tempDir, writeJson } from '../cli/helpers.js';
 import { ARTIFACTS, chromiumPath, serve, type Served } from './serve.js';
 
 const CHROMIUM = chromiumPath();
@@ -434,6 +434,68 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(csv.split('\n')[0]).toMatch(/^image,error,top1,p1,top2,p2,top3,p3,p:/);
     expect(csv.trim().split('\n')).toHaveLength(1 + 7);
     await shot('9b-predict-folder');
+  }, 300_000);
+
+  // Issue 17, items 5–6: test-time augmentation and Grad-CAM. Self-contained (a dataset and a run
+  // are made here when the steps above did not run), so `-t "issue 17"` runs them alone.
+  const issue17Run = async (): Promise<string> => {
+    const trained = () => runDirs().find((d) => existsSync(join(d, 'model', 'anneal.json')));
+    if (!trained()) {
+      if (!existsSync(join(work, 'shapes'))) await makeShapes(join(work, 'shapes'), 30);
+      const r = anneal(['train', '--data', 'shapes', '--epochs', '2', '--freeze-epochs', '1', '--out', 'runs'], work);
+      expect(r.status, r.stderr.slice(-1500)).toBe(0);
+    }
+    return trained()!;
+  };
+  const pickRun = async (picker: string, run: string) => {
+    await page.getByRole('button', { name: '↻' }).click();
+    await testid(picker).locator(`option[value="${run}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+    await testid(picker).selectOption(run);
+  };
+
+  it('issue 17: evaluates with test-time augmentation, Grad-CAM overlays beside the top losses and a cell’s images', async () => {
+    const run = await issue17Run();
+    await nav('Evaluate');
+    await pickRun('eval-run', run);
+    await testid('eval-tta').check();
+    await testid('eval-start').click();
+    await testid('eval-tta-summary').waitFor({ timeout: 180_000 });
+    await expect(testid('eval-tta-summary').textContent()).resolves.toMatch(
+      /the plain view and 4 views of the run's training augmentation, combined as fastai's tta \(beta 0\.25, seed 0\)\. Without it: accuracy \d\.\d+/,
+    );
+    await testid('eval-gradcam').check();
+    await testid('loss-gradcam').first().waitFor({ timeout: 120_000 });
+    expect(await testid('loss-gradcam').count()).toBe(await testid('top-losses').locator('figure').count());
+    await shot('17-evaluate-tta-gradcam');
+    await testid('cell-1-1').click();
+    // Every image of the cell gets its overlay (some may be top losses, loaded already).
+    await page.waitForFunction(
+      () => {
+        const cell = document.querySelector('[data-testid="cell-images"]');
+        const figures = cell?.querySelectorAll('figure').length ?? 0;
+        return figures > 0 && cell!.querySelectorAll('[data-testid="cell-gradcam"]').length === figures;
+      },
+      undefined,
+      { timeout: 120_000, polling: 500 },
+    );
+    await expect(testid('cell-images').locator('figcaption').first().textContent()).resolves.toMatch(/heatmap: \w+/);
+    await testid('cell-title').scrollIntoViewIfNeeded();
+    await shot('17b-evaluate-cell-gradcam');
+  }, 600_000);
+
+  it('issue 17: predicts one image with test-time augmentation and its Grad-CAM overlay', async () => {
+    const run = await issue17Run();
+    await nav('Predict');
+    await pickRun('predict-run', run);
+    await testid('predict-tta').check();
+    await testid('predict-gradcam').check();
+    const image = join(work, 'shapes', 'cross', readdirSync(join(work, 'shapes', 'cross'))[1]!);
+    await testid('predict-file').setInputFiles(image);
+    await testid('predict-gradcam-view').locator('img').waitFor({ timeout: 120_000 });
+    expect(await testid('predict-top').locator('tbody tr').count()).toBe(4);
+    await testid('predict-tta-note').waitFor();
+    await expect(testid('predict-gradcam-view').textContent()).resolves.toMatch(/where the model looked for “\w+”/);
+    await shot('17c-predict-tta-gradcam');
   }, 300_000);
 
   it('exports the run as ONNX with its model card', async () => {

@@ -4,6 +4,7 @@
 // be mailed, archived or opened offline as one file.
 import type { EvalResult } from '../evaluate/index.js';
 import { renderConfusionPng, type RunDetail } from '../evaluate/index.js';
+import { describeTta } from '../tta/describe.js';
 import type { ModelMeta } from '../model-dir/index.js';
 import { renderRunsPng } from '../plot/index.js';
 import { preprocessingDocument, type ExportInfo } from './metadata.js';
@@ -177,8 +178,11 @@ function evaluation(c: CardInput): string {
     subtitle: on,
   });
   const skipped = r.skipped.length ? `<p>${r.skipped.length} image(s) could not be read and are left out.</p>` : '';
+  const tta = r.tta
+    ? `<p>With test-time augmentation: ${escapeHtml(describeTta(r.tta))}. Without it: accuracy ${num(r.tta.plain.accuracy)}, loss ${num(r.tta.plain.loss)}.</p>`
+    : '';
   return `<h2>Evaluation</h2>
-<p>On ${escapeHtml(on)}: accuracy <b>${num(r.accuracy)}</b>, top-${r.topK.k} accuracy ${num(r.topK.accuracy)}, loss ${num(r.loss)} (${r.count} images).</p>${skipped}
+<p>On ${escapeHtml(on)}: accuracy <b>${num(r.accuracy)}</b>, top-${r.topK.k} accuracy ${num(r.topK.accuracy)}, loss ${num(r.loss)} (${r.count} images).</p>${tta}${skipped}
 ${table(['class', 'precision', 'recall', 'f1-score', 'support'], perClass)}
 <h3>Confusion matrix (rows: true class, columns: predicted)</h3>
 ${table(['true \\ predicted', ...r.classes], confusion)}

@@ -17,6 +17,7 @@ import { OPSET, toOnnx } from './onnx/convert.js';
 import { savedModelUnavailable } from './savedmodel.js';
 import { openExportSource, type ExportSource } from './source.js';
 import { writeTfjsModel } from './tfjs.js';
+import { ttaRun, type TtaConfig } from '../tta/index.js';
 import { verifyOnnx, verifyTfjs, type Verification } from './verify.js';
 
 export const ONNX_MODEL_FILE = 'model.onnx';
@@ -37,6 +38,8 @@ export interface ExportOptions {
   data?: string;
   /** false: no evaluation in the card. */
   evaluate?: boolean;
+  /** Evaluate with test-time augmentation (the card records it, and the plain numbers beside). */
+  tta?: TtaConfig;
   batchSize?: number;
   /** Images evaluated so far and in all. */
   onProgress?: (done: number, total: number) => void;
@@ -104,6 +107,7 @@ async function evaluateForCard(
       batchSize: o.batchSize,
       topLosses: 0,
       onProgress: o.onProgress,
+      ...(o.tta ? { tta: ttaRun(o.tta, src.run) } : {}),
     });
     return { card: { result, on: target.on }, result, problems: [...target.problems, ...result.skipped] };
   } catch (e) {
@@ -175,7 +179,14 @@ async function writeExport(
     info,
     weights: src.weights,
     verification,
-    evaluation: r && 'on' in evaluated.card ? { accuracy: r.accuracy, count: r.count, on: evaluated.card.on } : null,
+    evaluation:
+      r && 'on' in evaluated.card
+        ? {
+            accuracy: r.accuracy,
+            count: r.count,
+            on: `${evaluated.card.on}${r.tta ? ', with test-time augmentation' : ''}`,
+          }
+        : null,
     notEvaluated: 'missing' in evaluated.card ? evaluated.card.missing : null,
     skipped: evaluated.problems,
   };

@@ -68,7 +68,7 @@ export function layersClassifier(
 }
 
 /** Row-wise softmax of [n, C] logits (max subtracted first, as tf.softmax does), in float64. */
-function softmaxRows(logits: Float32Array, C: number): Float32Array {
+export function softmaxRows(logits: Float32Array, C: number): Float32Array {
   const out = new Float32Array(logits.length);
   for (let r = 0; r < logits.length; r += C) {
     let max = -Infinity;

@@ -5,8 +5,10 @@
 import { stat } from 'node:fs/promises';
 import { walkFiles } from '../data/sources/walk.js';
 import type { RgbImage } from '../data/types.js';
+import type { TtaRun } from '../tta/index.js';
 import type { Classifier } from './classifier.js';
-import { decodeRgb, ImageError, resizeAndCrop } from './image.js';
+import { decodeRgb, ImageError } from './image.js';
+import { classifyDecoded } from './views.js';
 
 export interface FolderRow {
   image: string;
@@ -26,6 +28,8 @@ export interface FolderOptions {
   batchSize?: number;
   /** After each batch: files done (predicted or skipped) of all found. */
   onProgress?: (done: number, total: number) => void;
+  /** Test-time augmentation (predict/views.ts); view seeds number the files in walk order. */
+  tta?: TtaRun;
 }
 
 /** The k most probable classes, highest first (ties: the lower class index first). */
@@ -43,7 +47,7 @@ export async function classifyFolder(
   dir: string,
   o: FolderOptions = {},
 ): Promise<FolderPredictions> {
-  const { labels, inputSize, preprocessing } = classifier.meta;
+  const { labels } = classifier.meta;
   const isDir = await stat(dir).then(
     (st) => st.isDirectory(),
     () => {
@@ -57,19 +61,25 @@ export async function classifyFolder(
   const C = labels.length;
   const total = walked.files.length;
   for (let start = 0; start < total; start += batch) {
-    const good: { path: string; pixels: RgbImage }[] = [];
-    for (const path of walked.files.slice(start, start + batch)) {
+    const good: { path: string; pixels: RgbImage; index: number }[] = [];
+    for (const [k, path] of walked.files.slice(start, start + batch).entries()) {
       try {
-        good.push({ path, pixels: await resizeAndCrop(await decodeRgb(path), inputSize, preprocessing.interpolation) });
+        good.push({ path, pixels: await decodeRgb(path), index: start + k });
       } catch (e) {
         if (!(e instanceof ImageError)) throw e;
         skipped.push({ path, reason: e.reason });
       }
     }
     if (good.length) {
-      const { probs } = await classifier.classify(good.map((g) => g.pixels));
+      const { probs } = await classifyDecoded(
+        classifier,
+        good.map((g) => g.pixels),
+        good.map((g) => g.index),
+        o.tta,
+      );
+      const all = Array.from(probs);
       good.forEach((g, i) => {
-        const p = Array.from(probs.subarray(i * C, (i + 1) * C));
+        const p = all.slice(i * C, (i + 1) * C);
         rows.push({ image: g.path, top: topClasses(p, labels, o.topK ?? 5), probs: p });
       });
     }

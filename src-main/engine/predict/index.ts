@@ -5,6 +5,7 @@ export {
   layersClassifier,
   onnxClassifier,
   openClassifier,
+  softmaxRows,
   type Classifier,
   type ClassifierMeta,
   type ModelKind,
@@ -21,3 +22,4 @@ export {
   type FolderRow,
 } from './folder.js';
 export { fastForward, onnxForward, tfjsForward, type Forward, type ForwardEngine } from './forward.js';
+export { augmentedView, classifyDecoded, presizeFor } from './views.js';

@@ -1,7 +1,7 @@
 // The Evaluate screen: a run's model on its validation split, with the progress of the pass; the
 // images behind any confusion-matrix cell (with every class's probability); and the numbers that
 // give accuracy a scale: the majority-class baseline, and the classes the model never predicts.
-import type { ReplyOf } from '../../../src-main/contract/contract.js';
+import type { ExplainedImage, ReplyOf } from '../../../src-main/contract/contract.js';
 import type { Client } from '../client/index.js';
 import { ProgressMeter } from './progress.svelte.js';
 import { Task } from './task.svelte.js';
@@ -13,6 +13,13 @@ export class EvalState {
   readonly task = new Task<Result>();
   readonly progress: ProgressMeter;
   readonly cellThumbs = new Task<Record<string, string>>();
+  /** The latest request for Grad-CAM overlays: its running state and error. */
+  readonly explaining = new Task<ReplyOf<'explain.images'>>();
+  /** Evaluate with test-time augmentation (fastai's tta, its defaults). */
+  tta = $state(false);
+  #gradcam = $state(false);
+  #overlays = $state<Record<string, ExplainedImage>>({});
+  #target: string | null = null;
   #cell = $state<{ label: number; predicted: number } | null>(null);
 
   constructor(private readonly client: Client) {
@@ -22,9 +29,48 @@ export class EvalState {
   async run(target: string): Promise<void> {
     this.#cell = null;
     this.cellThumbs.clear();
+    this.explaining.clear();
+    this.#overlays = {};
+    this.#target = target;
     const progressTag = this.progress.begin();
-    await this.task.run(() => this.client.invoke('eval.run', { target, topLosses: 12, perImage: true, progressTag }));
+    const tta = this.tta ? {} : undefined;
+    await this.task.run(() =>
+      this.client.invoke('eval.run', { target, topLosses: 12, perImage: true, progressTag, ...(tta ? { tta } : {}) }),
+    );
     this.progress.end();
+    if (this.#gradcam) await this.loadOverlays(this.#shownPaths());
+  }
+
+  /** Grad-CAM overlays on the galleries (top losses, the open cell). */
+  get gradcam(): boolean {
+    return this.#gradcam;
+  }
+  async setGradcam(on: boolean): Promise<void> {
+    this.#gradcam = on;
+    if (on) await this.loadOverlays(this.#shownPaths());
+  }
+
+  /** The overlay of an image, once loaded, while overlays are on. */
+  overlay(path: string): ExplainedImage | undefined {
+    return this.#gradcam ? this.#overlays[path] : undefined;
+  }
+
+  #shownPaths(): string[] {
+    const top = this.task.result?.topLosses.map((t) => t.path) ?? [];
+    return [...new Set([...top, ...this.cellImages.slice(0, 200).map((i) => i.path)])];
+  }
+
+  /** Asks for the overlays not loaded yet (the model of the evaluated run). */
+  async loadOverlays(paths: string[]): Promise<void> {
+    const model = this.#target;
+    const missing = paths.filter((p) => !(p in this.#overlays)).slice(0, 200);
+    if (!model || missing.length === 0) return;
+    const r = await this.explaining.run(() => this.client.invoke('explain.images', { model, paths: missing }));
+    if (r && model === this.#target) {
+      const next = { ...this.#overlays };
+      for (const im of r.images) next[im.path] = im;
+      this.#overlays = next;
+    }
   }
 
   get cell(): { label: number; predicted: number } | null {
@@ -37,6 +83,7 @@ export class EvalState {
     const paths = this.cellImages.slice(0, 200).map((i) => i.path);
     if (paths.length) await this.cellThumbs.run(() => this.client.invoke('media.thumbnails', { paths, size: 96 }));
     else this.cellThumbs.clear();
+    if (this.#gradcam && paths.length) await this.loadOverlays(paths);
   }
 
   /** The open cell's images, most confident first. */

@@ -12,6 +12,10 @@ export class PredictState {
   readonly folder = new Task<ReplyOf<'predict.folder'>>();
   readonly progress: ProgressMeter;
   dir = $state('');
+  /** Predict with test-time augmentation (fastai's tta, its defaults): one image and folders. */
+  tta = $state(false);
+  /** Show the Grad-CAM overlay of the top class of one image. */
+  gradcam = $state(false);
   #sortBy = $state<FolderSort>('image');
   #descending = $state(false);
 
@@ -22,14 +26,26 @@ export class PredictState {
   /** `read` gives the file's bytes as base64; it may refuse (over the upload limit): the task shows why. */
   async predictImage(model: string, name: string, read: () => Promise<string>): Promise<void> {
     await this.single.run(async () =>
-      this.client.invoke('predict.run', { model, image: { name, base64: await read() }, top: 5 }),
+      this.client.invoke('predict.run', {
+        model,
+        image: { name, base64: await read() },
+        top: 5,
+        explain: this.gradcam,
+        ...(this.tta ? { tta: {} } : {}),
+      }),
     );
   }
 
   async predictFolder(model: string): Promise<void> {
     const progressTag = this.progress.begin();
     await this.folder.run(() =>
-      this.client.invoke('predict.folder', { model, dir: this.dir.trim(), top: 3, progressTag }),
+      this.client.invoke('predict.folder', {
+        model,
+        dir: this.dir.trim(),
+        top: 3,
+        progressTag,
+        ...(this.tta ? { tta: {} } : {}),
+      }),
     );
     this.progress.end();
   }
