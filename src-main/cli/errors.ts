@@ -36,6 +36,10 @@ const FLAGS: Readonly<Record<string, string>> = {
   epochs: '--epochs',
   seed: '--seed',
   evaluate: '--no-eval',
+  folds: '--folds',
+  filterBy: '--filter-by',
+  to: '--to',
+  undo: '--undo',
 };
 
 export function flagName(field: string): string {

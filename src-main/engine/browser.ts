@@ -11,3 +11,4 @@ export { smoothLosses } from './train/lr-find-math.js';
 export type { Progress } from './train/store-callbacks.js';
 export { resolveBatchSize } from './train/batch-size.js';
 export { imageSizeAdvice } from './models/advice.js';
+export { LabelIssuesSettings } from './label-issues/settings.js';

@@ -20,3 +20,4 @@ export * from './bench/index.js';
 export * from './export/index.js';
 export { InputError, isInputError, type FieldNamer, type InputErrorOptions, type InputErrorKind } from './errors.js';
 export * from './sweep/index.js';
+export * from './label-issues/index.js';

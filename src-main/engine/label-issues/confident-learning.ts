@@ -7,6 +7,7 @@
 //
 // Probabilities are float64 here (JavaScript numbers). Where numpy sorts with its default
 // (unstable) quicksort, this sorts stably; the two agree except between exactly equal values.
+import { roundHalfEven } from '../data/augment/crop.js';
 
 /** Row-major [n, K] probabilities and the given label of each row. */
 export interface LabelledProbs {
@@ -16,8 +17,9 @@ export interface LabelledProbs {
   classes: number;
 }
 
-export type FilterBy = 'prune_by_noise_rate' | 'prune_by_class' | 'both';
-export const FILTER_BY: readonly FilterBy[] = ['prune_by_noise_rate', 'prune_by_class', 'both'];
+/** cleanlab's filter_by methods that use the confident joint (the default first). */
+export const FILTER_BY = ['prune_by_noise_rate', 'prune_by_class', 'both'] as const;
+export type FilterBy = (typeof FILTER_BY)[number];
 
 /** cleanlab/internal/constants.py. */
 const FLOATING_POINT_COMPARISON = 1e-6;
@@ -29,12 +31,6 @@ const p = (d: LabelledProbs, i: number, k: number): number => d.probs[i * d.clas
 /** Indices 0…n-1 sorted by key ascending, stably. */
 function argsort(n: number, key: (i: number) => number): number[] {
   return Array.from({ length: n }, (_, i) => i).sort((a, b) => key(a) - key(b) || a - b);
-}
-
-/** numpy's np.round: half to even (banker's rounding), not Math.round's half up. */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** First index of the maximum (numpy's argmax). */

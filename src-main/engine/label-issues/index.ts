@@ -9,9 +9,35 @@ export {
   findLabelIssues,
   keepAtLeastNPerClass,
   labelCounts,
-  roundHalfEven,
   roundPreservingSum,
   type FilterBy,
   type FindOptions,
   type LabelledProbs,
 } from './confident-learning.js';
+export {
+  crossValProbs,
+  fitPredictSoftmax,
+  stratifiedFolds,
+  type CrossValOptions,
+  type SoftmaxOptions,
+} from './cross-val.js';
+export { extractFeatures, type ExtractOptions, type Features } from './features.js';
+export {
+  DEFAULT_ISSUES_MODEL,
+  findDataIssues,
+  LABEL_ISSUES_FILE,
+  readIssuesReport,
+  type LabelIssue,
+  type LabelIssuesOptions,
+  type LabelIssuesReport,
+} from './find.js';
+export {
+  ANNEAL_DATA_DIR,
+  LABEL_MOVES_FILE,
+  moveToClass,
+  readMoveLog,
+  undoMove,
+  type MoveLog,
+  type MoveRecord,
+} from './moves.js';
+export { LabelIssuesSettings, parseLabelIssuesSettings } from './settings.js';

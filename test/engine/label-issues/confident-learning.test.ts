@@ -9,7 +9,6 @@ import {
   confidentThresholds,
   FILTER_BY,
   findLabelIssues,
-  roundHalfEven,
   roundPreservingSum,
 } from '../../../src-main/engine/label-issues/index.js';
 
@@ -52,10 +51,6 @@ describe('confident learning, as cleanlab', () => {
 
   it('rounds preserving the sum (internal/util.py round_preserving_sum)', () => {
     for (const r of golden.rounding) expect(roundPreservingSum(r.values)).toEqual(r.rounded);
-  });
-
-  it('rounds halves to even, as numpy', () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4, 2.6].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, 2, 3]);
   });
 
   it('refuses probabilities of the wrong shape', () => {
