@@ -10,8 +10,8 @@ import { readDataset, type DatasetLayout } from '../data/sources/index.js';
 import type { Problem } from '../data/types.js';
 import { InputError } from '../errors.js';
 import { writeJsonAtomic } from '../fs/index.js';
-import { modelRef } from '../model-dir/index.js';
-import { loadModel } from '../train/model-source.js';
+import { loadModelSource, modelRef, openModelSource } from '../model-dir/index.js';
+import { buildModel, getArch, layerGroups, type BuiltModel } from '../models/index.js';
 import { findLabelIssues } from './confident-learning.js';
 import { ANNEAL_DATA_DIR } from './moves.js';
 import { crossValProbs } from './cross-val.js';
@@ -59,6 +59,29 @@ export interface LabelIssuesOptions {
   batchSize?: number;
 }
 
+/**
+ * The model `anneal train --model` would start from (model-dir's modelRef: a model dir, a run, a
+ * checkpoint, a bundled pretrained model, else an architecture from random weights), whole: only
+ * its backbone is used, so its head is left as it is (replacing it, as training does, would leave
+ * the old head's weights to dispose).
+ */
+async function loadBackbone(model: string) {
+  const { ref, pretrained } = modelRef({ model, pretrained: true });
+  if (pretrained) {
+    const { model: m, meta } = await loadModelSource(openModelSource(ref));
+    const spec = getArch(meta.arch);
+    const built: BuiltModel = { spec, model: m, groups: layerGroups(m, spec.groups) };
+    return { built, preprocessing: meta.preprocessing, ref, pretrained };
+  }
+  let spec;
+  try {
+    spec = getArch(ref);
+  } catch (e) {
+    throw new InputError(`${(e as Error).message}, and not a model dir or run`, { field: 'model' });
+  }
+  return { built: buildModel(spec, { numClasses: 2 }), preprocessing: spec.preprocessing, ref, pretrained };
+}
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Every class needs an image in each fold: at least `folds` of them. */
@@ -92,20 +115,15 @@ export async function findDataIssues(
   const count = (labels: readonly number[]) => classes.map((_, k) => labels.filter((l) => l === k).length);
   checkCounts(classes, count(samples.map((x) => x.label)), s.folds);
 
-  const { ref, pretrained } = modelRef({ model, pretrained: true });
-  const { built, source } = await loadModel({ model, pretrained: true }, classes);
+  const { built, preprocessing, ref, pretrained } = await loadBackbone(model);
   let features;
   const inputSize = built.model.inputs[0]!.shape[1]!;
   try {
-    const preprocessing = source?.preprocessing ?? built.spec.preprocessing;
     features = await extractFeatures(
       built,
       samples,
       { inputSize, preprocessing },
-      {
-        batchSize: o.batchSize,
-        onProgress: (done, total) => o.onProgress?.(done, total, 'images'),
-      },
+      { batchSize: o.batchSize, onProgress: (done, total) => o.onProgress?.(done, total, 'images') },
     );
   } finally {
     built.model.dispose();

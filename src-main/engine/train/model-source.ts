@@ -7,7 +7,7 @@ import { ConfigError } from '../schedules/index.js';
 import type { RunConfig } from './config.js';
 
 export async function loadModel(
-  config: Pick<RunConfig, 'model' | 'pretrained' | 'imageSize'>,
+  config: RunConfig,
   classes: string[],
 ): Promise<{ built: BuiltModel; source: ModelMeta | null }> {
   const { ref, pretrained } = modelRef(config);
