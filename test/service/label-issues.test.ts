@@ -60,7 +60,9 @@ describe('data.issues, data.move, data.undoMove, data.labelMoves', () => {
     expect((folds as { error: string }).error).toMatch(/^data\.issues: folds: must be at least 2/);
     const many = await dispatch(handlers, 'data.issues', { path: 'shapes', folds: 11 });
     expect(many).toMatchObject({ ok: false, kind: 'usage' });
-    expect((many as { error: string }).error).toMatch(/^folds: "cross" has 10 images, "square" has 8 images.*fewer than the 11 folds/);
+    expect((many as { error: string }).error).toMatch(
+      /^folds: "cross" has 10 images, "square" has 8 images.*fewer than the 11 folds/,
+    );
     const move = await dispatch(handlers, 'data.move', {
       path: 'shapes',
       file: 'shapes/cross/cross-0.png',
