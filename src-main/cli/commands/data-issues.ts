@@ -45,16 +45,16 @@ export function formatIssues(r: LabelIssuesReport, top?: number): string {
     lines.push('note: the backbone has random weights, so its features say little; name a pretrained --model');
   lines.push(
     `likely mislabelled: ${r.issues.length} (${r.settings.filterBy}, lowest self-confidence first)`,
-    ...r.classes.filter((c) => c.issues).map((c) => `  ${c.name}: ${c.issues} of ${c.images}`),
+    ...r.classes.filter((c) => c.issues).map((c) => `  ${c.name}: ${c.issues} of its ${c.images} images`),
   );
   const list = top === undefined ? r.issues : r.issues.slice(0, top);
   if (list.length) {
     const given = Math.max(5, ...list.map((i) => i.given.length));
     const suggested = Math.max(9, ...list.map((i) => i.suggested.length));
-    lines.push('', `${'score'.padStart(6)}  ${'given'.padEnd(given)}    ${'suggested'.padEnd(suggested)}  file`);
+    lines.push('', `${'p(given)'.padStart(8)}  ${'given'.padEnd(given)}    ${'suggested'.padEnd(suggested)}  file`);
     for (const i of list) {
       lines.push(
-        `${i.score.toFixed(3).padStart(6)}  ${i.given.padEnd(given)} →  ${i.suggested.padEnd(suggested)}  ${shown(r.root, i.path)}`,
+        `${i.score.toFixed(3).padStart(8)}  ${i.given.padEnd(given)} →  ${i.suggested.padEnd(suggested)}  ${shown(r.root, i.path)}`,
       );
     }
     if (list.length < r.issues.length) lines.push(`… and ${r.issues.length - list.length} more (--top, --json)`);

@@ -8,6 +8,7 @@
 // Probabilities are float64 here (JavaScript numbers). Where numpy sorts with its default
 // (unstable) quicksort, this sorts stably; the two agree except between exactly equal values.
 import { roundHalfEven } from '../data/augment/crop.js';
+import type { FilterBy } from './settings.js';
 
 /** Row-major [n, K] probabilities and the given label of each row. */
 export interface LabelledProbs {
@@ -16,10 +17,6 @@ export interface LabelledProbs {
   probs: ArrayLike<number>;
   classes: number;
 }
-
-/** cleanlab's filter_by methods that use the confident joint (the default first). */
-export const FILTER_BY = ['prune_by_noise_rate', 'prune_by_class', 'both'] as const;
-export type FilterBy = (typeof FILTER_BY)[number];
 
 /** cleanlab/internal/constants.py. */
 const FLOATING_POINT_COMPARISON = 1e-6;

@@ -5,12 +5,10 @@ export {
   calibrateConfidentJoint,
   computeConfidentJoint,
   confidentThresholds,
-  FILTER_BY,
   findLabelIssues,
   keepAtLeastNPerClass,
   labelCounts,
   roundPreservingSum,
-  type FilterBy,
   type FindOptions,
   type LabelledProbs,
 } from './confident-learning.js';
@@ -40,4 +38,4 @@ export {
   type MoveLog,
   type MoveRecord,
 } from './moves.js';
-export { LabelIssuesSettings, parseLabelIssuesSettings } from './settings.js';
+export { FILTER_BY, LabelIssuesSettings, parseLabelIssuesSettings, type FilterBy } from './settings.js';

@@ -1,8 +1,11 @@
 // The label-error finder's settings, defined once: the CLI's flags, the contract's request and the
-// report all take them from here (browser-safe: zod only).
+// report all take them from here (browser-safe: zod only; the renderer's bundle takes it).
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { FILTER_BY } from './confident-learning.js';
+
+/** cleanlab's filter_by methods that use the confident joint (the default first). */
+export const FILTER_BY = ['prune_by_noise_rate', 'prune_by_class', 'both'] as const;
+export type FilterBy = (typeof FILTER_BY)[number];
 
 export const LabelIssuesSettings = z.strictObject({
   /** A pretrained model name, a model dir, a run or a checkpoint: the backbone (default: train's). */
