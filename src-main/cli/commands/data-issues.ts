@@ -42,7 +42,9 @@ export function formatIssues(r: LabelIssuesReport, top?: number): string {
     `out-of-sample predictions agree with the given labels on ${(r.agreement * 100).toFixed(1)}% of images`,
   ];
   if (!r.pretrained)
-    lines.push('note: the backbone has random weights, so its features say little; name a pretrained --model');
+    lines.push(
+      'note: the backbone has random weights, so its features say little; give a pretrained --model (resnet_micro, or a model dir from `anneal import`)',
+    );
   lines.push(
     `likely mislabelled: ${r.issues.length} (${r.settings.filterBy}, lowest self-confidence first)`,
     ...r.classes.filter((c) => c.issues).map((c) => `  ${c.name}: ${c.issues} of its ${c.images} images`),
