@@ -138,6 +138,22 @@ describe('anneal data move', () => {
     const outside = await annealIn(['data', 'move', '--data', root, '/etc/hostname', '--to', 'cross']);
     expect(outside.status).toBe(2);
     expect(outside.stderr).toMatch(/is not an image inside a class folder/);
+    // One bad file in a list moves none of them.
+    const some = await annealIn([
+      'data',
+      'move',
+      '--data',
+      root,
+      file,
+      join(root, 'cross', 'none.png'),
+      '--to',
+      'square',
+    ]);
+    expect(some.status).toBe(2);
+    expect(some.stderr).toMatch(/none\.png: no such file/);
+    const twice = await annealIn(['data', 'move', '--data', root, file, file, '--to', 'square']);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toMatch(/given twice/);
     const none = await annealIn(['data', 'move', '--data', root]);
     expect(none.status).toBe(2);
     expect(none.stderr).toContain('give the files to move, or --undo, or --list');

@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  applyMove,
   findDataIssues,
-  moveToClass,
+  planMove,
   readIssuesReport,
   readMoveLog,
   undoMove,
@@ -145,9 +146,11 @@ export function registerDataIssues(data: Command, io: Io): void {
             );
           return { file: issue.path, to: issue.suggested };
         });
-        const done: MoveRecord[] = [];
-        for (const t of targets) done.push(moveToClass(o.data, t.file, t.to));
-        out(done);
+        if (new Set(targets.map((t) => t.file)).size < targets.length)
+          throw new UsageError('a file is given twice: each file moves once');
+        // Every file is checked before any moves: a bad one in the list leaves the folder as it was.
+        const plans = targets.map((t) => planMove(o.data, t.file, t.to));
+        out(plans.map(applyMove));
       },
     );
 }

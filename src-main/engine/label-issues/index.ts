@@ -31,11 +31,14 @@ export {
 } from './find.js';
 export {
   ANNEAL_DATA_DIR,
+  applyMove,
   LABEL_MOVES_FILE,
   moveToClass,
+  planMove,
   readMoveLog,
   undoMove,
   type MoveLog,
   type MoveRecord,
+  type PlannedMove,
 } from './moves.js';
 export { FILTER_BY, LabelIssuesSettings, parseLabelIssuesSettings, type FilterBy } from './settings.js';

@@ -82,7 +82,7 @@ function classLevel(root: string, file: string): { base: string; className: stri
   const split = splitFolderNames(dirs);
   const depth = split ? 1 : 0;
   if (parts.length < depth + 2 || parts[0] === '..' || isAbsolute(relative(root, file)) || parts.some(isHidden))
-    throw new InputError(`${file} is not an image inside a class folder of ${root}`, { field: 'file' });
+    throw new InputError(`${file} is not an image inside a class folder of ${root}`);
   return { base: join(root, ...parts.slice(0, depth)), className: parts[depth]! };
 }
 
@@ -132,11 +132,21 @@ function moveAndLog(root: string, record: Omit<MoveRecord, 'id' | 'at'>): MoveRe
   return full;
 }
 
+/** A move checked and ready: the file, its class, and the class folder it goes into. */
+export interface PlannedMove {
+  root: string;
+  path: string;
+  className: string;
+  toClass: string;
+  target: string;
+}
+
 /**
- * Moves the image `file` of the folder dataset `root` into the class folder `toClass` (which must
- * exist beside its own), keeping its name where it is free.
+ * Checks that the image `file` of the folder dataset `root` can go into the class folder `toClass`
+ * (which must exist beside its own), moving nothing: a command given several files checks them
+ * all before it moves any.
  */
-export function moveToClass(root: string, file: string, toClass: string): MoveRecord {
+export function planMove(root: string, file: string, toClass: string): PlannedMove {
   const dir = resolve(root);
   const path = resolve(file);
   const { base, className } = classLevel(dir, path);
@@ -144,9 +154,9 @@ export function moveToClass(root: string, file: string, toClass: string): MoveRe
   try {
     st = statSync(path);
   } catch {
-    throw new InputError(`${file}: no such file`, { field: 'file', kind: 'not-found' });
+    throw new InputError(`${file}: no such file`, { kind: 'not-found' });
   }
-  if (!st.isFile()) throw new InputError(`${file} is not a file`, { field: 'file' });
+  if (!st.isFile()) throw new InputError(`${file} is not a file`);
   if (toClass === className) throw new InputError(`${file} is already in class ${toClass}`, { field: 'to' });
   const target = join(base, toClass);
   if (!toClass || isHidden(toClass) || toClass.includes('/') || toClass.includes(sep) || !existsSync(target)) {
@@ -158,14 +168,24 @@ export function moveToClass(root: string, file: string, toClass: string): MoveRe
       kind: 'not-found',
     });
   }
-  const to = freeName(target, basename(path));
-  return moveAndLog(dir, {
+  return { root: dir, path, className, toClass, target };
+}
+
+/** Moves a planned file, keeping its name where it is free in the new class folder. */
+export function applyMove(p: PlannedMove): MoveRecord {
+  const to = freeName(p.target, basename(p.path));
+  return moveAndLog(p.root, {
     op: 'move',
-    from: slash(relative(dir, path)),
-    to: slash(relative(dir, to)),
-    fromClass: className,
-    toClass,
+    from: slash(relative(p.root, p.path)),
+    to: slash(relative(p.root, to)),
+    fromClass: p.className,
+    toClass: p.toClass,
   });
+}
+
+/** Moves the image `file` of the folder dataset `root` into the class folder `toClass`. */
+export function moveToClass(root: string, file: string, toClass: string): MoveRecord {
+  return applyMove(planMove(root, file, toClass));
 }
 
 /**
