@@ -2,7 +2,7 @@
 // probabilities, engine/label-issues), and `anneal data move`: move a file to another class folder,
 // logged so that `anneal data move --undo` takes it back. Unreadable files are listed, not fatal.
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   applyMove,
@@ -37,6 +37,8 @@ const shown = (root: string, p: string): string => {
 };
 
 export function formatIssues(r: LabelIssuesReport, top?: number): string {
+  // A CSV list's paths are shown from its folder, as `anneal data inspect` shows them.
+  const base = r.layout === 'csv' ? dirname(r.root) : r.root;
   const lines = [
     `${r.root}: ${r.total} images in ${r.classes.length} classes; backbone ${r.backbone}, ${r.inputSize} px; ` +
       `${r.settings.folds} folds, seed ${r.settings.seed}`,
@@ -57,11 +59,13 @@ export function formatIssues(r: LabelIssuesReport, top?: number): string {
     lines.push('', `${'p(given)'.padStart(8)}  ${'given'.padEnd(given)}    ${'suggested'.padEnd(suggested)}  file`);
     for (const i of list) {
       lines.push(
-        `${i.score.toFixed(3).padStart(8)}  ${i.given.padEnd(given)} →  ${i.suggested.padEnd(suggested)}  ${shown(r.root, i.path)}`,
+        `${i.score.toFixed(3).padStart(8)}  ${i.given.padEnd(given)} →  ${i.suggested.padEnd(suggested)}  ${shown(base, i.path)}`,
       );
     }
     if (list.length < r.issues.length) lines.push(`… and ${r.issues.length - list.length} more (--top, --json)`);
-    if (r.layout !== 'csv')
+    if (r.layout === 'csv')
+      lines.push('', `an image list: correct the labels in ${r.root} (moves are for class folders)`);
+    else
       lines.push(
         '',
         `move a file to its suggested class: anneal data move --data ${r.root} FILE…   (undo: anneal data move --data ${r.root} --undo)`,
@@ -69,7 +73,7 @@ export function formatIssues(r: LabelIssuesReport, top?: number): string {
   }
   if (r.skipped.length) {
     lines.push('', `skipped ${r.skipped.length} file${r.skipped.length === 1 ? '' : 's'} that could not be read:`);
-    for (const s of r.skipped) lines.push(`  ${shown(r.root, s.path)}: ${s.reason}`);
+    for (const s of r.skipped) lines.push(`  ${shown(base, s.path)}: ${s.reason}`);
   }
   return `${lines.join('\n')}\n`;
 }
