@@ -42,6 +42,10 @@ const FLAGS: Readonly<Record<string, string>> = {
   'tta.seed': '--tta-seed',
   class: '--class',
   image: '<image>',
+  folds: '--folds',
+  filterBy: '--filter-by',
+  to: '--to',
+  undo: '--undo',
 };
 
 export function flagName(field: string): string {

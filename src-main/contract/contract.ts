@@ -8,12 +8,22 @@
 // z.custom so that the renderer and both adapters agree on one shape without copying it.
 // This file must stay importable by the renderer: zod and type-only imports, nothing from Node.
 import { z } from 'zod';
-import { Alpha, ControlCommand, InputError, NearDuplicates, RecipeFields, TtaConfig } from '../engine/browser.js';
+import {
+  Alpha,
+  ControlCommand,
+  InputError,
+  LabelIssuesSettings,
+  NearDuplicates,
+  RecipeFields,
+  TtaConfig,
+} from '../engine/browser.js';
 import type {
   EvalResult,
   InspectReport,
+  LabelIssuesReport,
   LrFindResult,
   ModelRow,
+  MoveRecord,
   Prediction,
   Progress,
   RunDetail,
@@ -93,6 +103,7 @@ export const JOB_KINDS = [
   'export',
   'doctor',
   'explain',
+  'dataIssues',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export const JOB_STATES = ['queued', 'starting', 'running', 'paused', 'done', 'stopped', 'failed'] as const;
@@ -318,6 +329,29 @@ export const channels = {
   'data.makeSample': {
     request: z.strictObject({ dir: path, imagesPerClass: int(2, 500).default(20) }),
     reply: reply<{ path: string; classes: string[] }>(),
+  },
+  /**
+   * Likely mislabelled images (`anneal data issues`), as a job: the report, thumbnails of the first
+   * `thumbnails` issues, and the moves that can be undone.
+   */
+  'data.issues': {
+    request: LabelIssuesSettings.extend({ path, thumbnails: int(0, 200).default(60), progressTag }),
+    reply: reply<LabelIssuesReport & { thumbnails: Record<string, string>; undoable: MoveRecord[] }>(),
+  },
+  /** The last label-issues report kept in the folder (null if none) and the moves that can be undone. */
+  'data.labelMoves': {
+    request: z.strictObject({ path }),
+    reply: reply<{ report: LabelIssuesReport | null; undoable: MoveRecord[] }>(),
+  },
+  /** Moves an image into another class folder (`anneal data move`), logged. */
+  'data.move': {
+    request: z.strictObject({ path, file: path, to: z.string().min(1).max(255) }),
+    reply: reply<{ record: MoveRecord; undoable: MoveRecord[] }>(),
+  },
+  /** Takes back a move (`anneal data move --undo`): the newest, or the one with this id. */
+  'data.undoMove': {
+    request: z.strictObject({ path, id: z.string().min(1).max(64).optional() }),
+    reply: reply<{ record: MoveRecord; undoable: MoveRecord[] }>(),
   },
   'models.list': { request: z.strictObject({}), reply: reply<ModelRow[]>() },
   /** `anneal doctor`, as a job: the backends here and which one each kind of training would use. */

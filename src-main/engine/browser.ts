@@ -14,3 +14,4 @@ export { imageSizeAdvice } from './models/advice.js';
 export { describeRecipes, recipeIssue, RecipeFields, type MixSettings } from './train/recipes.js';
 export { describeTta } from './tta/describe.js';
 export { TtaConfig } from './tta/config.js';
+export { LabelIssuesSettings } from './label-issues/settings.js';

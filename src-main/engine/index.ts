@@ -22,3 +22,4 @@ export { InputError, isInputError, type FieldNamer, type InputErrorOptions, type
 export * from './sweep/index.js';
 export * from './tta/index.js';
 export * from './explain/index.js';
+export * from './label-issues/index.js';

@@ -1,6 +1,6 @@
 // Messages between the job manager and a job's child process (one process per job).
 import type { JobKind, ReplyOf } from '../contract/index.js';
-import type { Alpha, Progress, RunResult, TtaConfig } from '../engine/index.js';
+import type { Alpha, LabelIssuesReport, Progress, RunResult, TtaConfig } from '../engine/index.js';
 
 /** What each kind of job takes; the kinds are the contract's JOB_KINDS, no more and no fewer. */
 interface TaskInputs extends Record<JobKind, object> {
@@ -40,6 +40,8 @@ interface TaskInputs extends Record<JobKind, object> {
     ema?: boolean | undefined;
     tag?: string | undefined;
   };
+  /** `anneal data issues`: the dataset folder and the settings (engine/label-issues/settings.ts). */
+  dataIssues: { data: string; settings: Record<string, unknown>; tag?: string | undefined };
 }
 
 export type Task = { [K in JobKind]: { kind: K } & TaskInputs[K] }[JobKind];
@@ -63,6 +65,7 @@ export interface TaskResults extends Record<JobKind, unknown> {
   import: ReplyOf<'models.import'>;
   export: ReplyOf<'export.run'>;
   explain: ReplyOf<'explain.images'>;
+  dataIssues: LabelIssuesReport;
 }
 
 export type JobMessage =

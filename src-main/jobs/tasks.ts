@@ -11,6 +11,7 @@ import {
   ttaRun,
   exportModel,
   exportSummary,
+  findDataIssues,
   findModel,
   importWeights,
   isInputError,
@@ -222,6 +223,16 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         onProgress: (done, total) => send({ type: 'count', done, total, unit: 'steps' }),
       });
       send(done('import', { modelDir: task.out }));
+      return;
+    }
+    case 'dataIssues': {
+      const backend = await useBackend('inference');
+      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      const report = await findDataIssues(task.data, task.settings, {
+        onProgress: (done, total, phase) =>
+          send({ type: 'count', done, total, unit: phase === 'images' ? 'images read' : 'folds trained' }),
+      });
+      send(done('dataIssues', report));
       return;
     }
     case 'export': {

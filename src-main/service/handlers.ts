@@ -18,6 +18,10 @@ import {
   listSweeps,
   makeShapes,
   mapPool,
+  moveToClass,
+  readIssuesReport,
+  readMoveLog,
+  undoMove,
   parseAugmentConfig,
   parseRunConfig,
   parseRunSettings,
@@ -143,6 +147,33 @@ export function createHandlers(o: ServiceOptions): Handlers {
       const dir = abs(r.dir);
       await makeShapes(dir, r.imagesPerClass);
       return { path: dir, classes: [...SHAPE_CLASSES] };
+    },
+    'data.issues': async ({ path, thumbnails: shown, progressTag, ...settings }) => {
+      const data = abs(path);
+      const report = await jobs.run({
+        kind: 'dataIssues',
+        data,
+        settings: { ...settings, ...(settings.model ? { model: absModel(settings.model, abs) } : {}) },
+        tag: progressTag,
+      });
+      const thumbnails: Record<string, string> = {};
+      await mapPool(report.issues.slice(0, shown), 8, async (i) => {
+        const src = await thumbnail(i.path, 96);
+        if (src) thumbnails[i.path] = src;
+      });
+      return { ...report, thumbnails, undoable: readMoveLog(data).undoable };
+    },
+    'data.labelMoves': async (r) => ({
+      report: readIssuesReport(abs(r.path)),
+      undoable: readMoveLog(abs(r.path)).undoable,
+    }),
+    'data.move': async (r) => {
+      const record = moveToClass(abs(r.path), abs(r.file), r.to);
+      return { record, undoable: readMoveLog(abs(r.path)).undoable };
+    },
+    'data.undoMove': async (r) => {
+      const record = undoMove(abs(r.path), r.id);
+      return { record, undoable: readMoveLog(abs(r.path)).undoable };
     },
     'models.list': async () => listModels(),
     'app.backends': async () => jobs.run({ kind: 'doctor' }),
@@ -294,11 +325,15 @@ function validRunConfig(
   return out;
 }
 
+/** A model typed as a path (not a bare architecture id) relative to where the server runs. */
+function absModel(model: string, abs: (p: string) => string): string {
+  return model.startsWith('.') || model.includes('/') ? abs(model) : model;
+}
+
 /** A dataset path typed relative to where the server runs means the same folder to the job. */
 function withAbsoluteData(config: Record<string, unknown>, abs: (p: string) => string): Record<string, unknown> {
   const out = { ...config };
   if (typeof out.data === 'string' && out.data) out.data = abs(out.data);
-  if (typeof out.model === 'string' && (out.model.startsWith('.') || out.model.includes('/')))
-    out.model = abs(out.model);
+  if (typeof out.model === 'string') out.model = absModel(out.model, abs);
   return out;
 }

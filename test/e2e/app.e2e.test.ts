@@ -3,7 +3,7 @@
 // twice while the charts update (with a pause and a resume), compare the runs, evaluate,
 // predict, export. Screenshots go to test-artifacts/e2e/ for a person to look at.
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -803,6 +803,49 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     expect(lines.filter((l) => l.type === 'epoch').every((l) => typeof l.ema_val_accuracy === 'number')).toBe(true);
     expect(existsSync(join(run, 'model-ema', 'anneal.json'))).toBe(true);
   }, 500_000);
+  // Issue 17, item 7: the label-error finder on the Dataset screen.
+  it('finds mislabelled images, moves one to its suggested class, and undoes it', async () => {
+    const dir = join(work, 'relabel');
+    await makeShapes(dir, 25);
+    // Four files filed under the wrong class.
+    for (const [from, to, k] of [
+      ['square', 'circle', 3],
+      ['circle', 'triangle', 5],
+      ['triangle', 'cross', 7],
+      ['cross', 'square', 9],
+    ] as const)
+      renameSync(join(dir, from, `${from}-${k}.png`), join(dir, to, `${from}-${k}.png`));
+    await nav('Dataset');
+    await testid('dataset-path').fill(dir);
+    await testid('dataset-load').click();
+    await page.waitForFunction(
+      () => /100\s+images/.test(document.querySelector('[data-testid="dataset-summary"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
+    await testid('issues-model').fill('resnet_micro');
+    await testid('issues-run').click();
+    await testid('issues-gallery').waitFor({ timeout: 180_000 });
+    await expect(testid('issues-summary').textContent()).resolves.toMatch(/\d+ of 100 images look mislabelled/);
+    const first = testid('issue').first();
+    const caption = (await first.textContent()) ?? '';
+    await testid('issues-gallery').scrollIntoViewIfNeeded();
+    await shot('17-label-issues');
+    const [, name, given, suggested] = /(\S+\.png)\s*(\w+) → (\w+)/.exec(caption)!;
+    await first.getByTestId('issue-move').click();
+    await testid('issues-undo').waitFor({ timeout: 30_000 });
+    expect(existsSync(join(dir, suggested!, name!))).toBe(true);
+    expect(existsSync(join(dir, given!, name!))).toBe(false);
+    await expect(first.textContent()).resolves.toContain(`moved to ${suggested}`);
+    await shot('17b-label-issues-moved');
+    await testid('issues-undo').click();
+    await testid('issues-undo').waitFor({ state: 'detached', timeout: 30_000 });
+    expect(existsSync(join(dir, given!, name!))).toBe(true);
+    expect(readJsonl<{ op: string }>(join(dir, '.anneal', 'label-moves.jsonl')).map((m) => m.op)).toEqual([
+      'move',
+      'undo',
+    ]);
+  }, 300_000);
 
   it('logged no errors in the page', () => {
     expect(consoleErrors).toEqual([]);

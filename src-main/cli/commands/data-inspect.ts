@@ -42,16 +42,19 @@ export function registerDataInspect(data: Command, io: Io): void {
 }
 
 /** "inspecting 1200/50000" on one terminal line, redrawn at most 10 times a second. */
-function progressLine(io: Io): { update: (done: number, total: number) => void; done: () => void } {
+export function progressLine(
+  io: Io,
+  what = 'inspecting',
+): { update: (done: number, total: number, phase?: string) => void; done: () => void } {
   let last = 0;
   let shown = false;
   return {
-    update: (done, total) => {
+    update: (done, total, phase) => {
       const now = Date.now();
       if (now - last < 100 && done < total) return;
       last = now;
       shown = true;
-      io.stderr(`\rinspecting ${done}/${total}`);
+      io.stderr(`\r\x1b[K${phase ?? what} ${done}/${total}`);
     },
     done: () => {
       if (shown) io.stderr('\r\x1b[K');

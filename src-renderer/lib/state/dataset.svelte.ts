@@ -20,6 +20,8 @@ export class DatasetState {
   readonly progress: ProgressMeter;
   #restored = $state<DatasetBrief | null>(null);
   #inspected = $state('');
+  /** Images moved into (+) or out of (−) each class since the inspection (label-issues panel). */
+  #moved = $state<Record<string, number>>({});
 
   constructor(private readonly client: Client) {
     this.progress = new ProgressMeter(client);
@@ -34,6 +36,7 @@ export class DatasetState {
     this.thumbnails.clear();
     this.preview.clear();
     this.#inspected = path;
+    this.#moved = {};
     const progressTag = this.progress.begin();
     const report = await this.inspect.run(() => this.client.invoke('data.inspect', { path, alpha, progressTag }));
     this.progress.end();
@@ -41,6 +44,28 @@ export class DatasetState {
     onReadable?.();
     await this.thumbnails.run(() => this.client.invoke('data.thumbnails', { path, perClass: 6, size: 72, alpha }));
     return true;
+  }
+
+  /**
+   * A file moved from one class folder to another (the label-issues panel): the class counts
+   * follow, and the thumbnails are fetched again, without decoding the whole folder again.
+   */
+  async applyMove(move: { fromClass: string; toClass: string }, alpha = 'white'): Promise<void> {
+    const moved = { ...this.#moved };
+    moved[move.fromClass] = (moved[move.fromClass] ?? 0) - 1;
+    moved[move.toClass] = (moved[move.toClass] ?? 0) + 1;
+    this.#moved = moved;
+    const path = this.#inspected;
+    if (path)
+      await this.thumbnails.run(() => this.client.invoke('data.thumbnails', { path, perClass: 6, size: 72, alpha }));
+  }
+
+  /** Images per class: the inspection's counts, with the moves made since. */
+  get classCounts(): { name: string; count: number }[] {
+    return (this.inspect.result?.classes ?? []).map((c) => ({
+      name: c.name,
+      count: c.count + (this.#moved[c.name] ?? 0),
+    }));
   }
 
   /** The duplicate groups to show (label conflicts first, as inspect sorts them), files as thumbnails. */
@@ -82,7 +107,7 @@ export class DatasetState {
   /** The dataset in brief: from this page's inspection, else from the saved workspace. */
   get brief(): DatasetBrief | null {
     const r = this.inspect.result;
-    if (r) return { path: this.#inspected, total: r.total, classes: r.classes, split: r.split };
+    if (r) return { path: this.#inspected, total: r.total, classes: this.classCounts, split: r.split };
     return this.#restored;
   }
   set brief(b: DatasetBrief | null) {
@@ -121,7 +146,7 @@ export class DatasetState {
   get countsChart(): number[][] {
     const r = this.inspect.result;
     if (!r) return [];
-    return [r.classes.map((_, i) => i), r.classes.map((c) => c.count)];
+    return [r.classes.map((_, i) => i), this.classCounts.map((c) => c.count)];
   }
 
   get classNames(): string[] {

@@ -2,6 +2,7 @@
 export { AugmentForm } from './augment-form.svelte.js';
 export { AppState, SCREENS, type ScreenId } from './app.svelte.js';
 export { DatasetState, IMBALANCE_WARNING } from './dataset.svelte.js';
+export { LabelIssuesState, type IssueRow, type OnMoved } from './label-issues.svelte.js';
 export { clipDivergentTail, FLAT_DROP, LrFindState, SUGGESTION_HELP, type Suggestion } from './lr-find.svelte.js';
 export {
   augmentOf,
