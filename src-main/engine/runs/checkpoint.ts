@@ -26,6 +26,20 @@ export const CheckpointState = z.looseObject({
   scheduleState: z.unknown(),
   rng: z.unknown(),
   best: z.object({ metric: z.string(), value: z.number(), epoch: Index }).nullable(),
+  /**
+   * Present when a stop cut the epoch short: the batches of its order done, its optimizer steps,
+   * and its sums so far (train/callbacks.ts EpochCut). A resume finishes that epoch.
+   */
+  within: z
+    .object({
+      batches: Index,
+      steps: Index,
+      lossSum: z.number(),
+      correct: z.number().nonnegative(),
+      seen: Index,
+      seconds: z.number().nonnegative(),
+    })
+    .optional(),
 });
 export type CheckpointState = z.infer<typeof CheckpointState>;
 

@@ -43,6 +43,9 @@ export const EpochRecord = z.looseObject({
   seconds: z.number().nonnegative(),
   /** A stop cut this epoch short: its numbers cover part of the data (never the best epoch). */
   partial: z.boolean().optional(),
+  /** With partial: the optimizer steps the epoch got through, of its stepsPerEpoch. */
+  epochStep: Index.optional(),
+  stepsPerEpoch: Index.optional(),
 });
 export type EpochRecord = z.infer<typeof EpochRecord>;
 

@@ -109,7 +109,8 @@ export class MetricsLogger extends Callback {
       val_loss: logs.val_loss ?? null,
       val_accuracy: logs.val_accuracy ?? null,
       seconds: logs.seconds,
-      ...(s.partialEpoch ? { partial: true } : {}),
+      // How far the stop got: "stopped at epoch 3, step 12/40" wherever these numbers are shown.
+      ...(s.partialEpoch ? { partial: true, epochStep: s.cut?.steps ?? 0, stepsPerEpoch: s.stepsPerEpoch } : {}),
     });
     this.onProgress?.({
       ...this.#progress(s, 'epoch', logs.loss, lr, null),
@@ -185,6 +186,8 @@ export class Checkpointer extends Callback {
           scheduleState: { history: s.history, lrScale: s.lrScale },
           rng: null,
           best: this.#best,
+          // A cut epoch's checkpoint says how far it got: resume finishes the epoch from there.
+          ...(s.partialEpoch && s.cut ? { within: s.cut } : {}),
         },
       },
       { best: isBest, ...(this.keepLast ? { keepLast: this.keepLast } : {}) },
