@@ -28,6 +28,7 @@ import {
   type RunOptions,
 } from '../engine/index.js';
 import type { JobKind } from '../contract/index.js';
+import { holdForTest } from './hold.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
 
 type Send = (m: JobMessage) => void;
@@ -197,7 +198,10 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         file: task.file,
         arch: task.arch,
         out: task.out,
-        onProgress: (done, total) => send({ type: 'count', done, total, unit: 'steps' }),
+        onProgress: (done, total) => {
+          send({ type: 'count', done, total, unit: 'steps' });
+          return holdForTest('import');
+        },
       });
       send(done('import', { modelDir: task.out }));
       return;
@@ -212,7 +216,10 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         rawInput: task.rawInput,
         checkpoint: task.checkpoint,
         // The model card's evaluation, image by image: the long part of an export.
-        onProgress: (done, total) => send({ type: 'count', done, total, unit: 'images evaluated' }),
+        onProgress: (done, total) => {
+          send({ type: 'count', done, total, unit: 'images evaluated' });
+          return holdForTest('export');
+        },
       });
       const skipped = r.skipped.map((s) => `skipped ${s.path}: ${s.reason}\n`).join('');
       send(

@@ -19,7 +19,7 @@ export interface EvaluateOptions {
   /** How many of the highest-loss images to report (default 10). */
   topLosses?: number;
   /** Images scored so far and in all, after each batch. */
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number) => unknown; // a promise it returns is awaited
   /** Also return every image's prediction (the images behind a confusion-matrix cell). */
   perImage?: boolean;
 }
@@ -95,7 +95,8 @@ export async function evaluate(
       chunks.push(await forward.run(batch.x, batch.n));
       labels.push(...batch.y);
       paths.push(...batch.paths);
-      o.onProgress?.(labels.length, samples.length);
+      // Awaited: a caller may hold the work at a progress point (the app's e2e test photographs it).
+      await o.onProgress?.(labels.length, samples.length);
     }
   } finally {
     await forward.dispose();

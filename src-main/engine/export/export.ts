@@ -37,7 +37,7 @@ export interface ExportOptions {
   evaluate?: boolean;
   batchSize?: number;
   /** Images evaluated so far and in all. */
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number) => unknown; // a promise it returns is awaited
 }
 
 export interface ExportResult {

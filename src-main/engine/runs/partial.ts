@@ -24,8 +24,11 @@ export function cutSteps(record: {
  * from 1, as people count), or null for a whole one.
  */
 export function partialLabel(final: { epoch: number; partial?: EpochCutSteps | null | undefined } | null): string | null {
-  const p = final?.partial;
-  if (!final || !p) return null;
-  const step = p.stepsPerEpoch ? `, step ${p.epochStep}/${p.stepsPerEpoch}` : '';
-  return `stopped at epoch ${final.epoch + 1}${step} (partial epoch)`;
+  if (!final?.partial) return null;
+  return `stopped at epoch ${final.epoch + 1}, ${cutLabel(final.partial)}`;
+}
+
+/** "step 12/40 (partial epoch)": where tables already name the epoch (`anneal runs show`, from 0). */
+export function cutLabel(p: EpochCutSteps): string {
+  return p.stepsPerEpoch ? `step ${p.epochStep}/${p.stepsPerEpoch} (partial epoch)` : 'partial epoch';
 }

@@ -6,9 +6,11 @@ export { clipDivergentTail, FLAT_DROP, LrFindState, SUGGESTION_HELP, type Sugges
 export {
   augmentOf,
   DEFAULT_COLUMNS,
+  FINAL_COLUMNS,
   rateOf,
   recipeOf,
   RUN_COLUMNS,
+  runPartial,
   RunsTable,
   type CompareMetric,
   type RunColumn,

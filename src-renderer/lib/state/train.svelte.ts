@@ -43,6 +43,8 @@ export class TrainSession {
   #valAcc: Series = [];
   #valLoss: Series = [];
   #epochLoss: Series = [];
+  /** The last epoch drawn was cut short by a stop: a resumed run's whole epoch replaces it. */
+  #lastCut = false;
   #startedAt = 0;
   #stepsAtStart = 0;
   readonly #unsubscribe: (() => void)[] = [];
@@ -190,6 +192,7 @@ export class TrainSession {
     this.#acc = h.epochs.map((e) => e.accuracy);
     this.#valAcc = h.epochs.map((e) => e.val_accuracy);
     this.#valLoss = h.epochs.map((e) => e.val_loss);
+    this.#lastCut = h.epochs.at(-1)?.partial === true;
     this.#grew++;
   }
 
@@ -230,7 +233,11 @@ export class TrainSession {
     // A step or epoch the charts already have (read from the store while its event was on the
     // way) is not drawn twice.
     if (p.kind === 'step' && p.step <= (this.#steps.at(-1) ?? -1)) return;
-    if (p.kind === 'epoch' && p.epoch + 1 <= (this.#epochs.at(-1) ?? 0)) return;
+    if (p.kind === 'epoch' && p.epoch + 1 <= (this.#epochs.at(-1) ?? 0)) {
+      // …except the epoch a stop cut short, which a resumed run finishes: its whole numbers replace the cut ones.
+      if (!(this.#lastCut && p.epoch + 1 === this.#epochs.at(-1))) return;
+      for (const series of [this.#epochs, this.#epochLoss, this.#acc, this.#valAcc, this.#valLoss]) series.pop();
+    }
     // The pace is measured from the first step, not from the start: loading data and model first
     // says nothing about how fast steps go.
     if (this.#updates === 0) {
@@ -261,6 +268,7 @@ export class TrainSession {
       this.#acc.push(e.accuracy);
       this.#valAcc.push(e.val_accuracy ?? null);
       this.#valLoss.push(e.val_loss ?? null);
+      this.#lastCut = p.partial === true;
     }
   }
 
@@ -335,6 +343,7 @@ export class TrainSession {
     this.#valAcc = [];
     this.#valLoss = [];
     this.#epochLoss = [];
+    this.#lastCut = false;
     this.#grew++;
   }
 }
