@@ -2,7 +2,7 @@
 // indices of metrics.jsonl and checkpoints/epoch-NNNN (from 0), so that what is printed names
 // the checkpoint to use.
 import type { CompareMetric, RunDetail, RunEvent, RunSeries, RunSummary } from '../../engine/index.js';
-import { bestRunIds, cutLabel, cutSteps, higherIsBetter } from '../../engine/index.js';
+import { bestRunIds, cutLabel, higherIsBetter } from '../../engine/index.js';
 import { formatDuration, formatMetric, formatTable } from './table.js';
 
 const MARK = '*';
@@ -73,7 +73,12 @@ function configSummary(d: RunDetail): string[] {
     ['backend', `${meta.backend.name}${meta.backend.device ? ` (${meta.backend.device})` : ''}`],
     ['time', `${formatDuration(summary.seconds)} over ${summary.epochs} epochs`],
     ...(summary.final?.partial
-      ? [['final', `epoch ${summary.final.epoch}, ${cutLabel(summary.final.partial)}: a stop cut it short`] as [string, string]]
+      ? [
+          ['final', `epoch ${summary.final.epoch}, ${cutLabel(summary.final.partial)}: a stop cut it short`] as [
+            string,
+            string,
+          ],
+        ]
       : []),
     [
       'best',
@@ -90,7 +95,7 @@ function configSummary(d: RunDetail): string[] {
 export function formatRunDetail(d: RunDetail): string {
   const bestEpoch = d.summary.best?.epoch;
   const rows = d.epochs.map((e) => [
-    `${e.epoch}${e.partial ? ` (${cutLabel(cutSteps(e).partial!)})` : ''}${e.epoch === bestEpoch ? MARK : ' '}`,
+    `${e.epoch}${e.partial ? ` (partial, step ${e.epochStep ?? '?'}/${e.stepsPerEpoch ?? '?'})` : ''}${e.epoch === bestEpoch ? MARK : ' '}`,
     d.stages[e.stage] ?? `stage ${e.stage}`,
     formatMetric(e.loss),
     formatMetric(e.accuracy),
