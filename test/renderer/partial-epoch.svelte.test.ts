@@ -79,10 +79,12 @@ describe('TrainSession: a resumed run finishes its cut epoch', () => {
     const t = new TrainSession(client);
     await t.restore('/runs/r1');
     expect(t.accuracyChart).toEqual([[1, 2], [0.5, 0.4], [0.5, 0.4]]);
+    expect(t.partialEpoch).toBe(2);
     // The resumed job goes on from step 14, then ends the epoch over all of its data.
     emit('job.progress', { jobId: 'j1', progress: fakeStep(14, { epoch: 1 }) });
     emit('job.progress', { jobId: 'j1', progress: epochEvent(1, 0.7) });
     expect(t.accuracyChart).toEqual([[1, 2], [0.5, 0.7], [0.5, 0.7]]);
+    expect(t.partialEpoch).toBeNull();
     expect(t.lossChart[0]).toEqual(Array.from({ length: 15 }, (_, s) => s));
     // A whole epoch already drawn stays as it is.
     emit('job.progress', { jobId: 'j1', progress: epochEvent(1, 0.1) });

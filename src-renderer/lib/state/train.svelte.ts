@@ -44,7 +44,7 @@ export class TrainSession {
   #valLoss: Series = [];
   #epochLoss: Series = [];
   /** The last epoch drawn was cut short by a stop: a resumed run's whole epoch replaces it. */
-  #lastCut = false;
+  #lastCut = $state(false);
   #startedAt = 0;
   #stepsAtStart = 0;
   readonly #unsubscribe: (() => void)[] = [];
@@ -270,6 +270,12 @@ export class TrainSession {
       this.#valLoss.push(e.val_loss ?? null);
       this.#lastCut = p.partial === true;
     }
+  }
+
+  /** The epoch (from 1, as drawn) whose numbers a stop cut short, when it is the last one drawn; else null. */
+  get partialEpoch(): number | null {
+    void this.#grew;
+    return this.#lastCut ? (this.#epochs.at(-1) ?? null) : null;
   }
 
   /** Fraction of the run's steps done, 0..1 (1 once it has ended). */
