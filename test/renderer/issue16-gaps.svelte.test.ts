@@ -1,13 +1,13 @@
-// A run stopped in the middle of an epoch: its last numbers are labelled as over part of that
-// epoch (the same words everywhere: runs/partial.ts), and when the run is resumed the whole
-// epoch's numbers replace the cut ones on the Train screen's charts instead of being dropped as
-// "already drawn".
+// Issue 16's last gaps, in the renderer's state. A run stopped in the middle of an epoch: its last
+// numbers are labelled as over part of that epoch (the same words everywhere: runs/partial.ts),
+// and when the run is resumed the whole epoch's numbers replace the cut ones on the Train screen's
+// charts instead of being dropped as "already drawn". Evaluate's baseline with classes of one size.
 import { describe, expect, it } from 'vitest';
 import type { JobInfo, RunHistory } from '../../src-main/contract/index.js';
 import { cutLabel, partialLabel } from '../../src-main/engine/browser.js';
 import { cutSteps } from '../../src-main/engine/runs/index.js';
 import type { Progress } from '../../src-main/engine/train/index.js';
-import { FINAL_COLUMNS, runPartial, TrainSession } from '../../src-renderer/lib/state/index.js';
+import { EvalState, FINAL_COLUMNS, runPartial, TrainSession } from '../../src-renderer/lib/state/index.js';
 import { fakeClient, fakeJob, fakeStep } from './fake-client.js';
 
 const epochRecord = (epoch: number, accuracy: number, partial?: { epochStep: number; stepsPerEpoch: number }) => ({
@@ -78,12 +78,20 @@ describe('TrainSession: a resumed run finishes its cut epoch', () => {
     );
     const t = new TrainSession(client);
     await t.restore('/runs/r1');
-    expect(t.accuracyChart).toEqual([[1, 2], [0.5, 0.4], [0.5, 0.4]]);
+    expect(t.accuracyChart).toEqual([
+      [1, 2],
+      [0.5, 0.4],
+      [0.5, 0.4],
+    ]);
     expect(t.partialEpoch).toBe(2);
     // The resumed job goes on from step 14, then ends the epoch over all of its data.
     emit('job.progress', { jobId: 'j1', progress: fakeStep(14, { epoch: 1 }) });
     emit('job.progress', { jobId: 'j1', progress: epochEvent(1, 0.7) });
-    expect(t.accuracyChart).toEqual([[1, 2], [0.5, 0.7], [0.5, 0.7]]);
+    expect(t.accuracyChart).toEqual([
+      [1, 2],
+      [0.5, 0.7],
+      [0.5, 0.7],
+    ]);
     expect(t.partialEpoch).toBeNull();
     expect(t.lossChart[0]).toEqual(Array.from({ length: 15 }, (_, s) => s));
     // A whole epoch already drawn stays as it is.
@@ -102,5 +110,52 @@ describe('TrainSession: a resumed run finishes its cut epoch', () => {
     emit('job.progress', { jobId: 'j1', progress: epochEvent(1, 0.9) });
     expect(t.accuracyChart[1]).toEqual([0.5, 0.6]);
     t.dispose();
+  });
+});
+
+describe('EvalState: the baseline when classes are the same size', () => {
+  const result = (confusion: number[][]) => ({
+    classes: confusion.map((_, i) => `c${i}`),
+    count: confusion.flat().reduce((a, b) => a + b, 0),
+    accuracy: 0.5,
+    topK: { k: 5, accuracy: 1 },
+    loss: 1,
+    perClass: [],
+    confusion,
+    topLosses: [],
+    thumbnails: {},
+    skipped: [],
+    images: [],
+  });
+  it('counts the classes tied for largest, so the screen does not single one out', async () => {
+    for (const [confusion, ties] of [
+      [
+        [
+          [3, 0],
+          [1, 2],
+        ],
+        2,
+      ],
+      [
+        [
+          [3, 0, 0],
+          [0, 3, 0],
+          [0, 0, 1],
+        ],
+        2,
+      ],
+      [
+        [
+          [4, 0],
+          [1, 1],
+        ],
+        1,
+      ],
+    ] as const) {
+      const { client } = fakeClient(() => result(confusion.map((r) => [...r])));
+      const e = new EvalState(client);
+      await e.run('/runs/r1');
+      expect(e.baselineTies).toBe(ties);
+    }
   });
 });
