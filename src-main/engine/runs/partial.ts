@@ -23,7 +23,9 @@ export function cutSteps(record: {
  * "stopped at epoch 3, step 12/40 (partial epoch)" for final numbers from a cut epoch (epoch counted
  * from 1, as people count), or null for a whole one.
  */
-export function partialLabel(final: { epoch: number; partial?: EpochCutSteps | null | undefined } | null): string | null {
+export function partialLabel(
+  final: { epoch: number; partial?: EpochCutSteps | null | undefined } | null,
+): string | null {
   if (!final?.partial) return null;
   return `stopped at epoch ${final.epoch + 1}, ${cutLabel(final.partial)}`;
 }
