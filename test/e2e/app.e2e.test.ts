@@ -6,11 +6,12 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
 import { BIN, readJsonl, tempDir, writeJson } from '../cli/helpers.js';
+import { openPage, pageHelpers } from './app-page.js';
 import { ARTIFACTS, chromiumPath, serve, type Served } from './serve.js';
 
 const CHROMIUM = chromiumPath();
@@ -27,17 +28,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   let page: Page;
   const shots = fileURLToPath(ARTIFACTS);
   const consoleErrors: string[] = [];
-
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  const nav = (label: string) => page.getByRole('navigation').getByRole('button', { name: label, exact: true }).click();
-  const testid = (id: string) => page.getByTestId(id);
-  /** Waits until the Train screen's job is in `state`. */
-  const trainState = (state: string, timeout: number, polling = 500) =>
-    page.waitForFunction(
-      (s) => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === s,
-      state,
-      { timeout, polling },
-    );
+  const { shot, nav, testid, trainState } = pageHelpers(() => page);
   const points = async (id: string) => Number(await testid(id).getAttribute('data-points'));
   const runDirs = () =>
     existsSync(join(work, 'runs'))
@@ -48,16 +39,9 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       : [];
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
     work = tempDir('anneal-e2e-');
     server = await serve(work);
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--disable-gpu'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(server.url);
+    ({ browser, page } = await openPage(CHROMIUM!, server.url, consoleErrors));
   }, 180_000);
 
   afterAll(async () => {
@@ -650,17 +634,8 @@ describe.skipIf(!CHROMIUM)('issue 16 gaps: never-predicted flag, export and impo
   let server: Served;
   let browser: Browser;
   let page: Page;
-  const shots = fileURLToPath(ARTIFACTS);
   const consoleErrors: string[] = [];
-  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  const nav = (label: string) => page.getByRole('navigation').getByRole('button', { name: label, exact: true }).click();
-  const testid = (id: string) => page.getByTestId(id);
-  const trainState = (state: string, timeout: number) =>
-    page.waitForFunction(
-      (s) => document.querySelector('[data-testid="train-status"]')?.getAttribute('data-state') === s,
-      state,
-      { timeout, polling: 250 },
-    );
+  const { shot, nav, testid, trainState } = pageHelpers(() => page);
   const runDir = () =>
     join(
       work,
@@ -680,7 +655,6 @@ describe.skipIf(!CHROMIUM)('issue 16 gaps: never-predicted flag, export and impo
   };
 
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
     work = tempDir('anneal-e2e-i16-');
     hold = join(work, 'hold');
     mkdirSync(hold);
@@ -693,13 +667,7 @@ describe.skipIf(!CHROMIUM)('issue 16 gaps: never-predicted flag, export and impo
     cpSync(join(extra, 'square'), join(work, 'lookalike', 'square-rare'), { recursive: true });
     rmSync(extra, { recursive: true });
     server = await serve(work, [], { ANNEAL_TEST_HOLD: hold });
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--disable-gpu'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(server.url);
+    ({ browser, page } = await openPage(CHROMIUM!, server.url, consoleErrors));
     await page.getByText('serve mode').waitFor({ timeout: 60_000 });
   }, 180_000);
 
