@@ -3,6 +3,7 @@
 export * from './schedules/index.js';
 export { PALETTE } from './plot/palette.js';
 export { higherIsBetter } from './runs/metric.js';
+export { cutLabel, partialLabel, type EpochCutSteps } from './runs/partial.js';
 export { ControlCommand } from './train/control-command.js';
 export { Alpha } from './data/sources/alpha.js';
 export { NearDuplicates } from './data/sources/near-duplicates.js';

@@ -32,6 +32,7 @@ import {
   type RunOptions,
 } from '../engine/index.js';
 import type { ExplainResult, JobKind } from '../contract/index.js';
+import { holdForTest } from './hold.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
 
 type Send = (m: JobMessage) => void;
@@ -220,7 +221,10 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         file: task.file,
         arch: task.arch,
         out: task.out,
-        onProgress: (done, total) => send({ type: 'count', done, total, unit: 'steps' }),
+        onProgress: (done, total) => {
+          send({ type: 'count', done, total, unit: 'steps' });
+          return holdForTest('import');
+        },
       });
       send(done('import', { modelDir: task.out }));
       return;
@@ -246,7 +250,10 @@ export async function runTask(task: Task, send: Send): Promise<void> {
         checkpoint: task.checkpoint,
         ema: task.ema,
         // The model card's evaluation, image by image: the long part of an export.
-        onProgress: (done, total) => send({ type: 'count', done, total, unit: 'images evaluated' }),
+        onProgress: (done, total) => {
+          send({ type: 'count', done, total, unit: 'images evaluated' });
+          return holdForTest('export');
+        },
       });
       const skipped = r.skipped.map((s) => `skipped ${s.path}: ${s.reason}\n`).join('');
       send(

@@ -18,8 +18,12 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function serve(cwd: string, args: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd, stdio: 'pipe' });
+export async function serve(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+    cwd,
+    stdio: 'pipe',
+    env: { ...process.env, ...env },
+  });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

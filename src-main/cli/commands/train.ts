@@ -6,6 +6,7 @@ import {
   BUNDLED_MODEL_NOTE,
   bundledModelDir,
   isModelDir,
+  partialLabel,
   readModelMeta,
   resumeRun,
   parseStageSizes,
@@ -171,9 +172,13 @@ export function runHeadline(r: RunResult, wallSeconds: number): string {
   const run = arg(dir.startsWith('..') ? r.runDir : dir);
   const fin = s.final;
   const best = s.best;
+  // Numbers from an epoch a stop cut short cover part of its data: said on the same line.
+  const cut = partialLabel(fin);
   const lines = [
     `run ${run}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} on ${r.backend.name} in ${formatDuration(wallSeconds)}`,
-    `  final (epoch ${fin ? fin.epoch + 1 : '-'}): val_accuracy ${round(fin?.val_accuracy)}  val_loss ${round(fin?.val_loss)}`,
+    cut
+      ? `  final (${cut}): val_accuracy ${round(fin?.val_accuracy)}  val_loss ${round(fin?.val_loss)}`
+      : `  final (epoch ${fin ? fin.epoch + 1 : '-'}): val_accuracy ${round(fin?.val_accuracy)}  val_loss ${round(fin?.val_loss)}`,
     `  best  (epoch ${best ? best.epoch + 1 : '-'}): val_accuracy ${round(best?.val_accuracy)}  val_loss ${round(best?.val_loss)}`,
     'next:',
     `  anneal eval ${run}`,
@@ -186,7 +191,12 @@ export function runHeadline(r: RunResult, wallSeconds: number): string {
 function finish(io: Io, r: RunResult, json: boolean, wallSeconds: number): void {
   const summary = {
     runDir: r.runDir,
-    final: { val_accuracy: r.final.val_accuracy, val_loss: r.final.val_loss },
+    final: {
+      val_accuracy: r.final.val_accuracy,
+      val_loss: r.final.val_loss,
+      // A stop cut the last epoch short: how far it got (the numbers cover that part of its data).
+      ...(r.final.partial ? { partial: r.final.partial } : {}),
+    },
     best: r.best,
     seconds: wallSeconds,
   };

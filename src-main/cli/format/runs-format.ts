@@ -2,7 +2,7 @@
 // indices of metrics.jsonl and checkpoints/epoch-NNNN (from 0), so that what is printed names
 // the checkpoint to use.
 import type { CompareMetric, RunDetail, RunEvent, RunSeries, RunSummary } from '../../engine/index.js';
-import { bestRunIds, higherIsBetter } from '../../engine/index.js';
+import { bestRunIds, cutLabel, higherIsBetter } from '../../engine/index.js';
 import { formatDuration, formatMetric, formatTable } from './table.js';
 
 const MARK = '*';
@@ -13,7 +13,8 @@ export function formatRunList(runs: readonly RunSummary[]): string {
     r.id,
     r.arch,
     r.status,
-    String(r.epochs),
+    // The last of them cut short by a stop: "3 (partial)", and the numbers after it are that epoch's.
+    r.final?.partial ? `${r.epochs} (partial)` : String(r.epochs),
     formatDuration(r.seconds),
     formatMetric(r.final?.loss),
     formatMetric(r.final?.accuracy),
@@ -29,7 +30,10 @@ export function formatRunList(runs: readonly RunSummary[]): string {
   const note = best.size
     ? `\n${MARK} highest final val_acc; best_val_acc: at the best checkpoint (lowest val_loss) @ its epoch\n`
     : '';
-  return formatTable(columns, rows) + note;
+  const partial = runs.some((r) => r.final?.partial)
+    ? `(partial): a stop cut the last epoch short; its numbers cover part of its data (anneal runs show says how far)\n`
+    : '';
+  return formatTable(columns, rows) + note + partial;
 }
 
 /** "type key=value …" with long lists shown as counts, so that one event stays one line. */
@@ -68,6 +72,14 @@ function configSummary(d: RunDetail): string[] {
     ['stages', stages],
     ['backend', `${meta.backend.name}${meta.backend.device ? ` (${meta.backend.device})` : ''}`],
     ['time', `${formatDuration(summary.seconds)} over ${summary.epochs} epochs`],
+    ...(summary.final?.partial
+      ? [
+          ['final', `epoch ${summary.final.epoch}, ${cutLabel(summary.final.partial)}: a stop cut it short`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     [
       'best',
       summary.best
@@ -83,7 +95,7 @@ function configSummary(d: RunDetail): string[] {
 export function formatRunDetail(d: RunDetail): string {
   const bestEpoch = d.summary.best?.epoch;
   const rows = d.epochs.map((e) => [
-    `${e.epoch}${e.epoch === bestEpoch ? MARK : ' '}`,
+    `${e.epoch}${e.partial ? ` (partial, step ${e.epochStep ?? '?'}/${e.stepsPerEpoch ?? '?'})` : ''}${e.epoch === bestEpoch ? MARK : ' '}`,
     d.stages[e.stage] ?? `stage ${e.stage}`,
     formatMetric(e.loss),
     formatMetric(e.accuracy),

@@ -23,8 +23,8 @@ export interface EvaluateOptions {
   topK?: number;
   /** How many of the highest-loss images to report (default 10). */
   topLosses?: number;
-  /** Images scored so far and in all (with TTA: image-views), after each batch. */
-  onProgress?: (done: number, total: number) => void;
+  /** Images scored so far and in all (with TTA: image-views), after each batch; a promise it returns is awaited. */
+  onProgress?: (done: number, total: number) => unknown;
   /** Also return every image's prediction (the images behind a confusion-matrix cell). */
   perImage?: boolean;
   /** Test-time augmentation; absent: the plain view only. */
@@ -74,7 +74,7 @@ interface Pass {
 }
 
 /** One pass of `loader` (epoch `epoch` seeds its augmentation) through `forward`. */
-async function runPass(loader: DataLoader, epoch: number, forward: Forward, onBatch: (n: number) => void) {
+async function runPass(loader: DataLoader, epoch: number, forward: Forward, onBatch: (n: number) => unknown) {
   const chunks: Float32Array[] = [];
   const pass: Pass = { logits: new Float32Array(0), labels: [], paths: [], indices: [] };
   for await (const batch of loader.epoch(epoch)) {
@@ -82,7 +82,8 @@ async function runPass(loader: DataLoader, epoch: number, forward: Forward, onBa
     pass.labels.push(...batch.y);
     pass.paths.push(...batch.paths);
     pass.indices.push(...batch.indices);
-    onBatch(batch.n);
+    // Awaited: a caller may hold the work at a progress point (the app's e2e test photographs it).
+    await onBatch(batch.n);
   }
   pass.logits = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
   let offset = 0;
@@ -104,7 +105,7 @@ async function augmentedViews(
   tta: TtaRun,
   forward: Forward,
   classes: number,
-  onBatch: (n: number) => void,
+  onBatch: (n: number) => unknown,
 ): Promise<Float32Array[]> {
   const row = new Map(plain.indices.map((sample, r) => [sample, r]));
   const loader = make(tta.augment);

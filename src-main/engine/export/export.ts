@@ -42,7 +42,7 @@ export interface ExportOptions {
   tta?: TtaConfig;
   batchSize?: number;
   /** Images evaluated so far and in all. */
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number) => unknown; // a promise it returns is awaited
 }
 
 export interface ExportResult {

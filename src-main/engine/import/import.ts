@@ -35,7 +35,7 @@ export interface ImportOptions {
   /** Told the temp folders of killed earlier imports to `out` that were removed first. */
   onCleaned?: (paths: string[]) => void;
   /** Steps done of IMPORT_STEPS: the file read, the weights mapped into the model, the model dir written. */
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number) => unknown; // a promise it returns is awaited
 }
 
 /** What an import does, in order (onProgress counts them). */
@@ -166,7 +166,7 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
     if (e instanceof WeightFileError) throw new ImportError(e.message);
     throw e;
   }
-  o.onProgress?.(1, IMPORT_STEPS.length);
+  await o.onProgress?.(1, IMPORT_STEPS.length);
   const tfjs = file.format === 'tfjs-layers';
   const naming = tfjs ? 'tfjs' : (o.naming ?? defaultNaming(file));
   const tensors = tfjs ? file.tensors : torchvisionTensors(file, spec, naming as Naming);
@@ -176,7 +176,7 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
   try {
     if (tfjs) loadTfjsWeights(built, tensors);
     else loadTorchvisionWeights(built, tensors);
-    o.onProgress?.(2, IMPORT_STEPS.length);
+    await o.onProgress?.(2, IMPORT_STEPS.length);
     const meta: ModelMeta = {
       format: 'anneal-model',
       version: 1,
@@ -191,7 +191,7 @@ export async function importWeights(o: ImportOptions): Promise<ModelMeta> {
     };
     const { cleaned } = await saveModelDir(o.out, built.model, meta);
     if (cleaned.length) o.onCleaned?.(cleaned);
-    o.onProgress?.(3, IMPORT_STEPS.length);
+    await o.onProgress?.(3, IMPORT_STEPS.length);
     return meta;
   } finally {
     built.model.dispose();

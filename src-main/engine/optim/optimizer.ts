@@ -46,6 +46,9 @@ const sameShape = (a: readonly number[], b: readonly number[]) =>
 export function createOptimizer(config: OptimizerConfig, params: ParamSpec[], groups: number): GroupOptimizer {
   const list = checkParams(params, groups);
   const byName = new Map(list.map((p) => [p.name, p]));
+  // Saved state names each parameter by its stateName (stable across processes), in-memory state by its variable's.
+  const byStateName = new Map(list.map((p) => [p.stateName ?? p.name, p]));
+  const stateNameOf = new Map(list.map((p) => [p.name, p.stateName ?? p.name]));
   const weightDecay = weightDecayPerGroup(config, groups);
   const rule = RULES[config.type];
   const slotNames: readonly SlotName[] = SLOT_NAMES[config.type];
@@ -143,7 +146,7 @@ export function createOptimizer(config: OptimizerConfig, params: ParamSpec[], gr
           const v = s.slots[slot];
           if (v !== undefined) slots[slot] = encodeFloat32(v.shape, (await v.data()) as Float32Array);
         }
-        out.params[name] = { step: s.step, slots };
+        out.params[stateNameOf.get(name) ?? name] = { step: s.step, slots };
       }
       return out;
     },
@@ -158,11 +161,11 @@ export function createOptimizer(config: OptimizerConfig, params: ParamSpec[], gr
       const decoded = new Map<string, { step: number; slots: [SlotName, tf.Tensor][] }>();
       try {
         for (const [name, ps] of Object.entries(parsed.params)) {
-          const p = byName.get(name);
+          const p = byStateName.get(name);
           const at = `params[${JSON.stringify(name)}]`;
           if (p === undefined) throw new ConfigError(at, 'is not a parameter of this optimizer');
           const slots: [SlotName, tf.Tensor][] = [];
-          decoded.set(name, { step: ps.step, slots });
+          decoded.set(p.name, { step: ps.step, slots });
           for (const [slot, t] of Object.entries(ps.slots)) {
             const where = `${at}.slots.${slot}`;
             if (!slotNames.includes(slot as SlotName)) {

@@ -66,7 +66,8 @@ export function paramSpecs(groups: readonly { layers: readonly tfl.layers.Layer[
   groups.forEach((g, group) => {
     for (const layer of g.layers) {
       for (const w of buildTrainableWeights(layer)) {
-        specs.push({ variable: variableOf(w), group, kind: paramKind(layer, w) });
+        const stateName = `${layer.name}/${w.originalName.split('/').pop()}`;
+        specs.push({ variable: variableOf(w), group, kind: paramKind(layer, w), stateName });
       }
     }
   });

@@ -24,6 +24,12 @@ export interface ParamSpec {
   /** Layer group index, 0 ≤ group < groups: which entry of the per-group lr / weightDecay it uses. */
   group: number;
   kind: ParamKind;
+  /**
+   * The parameter's name in saved optimizer state, when it differs from the variable's: tfjs-layers
+   * suffixes a variable's name ("fc/kernel_3") when a process has built the model before, so a
+   * checkpoint resumed in such a process names its parameters by layer and weight ("fc/kernel").
+   */
+  stateName?: string;
 }
 
 export interface GroupOptimizer {

@@ -28,6 +28,20 @@ export const CheckpointState = z.looseObject({
   best: z.object({ metric: z.string(), value: z.number(), epoch: Index }).nullable(),
   /** The image size the epoch trained at (progressive resizing); older checkpoints lack it. */
   imageSize: z.int().positive().optional(),
+  /**
+   * Present when a stop cut the epoch short: the batches of its order done, its optimizer steps,
+   * and its sums so far (train/callbacks.ts EpochCut). A resume finishes that epoch.
+   */
+  within: z
+    .object({
+      batches: Index,
+      steps: Index,
+      lossSum: z.number(),
+      correct: z.number().nonnegative(),
+      seen: Index,
+      seconds: z.number().nonnegative(),
+    })
+    .optional(),
 });
 export type CheckpointState = z.infer<typeof CheckpointState>;
 

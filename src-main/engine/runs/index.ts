@@ -9,6 +9,7 @@ export {
   type WeightSpec,
 } from './checkpoint.js';
 export { RunStoreError } from './errors.js';
+export { cutLabel, cutSteps, partialLabel, type EpochCutSteps } from './partial.js';
 export { higherIsBetter } from './metric.js';
 export { acquireRunLock, holderAlive, processStartTicks, RUN_LOCK, RunLock, type LockHolder } from './lock.js';
 export { listRuns, runStatus, summarizeRun, type ListRunsOptions, type RunStatus, type RunSummary } from './list.js';

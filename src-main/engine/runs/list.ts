@@ -7,6 +7,7 @@ import { isProcessAlive } from './liveness.js';
 import { EpochRecord, EVENT_SCHEMAS, type RunEvent } from './records.js';
 import { BEST_CHECKPOINT, RUN_FILES } from './layout.js';
 import { readRunMeta } from './meta.js';
+import { cutSteps, type EpochCutSteps } from './partial.js';
 
 export type RunStatus = 'running' | 'done' | 'stopped' | 'failed' | 'killed';
 
@@ -26,6 +27,8 @@ export interface RunSummary {
     accuracy: number | null;
     val_loss: number | null;
     val_accuracy: number | null;
+    /** A stop cut this epoch short: the steps it got through, of its stepsPerEpoch (partialLabel words it). */
+    partial?: EpochCutSteps;
   } | null;
   /** Training time: the epochs' seconds added up. */
   seconds: number;
@@ -101,6 +104,7 @@ export function summarizeRun(runDir: string): RunSummary {
           accuracy: last.accuracy,
           val_loss: last.val_loss,
           val_accuracy: last.val_accuracy,
+          ...cutSteps(last),
         }
       : null,
     seconds: epochs.reduce((s, e) => s + e.seconds, 0),

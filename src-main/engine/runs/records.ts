@@ -45,6 +45,9 @@ export const EpochRecord = z.looseObject({
   partial: z.boolean().optional(),
   /** The image size the epoch trained and validated at (progressive resizing); older runs lack it. */
   imageSize: z.int().positive().optional(),
+  /** With partial: the optimizer steps the epoch got through, of its stepsPerEpoch. */
+  epochStep: Index.optional(),
+  stepsPerEpoch: Index.optional(),
 });
 export type EpochRecord = z.infer<typeof EpochRecord>;
 

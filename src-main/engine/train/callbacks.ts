@@ -37,6 +37,21 @@ export interface TrainState {
   partialEpoch?: boolean;
   /** The image size the stage trains at (set by ProgressiveResize, train/progressive.ts). */
   imageSize?: number;
+  /** With partialEpoch: how far the epoch got, which its checkpoint keeps so a resume finishes it. */
+  cut?: EpochCut | null;
+}
+
+/** How far a stop got into an epoch: what a resumed run needs to finish that epoch rather than skip it. */
+export interface EpochCut {
+  /** Batches of the epoch's order trained on: the loader's positions 0 … batches-1. */
+  batches: number;
+  /** Optimizer steps done in the epoch (of stepsPerEpoch). */
+  steps: number;
+  /** Σ loss·n, Σ correct and images over those batches, and the seconds they took: the epoch's logs go on from them. */
+  lossSum: number;
+  correct: number;
+  seen: number;
+  seconds: number;
 }
 
 /** The rates the optimizer applies: the schedule's, times any rate change since (`lrScale`). */

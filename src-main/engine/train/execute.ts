@@ -6,7 +6,7 @@ import { NoSpaceError } from '../fs/index.js';
 import type { BackendInfo } from '../backend/index.js';
 import { classCounts, classWeights } from '../data/balance/index.js';
 import { saveModelDir } from '../model-dir/index.js';
-import type { RunStore } from '../runs/index.js';
+import { cutSteps, type EpochCutSteps, type RunStore } from '../runs/index.js';
 import type { Callback, StopKind, StopReason } from './callbacks.js';
 import type { RunConfig } from './config.js';
 import { RunControl } from './control.js';
@@ -33,7 +33,14 @@ export interface RunOptions {
 export interface RunResult {
   runDir: string;
   epochs: number;
-  final: { val_accuracy: number | null; val_loss: number | null; accuracy: number; loss: number };
+  /** The last epoch's numbers; `partial` when a stop cut that epoch short (runs/partial.ts words it). */
+  final: {
+    val_accuracy: number | null;
+    val_loss: number | null;
+    accuracy: number;
+    loss: number;
+    partial?: EpochCutSteps;
+  };
   best: { metric: string; value: number; epoch: number } | null;
   skipped: { path: string; reason: string }[];
   /** Why training stopped before its last epoch, in words; null when it ran to the end. */
@@ -166,6 +173,7 @@ export async function execute(
         val_loss: last?.val_loss ?? null,
         accuracy: last?.accuracy ?? NaN,
         loss: last?.loss ?? NaN,
+        ...(last ? cutSteps(last) : {}),
       },
       best: checkpointer.best,
       skipped,

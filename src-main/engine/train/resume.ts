@@ -1,5 +1,6 @@
 // Where a resumed run starts: the split it was trained on, and the point after its last complete
-// checkpoint (the next epoch, or the next stage when that epoch closed its stage).
+// checkpoint (the next epoch, or the next stage when that epoch closed its stage; or, when a stop
+// cut that epoch short, the rest of that same epoch).
 import type { Split } from '../data/types.js';
 import type { CheckpointData, RunStore } from '../runs/index.js';
 import type { CompiledStage } from '../schedules/index.js';
@@ -31,8 +32,23 @@ export function resumePoint(
   stepsPerEpoch: number,
 ): ResumePoint {
   const st = ckpt.state;
-  const stageDone = st.stageEpoch + 1 >= stages[st.stage]!.epochs;
   const schedule = (st.scheduleState ?? {}) as { history?: Record<string, number[]>; lrScale?: number };
+  if (st.within) {
+    // A stop cut this epoch short: finish it, from the step after the last one done. The cut
+    // epoch's numbers, which its history ends with, make way for the whole epoch's.
+    const history = Object.fromEntries(Object.entries(schedule.history ?? {}).map(([k, v]) => [k, v.slice(0, -1)]));
+    return {
+      stage: st.stage,
+      stageEpoch: st.stageEpoch,
+      epoch: st.epoch,
+      step: st.step + 1,
+      stageStep: st.stageEpoch * stepsPerEpoch + st.within.steps,
+      optimizer: ckpt.optimizer.json,
+      history,
+      within: st.within,
+    };
+  }
+  const stageDone = st.stageEpoch + 1 >= stages[st.stage]!.epochs;
   return {
     stage: stageDone ? st.stage + 1 : st.stage,
     stageEpoch: stageDone ? 0 : st.stageEpoch + 1,

@@ -124,9 +124,15 @@ async function resumeLocked(store: RunStore, o: Omit<RunOptions, 'out'>): Promis
   }
   const st = ckpt.state;
   setModelWeights(p.built.model, ckpt.weights as never);
-  store.truncateMetricsAfter({ step: st.step, epoch: st.epoch });
+  // A cut epoch's record goes too: the resumed run finishes that epoch and records it whole.
+  store.truncateMetricsAfter({ step: st.step, epoch: st.within ? st.epoch - 1 : st.epoch });
   const resume = resumePoint(ckpt, p.stages, Math.ceil(p.train.batchesPerEpoch() / p.config.accumulate));
-  store.appendEvent('resume-from-checkpoint', { epoch: st.epoch, step: st.step });
+  store.appendEvent('resume-from-checkpoint', {
+    epoch: st.epoch,
+    step: st.step,
+    // The cut epoch goes on after this many of its steps.
+    ...(st.within ? { epochStep: st.within.steps } : {}),
+  });
   store.appendEvent('start', { backend: p.backend.name, device: p.backend.device, resumed: true });
   return execute(p, store, { ...o, out: runDir }, resume, st.best ?? null);
 }

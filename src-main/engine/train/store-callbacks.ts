@@ -115,7 +115,8 @@ export class MetricsLogger extends Callback {
         ? { ema_val_loss: logs.ema_val_loss, ema_val_accuracy: logs.ema_val_accuracy }
         : {}),
       seconds: logs.seconds,
-      ...(s.partialEpoch ? { partial: true } : {}),
+      // How far the stop got: "stopped at epoch 3, step 12/40" wherever these numbers are shown.
+      ...(s.partialEpoch ? { partial: true, epochStep: s.cut?.steps ?? 0, stepsPerEpoch: s.stepsPerEpoch } : {}),
       ...(s.imageSize !== undefined ? { imageSize: s.imageSize } : {}),
     });
     this.onProgress?.({
@@ -196,6 +197,8 @@ export class Checkpointer extends Callback {
           best: this.#best,
           // The size this epoch trained at (progressive resizing); a resume re-derives it from the stage.
           ...(s.imageSize !== undefined ? { imageSize: s.imageSize } : {}),
+          // A cut epoch's checkpoint says how far it got: resume finishes the epoch from there.
+          ...(s.partialEpoch && s.cut ? { within: s.cut } : {}),
         },
       },
       { best: isBest, ...(this.keepLast ? { keepLast: this.keepLast } : {}) },

@@ -13,7 +13,14 @@ import {
 } from '../optim/index.js';
 import type { CompiledStage } from '../schedules/index.js';
 import type { Callback } from './callbacks.js';
-import { appliedLr, CallbackList, type EpochLogs, type StopReason, type TrainState } from './callbacks.js';
+import {
+  appliedLr,
+  CallbackList,
+  type EpochCut,
+  type EpochLogs,
+  type StopReason,
+  type TrainState,
+} from './callbacks.js';
 import { FeatureCache, headOf } from './feature-cache.js';
 import { BatchRecipe, disposeRecipeBatch, mixRecord, type BatchRecipeOptions, type MixRecord } from './batch-recipe.js';
 import { WeightEma } from './ema.js';
@@ -31,6 +38,8 @@ export interface ResumePoint {
   history: Record<string, number[]>;
   /** The checkpoint's optimizer buffers (the weights' moving average, ema/…, where the run has one). */
   buffers?: Record<string, Float32Array>;
+  /** The epoch to start was cut short by a stop: finish it (same order, the batches not yet done). */
+  within?: EpochCut | null;
 }
 
 export interface TrainerOptions {
@@ -76,6 +85,8 @@ interface TrainBatch {
   n: number;
   /** x holds pooled backbone features rather than images. */
   features: boolean;
+  /** The batch's place in the epoch's order. */
+  position: number;
 }
 
 export interface FitResult {
@@ -101,6 +112,8 @@ export class Trainer {
     /** `${size}/${view}` of every view cached in full. */
     done: Set<string>;
   } | null;
+  /** The part of a stopped epoch done before this process: the first epoch resumes after it. */
+  #within: EpochCut | null;
 
   constructor(o: TrainerOptions) {
     // A copy: useData swaps its loaders (progressive resizing), never the caller's object.
@@ -133,6 +146,7 @@ export class Trainer {
         }
       : null;
     const r = o.resume;
+    this.#within = r?.within ?? null;
     this.state = {
       epoch: r?.epoch ?? 0,
       stage: r?.stage ?? 0,
@@ -190,25 +204,29 @@ export class Trainer {
 
   async #epoch(): Promise<EpochLogs> {
     const s = this.state;
-    const t0 = performance.now();
+    // A resumed cut epoch goes on from where the stop left it: its batches, sums and time so far.
+    const within = this.#within;
+    this.#within = null;
+    const t0 = performance.now() - (within?.seconds ?? 0) * 1000;
     await this.#callbacks.onEpochBegin(s);
     const trainable = this.#params.filter((p) => p.variable.trainable);
     const vars = trainable.map((p) => p.variable);
     const accumulate = Math.max(1, this.#o.accumulate ?? 1);
     // Σ loss·n and Σ hits stay on the device ([2]) and are read back at the tick or epoch end.
     let totals: tf.Tensor1D | null = null;
-    let lossSum = 0;
-    let correctSum = 0;
-    let seen = 0;
-    let readSeen = 0;
+    let lossSum = within?.lossSum ?? 0;
+    let correctSum = within?.correct ?? 0;
+    let seen = within?.seen ?? 0;
+    let readSeen = seen;
+    let position = (within?.batches ?? 0) - 1;
     // The epoch's first step is always read, so every step has a value (never 0/0: the
     // divergence guard would take a NaN for a diverged run).
     let readAt = -Infinity;
     const readEveryMs = this.#o.readEveryMs ?? (tf.getBackend() === 'webgpu' ? 125 : 0);
     const read = async () => {
       const v = totals ? await totals.data() : [0, 0];
-      lossSum = v[0]!;
-      correctSum = v[1]!;
+      lossSum = (within?.lossSum ?? 0) + v[0]!;
+      correctSum = (within?.correct ?? 0) + v[1]!;
       readSeen = seen;
       readAt = performance.now();
     };
@@ -236,10 +254,12 @@ export class Trainer {
     let images = 0;
     const stage = this.#o.stages[s.stage]!;
     const cached = stage.freeze === 'backbone' && this.#features !== null;
-    const batches = cached ? this.#featureBatches() : this.#imageBatches();
+    const from = within?.batches ?? 0;
+    const batches = cached ? this.#featureBatches(from) : this.#imageBatches(from);
     const mixes: MixRecord[] = [];
     for await (const batch of batches) {
       const { y } = batch;
+      position = batch.position;
       const rb = this.#recipe.prepare(batch.x, batch.labels, batch.features, s.step, micro);
       const x = rb.x;
       if (this.#recipe.mixes && !batch.features) mixes.push(mixRecord(rb.draw));
@@ -286,7 +306,12 @@ export class Trainer {
     }
     endStep();
     // A stop mid-epoch leaves numbers over part of the data: not an epoch to call "best".
-    s.partialEpoch = cut && s.stageStep - s.stageEpoch * s.stepsPerEpoch < s.stepsPerEpoch;
+    const steps = s.stageStep - s.stageEpoch * s.stepsPerEpoch;
+    s.partialEpoch = cut && steps < s.stepsPerEpoch;
+    const trainSeconds = (performance.now() - t0) / 1000;
+    s.cut = s.partialEpoch
+      ? { batches: position + 1, steps, lossSum, correct: correctSum, seen, seconds: trainSeconds }
+      : null;
     const logs: EpochLogs = { loss: seen ? lossSum / seen : NaN, accuracy: seen ? correctSum / seen : NaN, seconds: 0 };
     if (this.#o.val) Object.assign(logs, await this.evaluate(this.#o.val));
     if (this.#o.val && this.ema) {
@@ -299,16 +324,17 @@ export class Trainer {
     return logs;
   }
 
-  /** Image batches from the training loader, as tensors. */
-  async *#imageBatches(): AsyncGenerator<TrainBatch> {
+  /** Image batches from the training loader, as tensors, from batch `from` of the epoch. */
+  async *#imageBatches(from: number): AsyncGenerator<TrainBatch> {
     const size = this.#o.train.o.size;
-    for await (const b of this.#o.train.epoch(this.state.epoch)) {
+    for await (const b of this.#o.train.epoch(this.state.epoch, from)) {
       yield {
         x: tf.tensor4d(b.x, [b.n, size, size, 3]),
         y: tf.tensor1d(b.y, 'int32'),
         labels: b.y,
         n: b.n,
         features: false,
+        position: b.position,
       };
     }
   }
@@ -317,7 +343,7 @@ export class Trainer {
    * Frozen stage with the feature cache: the first pass over a view runs the backbone and stores
    * the features; later epochs on that view read them back in the epoch's order without decoding.
    */
-  async *#featureBatches(): AsyncGenerator<TrainBatch> {
+  async *#featureBatches(from: number): AsyncGenerator<TrainBatch> {
     const f = this.#features!;
     const s = this.state;
     const view = s.stageEpoch % f.views;
@@ -325,22 +351,25 @@ export class Trainer {
     // Features of one image differ with its size: the cache keys on it (progressive resizing).
     const size = loader.o.size;
     const key = `${size}/${view}`;
+    const per = loader.o.batchSize;
     if (f.done.has(key)) {
       const order = loader.order(s.epoch).filter((i) => f.cache.has(i, view, size));
-      for (let i = 0; i < order.length; i += loader.o.batchSize) {
-        const idx = order.slice(i, i + loader.o.batchSize);
+      for (let i = from * per; i < order.length; i += per) {
+        const idx = order.slice(i, i + per);
         const labels = Int32Array.from(idx, (k) => loader.o.samples[k]!.label);
-        yield { x: f.cache.batch(idx, view, size), y: tf.tensor1d(labels, 'int32'), labels, n: idx.length, features: true };
+        const x = f.cache.batch(idx, view, size);
+        yield { x, y: tf.tensor1d(labels, 'int32'), labels, n: idx.length, features: true, position: i / per };
       }
       return;
     }
-    for await (const b of loader.epoch(s.epoch)) {
+    for await (const b of loader.epoch(s.epoch, from)) {
       const images = tf.tensor4d(b.x, [b.n, size, size, 3]);
       const x = await f.cache.add(images, b.indices, view);
       images.dispose();
-      yield { x, y: tf.tensor1d(b.y, 'int32'), labels: b.y, n: b.n, features: true };
+      yield { x, y: tf.tensor1d(b.y, 'int32'), labels: b.y, n: b.n, features: true, position: b.position };
     }
-    if (!s.stopRequested) f.done.add(key);
+    // A view whose first pass started mid-epoch (a resumed cut epoch) lacks the batches before it.
+    if (!s.stopRequested && from === 0) f.done.add(key);
   }
 
   #sum(a: Record<string, tf.Tensor>, b: Record<string, tf.Tensor>): Record<string, tf.Tensor> {

@@ -105,6 +105,18 @@ export class EvalState {
     return { accuracy: support[top]! / r.count, className: r.classes[top]! };
   }
 
+  /**
+   * How many classes are as large as the baseline's: with a tie, "the largest class" is any of
+   * them, and naming one alone would read as if it stood out.
+   */
+  get baselineTies(): number {
+    const r = this.task.result;
+    if (!r || r.count === 0) return 0;
+    const support = r.confusion.map((row) => row.reduce((a, b) => a + b, 0));
+    const top = Math.max(...support);
+    return support.filter((n) => n === top).length;
+  }
+
   /** Classes no image was predicted as (an empty confusion-matrix column). */
   get neverPredicted(): string[] {
     const r = this.task.result;

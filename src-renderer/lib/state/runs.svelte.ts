@@ -1,6 +1,7 @@
 // The Runs screen: seed 000's comparison table (every run, sortable by any column) and the
 // selected runs' curves overlaid (the engine's compareRuns: one metric per global epoch).
 import type { ReplyOf } from '../../../src-main/contract/contract.js';
+import { partialLabel } from '../../../src-main/engine/browser.js';
 import type { Client } from '../client/index.js';
 import { Task } from './task.svelte.js';
 
@@ -94,6 +95,13 @@ export const RUN_COLUMNS = [
   { id: 'best_val_acc', label: 'best val acc', value: (r: Summary) => r.best?.val_accuracy ?? null },
 ] as const;
 export type RunColumn = (typeof RUN_COLUMNS)[number]['id'];
+/** Columns with the last epoch's numbers: from a cut epoch they are labelled (runPartial). */
+export const FINAL_COLUMNS: ReadonlySet<RunColumn> = new Set<RunColumn>(['loss', 'acc', 'val_loss', 'val_acc']);
+
+/** "stopped at epoch 3, step 12/40 (partial epoch)" for a run whose last epoch a stop cut short, else null. */
+export function runPartial(r: Pick<Summary, 'final'>): string | null {
+  return partialLabel(r.final);
+}
 /** Shown until the user chooses (Columns): what tells runs apart, and how they did; fits 1280 px. */
 export const DEFAULT_COLUMNS: RunColumn[] = [
   'id', // its model is in its id: the "model" column is one to choose

@@ -48,6 +48,8 @@ export class TrainSession {
   #emaLoss: Series = [];
   /** Where the image size changed (progressive resizing): the first step and epoch (1-based) at each size. */
   #sizes: { step: number; epoch: number; size: number }[] = [];
+  /** The last epoch drawn was cut short by a stop: a resumed run's whole epoch replaces it. */
+  #lastCut = $state(false);
   #startedAt = 0;
   #stepsAtStart = 0;
   readonly #unsubscribe: (() => void)[] = [];
@@ -204,6 +206,7 @@ export class TrainSession {
       const step = h.steps.find((s) => s.epoch === e.epoch)?.step ?? 0;
       this.#sizes.push({ step, epoch: e.epoch + 1, size });
     }
+    this.#lastCut = h.epochs.at(-1)?.partial === true;
     this.#grew++;
   }
 
@@ -244,7 +247,11 @@ export class TrainSession {
     // A step or epoch the charts already have (read from the store while its event was on the
     // way) is not drawn twice.
     if (p.kind === 'step' && p.step <= (this.#steps.at(-1) ?? -1)) return;
-    if (p.kind === 'epoch' && p.epoch + 1 <= (this.#epochs.at(-1) ?? 0)) return;
+    if (p.kind === 'epoch' && p.epoch + 1 <= (this.#epochs.at(-1) ?? 0)) {
+      // …except the epoch a stop cut short, which a resumed run finishes: its whole numbers replace the cut ones.
+      if (!(this.#lastCut && p.epoch + 1 === this.#epochs.at(-1))) return;
+      for (const series of [this.#epochs, this.#epochLoss, this.#acc, this.#valAcc, this.#valLoss]) series.pop();
+    }
     // The pace is measured from the first step, not from the start: loading data and model first
     // says nothing about how fast steps go.
     if (this.#updates === 0) {
@@ -280,7 +287,14 @@ export class TrainSession {
       this.#valLoss.push(e.val_loss ?? null);
       this.#emaAcc.push(e.ema_val_accuracy ?? null);
       this.#emaLoss.push(e.ema_val_loss ?? null);
+      this.#lastCut = p.partial === true;
     }
+  }
+
+  /** The epoch (from 1, as drawn) whose numbers a stop cut short, when it is the last one drawn; else null. */
+  get partialEpoch(): number | null {
+    void this.#grew;
+    return this.#lastCut ? (this.#epochs.at(-1) ?? null) : null;
   }
 
   /** Fraction of the run's steps done, 0..1 (1 once it has ended). */
@@ -380,6 +394,7 @@ export class TrainSession {
     this.#emaAcc = [];
     this.#emaLoss = [];
     this.#sizes = [];
+    this.#lastCut = false;
     this.#grew++;
   }
 }

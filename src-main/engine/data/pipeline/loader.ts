@@ -45,6 +45,8 @@ export interface Batch {
   paths: string[];
   /** Indices into the loader's samples of the n images, in batch order. */
   indices: number[];
+  /** This batch's place in its epoch (0 = the first): a resumed epoch starts after the last one done. */
+  position: number;
 }
 
 function shuffled(n: number, seed: number): number[] {
@@ -108,16 +110,22 @@ export class DataLoader {
         : samples.map((_, i) => i);
   }
 
-  async *epoch(epoch: number): AsyncGenerator<Batch> {
+  /**
+   * The epoch's batches, from batch `from` on: a run stopped mid-epoch resumes the same order (it
+   * depends only on the seed and the epoch) after the batches it already trained on, unread.
+   */
+  async *epoch(epoch: number, from = 0): AsyncGenerator<Batch> {
     const { batchSize } = this.o;
     const order = this.order(epoch);
     const batches: number[][] = [];
     for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
     const inFlight: Promise<Batch>[] = [];
-    let next = 0;
+    let next = Math.max(0, from);
     const launch = () => {
-      while (next < batches.length && inFlight.length <= this.o.prefetch)
-        inFlight.push(this.#prepare(batches[next++]!, epoch));
+      while (next < batches.length && inFlight.length <= this.o.prefetch) {
+        inFlight.push(this.#prepare(batches[next]!, epoch, next));
+        next++;
+      }
     };
     launch();
     let used = 0;
@@ -130,7 +138,7 @@ export class DataLoader {
       }
       // Every file failed (all corrupt, deleted, or too large for the image size): an epoch of
       // nothing would "train" and save an untrained model. Name one file and why.
-      if (used === 0 && order.length > 0 && this.o.refuseEmptyEpoch) {
+      if (used === 0 && order.length > 0 && from <= 0 && this.o.refuseEmptyEpoch) {
         const [path, reason] = [...this.#skipped][0] ?? [this.o.samples[order[0]!]!.path, 'unusable'];
         throw new DataError(`none of the ${order.length} images could be used (e.g. ${path}: ${reason})`, {
           field: 'data',
@@ -143,7 +151,7 @@ export class DataLoader {
     }
   }
 
-  async #prepare(indices: number[], epoch: number): Promise<Batch> {
+  async #prepare(indices: number[], epoch: number, position: number): Promise<Batch> {
     const { size, presize, preprocessing } = this.o;
     const results = await Promise.all(
       indices.map((i) => {
@@ -185,7 +193,14 @@ export class DataLoader {
       if (r.ok) x.set(r.x, k * stride);
       y[k] = s.label;
     });
-    return { x, y, n: good.length, paths: good.map(([s]) => s.path), indices: good.map(([, , i]) => i) };
+    return {
+      x,
+      y,
+      n: good.length,
+      paths: good.map(([s]) => s.path),
+      indices: good.map(([, , i]) => i),
+      position,
+    };
   }
 
   async close(): Promise<void> {

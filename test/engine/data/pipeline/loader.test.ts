@@ -138,6 +138,29 @@ describe('DataLoader', () => {
         .sort(),
     );
   });
+
+  it('starts an epoch at a later batch: the rest of the same order, each batch with its place', async () => {
+    const loader = new DataLoader({
+      samples: samples.slice(0, 10),
+      batchSize: 3,
+      size: SIZE,
+      preprocessing: IMAGENET_PREPROCESSING,
+      workers: pool,
+      shuffle: true,
+      seed: 5,
+    });
+    const take = async (from?: number) => {
+      const out: { position: number; paths: string[] }[] = [];
+      for await (const b of loader.epoch(2, from)) out.push({ position: b.position, paths: b.paths });
+      return out;
+    };
+    const whole = await take();
+    expect(whole.map((b) => b.position)).toEqual([0, 1, 2, 3]);
+    // What a run resumed after its second batch trains on: batches 2 and 3, unchanged.
+    expect(await take(2)).toEqual(whole.slice(2));
+    expect(await take(4)).toEqual([]);
+    await loader.close();
+  });
 });
 
 describe('pixels across threads', () => {

@@ -1,0 +1,20 @@
+// A pause for the end-to-end test's screenshots of progress: an export or an import takes about a
+// second, too quick to photograph. With ANNEAL_TEST_HOLD naming a folder that holds a file named
+// `hold-<kind>` (hold-export, hold-import), a job of that kind waits after its first progress
+// message, which the screen shows, writes `held-<kind>` there, and goes on once the test removes
+// `hold-<kind>`. The progress on screen is the job's own; without the variable nothing changes.
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const TEST_HOLD_ENV = 'ANNEAL_TEST_HOLD';
+
+export async function holdForTest(kind: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const dir = env[TEST_HOLD_ENV];
+  if (!dir) return;
+  const hold = join(dir, `hold-${kind}`);
+  if (!existsSync(hold)) return;
+  const held = join(dir, `held-${kind}`);
+  writeFileSync(held, '');
+  while (existsSync(hold)) await new Promise((r) => setTimeout(r, 100));
+  rmSync(held, { force: true });
+}
