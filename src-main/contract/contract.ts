@@ -338,10 +338,13 @@ export const channels = {
     request: LabelIssuesSettings.extend({ path, thumbnails: int(0, 200).default(60), progressTag }),
     reply: reply<LabelIssuesReport & { thumbnails: Record<string, string>; undoable: MoveRecord[] }>(),
   },
-  /** The last label-issues report kept in the folder (null if none) and the moves that can be undone. */
+  /**
+   * The last label-issues report kept in the folder (null if none) with thumbnails of its first
+   * `thumbnails` issues still there, and the moves that can be undone: the panel after a reload.
+   */
   'data.labelMoves': {
-    request: z.strictObject({ path }),
-    reply: reply<{ report: LabelIssuesReport | null; undoable: MoveRecord[] }>(),
+    request: z.strictObject({ path, thumbnails: int(0, 200).default(60) }),
+    reply: reply<{ report: LabelIssuesReport | null; thumbnails: Record<string, string>; undoable: MoveRecord[] }>(),
   },
   /** Moves an image into another class folder (`anneal data move`), logged. */
   'data.move': {

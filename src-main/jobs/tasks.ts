@@ -1,6 +1,7 @@
 // What a job process does: each task calls the same engine function as its CLI command
 // (train → startRun, lr-find → runLrFind, eval → evaluate, predict → classifyImages, import →
-// importWeights, export → exportModel), so the app and the command line cannot drift apart.
+// importWeights, export → exportModel, dataIssues → findDataIssues), so the app and the command
+// line cannot drift apart.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enableProdMode } from '@tensorflow/tfjs-core';

@@ -13,6 +13,7 @@ import {
   DEFAULT_AUGMENT,
   describeRun,
   type InspectReport,
+  type LabelIssuesReport,
   listModels,
   listRuns,
   listSweeps,
@@ -81,6 +82,16 @@ export function createHandlers(o: ServiceOptions): Handlers {
   const thumbnail = async (path: string, size: number, alpha?: Alpha): Promise<string | null> => {
     const png = await media.run<Uint8Array | null>({ kind: 'thumbnail', path, size, maxPixels, alpha });
     return png && pngDataUrl(png);
+  };
+
+  /** Thumbnails of a label-issues report's first `count` issues (a file moved since has none). */
+  const issueThumbnails = async (report: LabelIssuesReport, count: number): Promise<Record<string, string>> => {
+    const out: Record<string, string> = {};
+    await mapPool(report.issues.slice(0, count), 8, async (i) => {
+      const src = await thumbnail(i.path, 96).catch(() => null);
+      if (src) out[i.path] = src;
+    });
+    return out;
   };
 
   return {
@@ -156,17 +167,16 @@ export function createHandlers(o: ServiceOptions): Handlers {
         settings: { ...settings, ...(settings.model ? { model: absModel(settings.model, abs) } : {}) },
         tag: progressTag,
       });
-      const thumbnails: Record<string, string> = {};
-      await mapPool(report.issues.slice(0, shown), 8, async (i) => {
-        const src = await thumbnail(i.path, 96);
-        if (src) thumbnails[i.path] = src;
-      });
-      return { ...report, thumbnails, undoable: readMoveLog(data).undoable };
+      return { ...report, thumbnails: await issueThumbnails(report, shown), undoable: readMoveLog(data).undoable };
     },
-    'data.labelMoves': async (r) => ({
-      report: readIssuesReport(abs(r.path)),
-      undoable: readMoveLog(abs(r.path)).undoable,
-    }),
+    'data.labelMoves': async (r) => {
+      const report = readIssuesReport(abs(r.path));
+      return {
+        report,
+        thumbnails: report ? await issueThumbnails(report, r.thumbnails) : {},
+        undoable: readMoveLog(abs(r.path)).undoable,
+      };
+    },
     'data.move': async (r) => {
       const record = moveToClass(abs(r.path), abs(r.file), r.to);
       return { record, undoable: readMoveLog(abs(r.path)).undoable };

@@ -791,6 +791,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   }, 500_000);
   // Issue 17, item 7: the label-error finder on the Dataset screen.
   it('finds mislabelled images, moves one to its suggested class, and undoes it', async () => {
+    const errorsBefore = consoleErrors.length;
     const dir = join(work, 'relabel');
     await makeShapes(dir, 25);
     // Four files filed under the wrong class.
@@ -831,6 +832,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       'move',
       'undo',
     ]);
+    expect(consoleErrors.slice(errorsBefore)).toEqual([]);
   }, 300_000);
 
   it('logged no errors in the page', () => {

@@ -172,3 +172,30 @@ describe('DatasetState.applyMove', () => {
     expect(calls.filter((c) => c.channel === 'data.thumbnails')).toHaveLength(2);
   });
 });
+
+describe('LabelIssuesState.loadMoves', () => {
+  it('shows the report kept in the folder until the finder runs again, and drops another folder’s', async () => {
+    const { client } = fakeClient(async (channel, payload) => {
+      if (channel === 'data.labelMoves')
+        return (payload as { path: string }).path === '/d'
+          ? { report, thumbnails: report.thumbnails, undoable: [move] }
+          : { report: null, thumbnails: {}, undoable: [] };
+      return { ...report, agreement: 0.5, undoable: [] };
+    });
+    const s = new LabelIssuesState(client);
+    await s.loadMoves('/d');
+    flushSync();
+    expect(s.restored).toBe(true);
+    expect(s.rows.map((r) => [r.name, r.moved?.id ?? null])).toEqual([
+      ['a.png', 'm1'],
+      ['b.png', null],
+    ]);
+    expect(s.summary).toMatch(/Found 2026-01-01 00:00 UTC; run it again after changes\.$/);
+    await s.run('/d', '');
+    expect(s.restored).toBe(false);
+    expect(s.summary).toMatch(/agree with the labels on 50%/);
+    await s.loadMoves('/other');
+    expect(s.result).toBeNull();
+    expect(s.undoable).toEqual([]);
+  });
+});

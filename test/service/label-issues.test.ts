@@ -40,8 +40,9 @@ describe('data.issues, data.move, data.undoMove, data.labelMoves', () => {
     expect(events.some((e) => e.tag === 't1' && e.unit === 'images read' && e.done === e.total)).toBe(true);
     expect(events.some((e) => e.tag === 't1' && e.unit === 'folds trained')).toBe(true);
 
-    const kept = await handlers['data.labelMoves']({ path: 'shapes' });
+    const kept = await handlers['data.labelMoves']({ path: 'shapes', thumbnails: 60 });
     expect(kept.report?.issues).toEqual(r.issues);
+    expect(kept.thumbnails).toEqual(r.thumbnails);
 
     const issue = r.issues[0]!;
     const moved = await handlers['data.move']({ path: 'shapes', file: issue.path, to: issue.suggested });

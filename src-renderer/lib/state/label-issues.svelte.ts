@@ -24,6 +24,8 @@ export class LabelIssuesState {
   folds = $state(5);
   seed = $state(0);
   #path = $state('');
+  /** The report kept in the folder from an earlier run (shown until the finder runs again). */
+  #restored = $state<ReplyOf<'data.issues'> | null>(null);
   #undoable = $state<MoveRecord[]>([]);
   #busy = $state<string | null>(null);
   #error = $state<string | null>(null);
@@ -53,17 +55,34 @@ export class LabelIssuesState {
     if (r) this.#undoable = r.undoable;
   }
 
-  /** The moves that can be undone for the folder `path` (newest first), e.g. after a reload. */
+  /**
+   * The folder `path` was chosen (or the page reloaded): its last report, kept in the folder, and
+   * the moves that can be undone (newest first). Another folder's results are dropped.
+   */
   async loadMoves(path: string): Promise<void> {
+    if (path !== this.#path) this.find.clear();
+    this.#path = path;
+    this.#restored = null;
+    this.#undoable = [];
     if (!path) return;
     try {
       const r = await this.client.invoke('data.labelMoves', { path });
-      this.#path = path;
+      if (path !== this.#path) return;
       this.#undoable = r.undoable;
+      this.#restored = r.report && { ...r.report, thumbnails: r.thumbnails, undoable: r.undoable };
     } catch {
-      // Not a folder dataset (a CSV list) or not readable: nothing to undo.
-      this.#undoable = [];
+      // A folder that cannot be read: the Dataset screen says why; nothing to show here.
     }
+  }
+
+  /** The finder's result: this page's run, else the report kept from an earlier one. */
+  get result(): ReplyOf<'data.issues'> | null {
+    return this.find.result ?? this.#restored;
+  }
+
+  /** True when the result shown is the kept report, not this page's run. */
+  get restored(): boolean {
+    return !this.find.result && this.#restored !== null;
   }
 
   async move(issue: LabelIssue): Promise<void> {
@@ -109,7 +128,7 @@ export class LabelIssuesState {
 
   /** The issues in the finder's order, each with its thumbnail and its move, if any. */
   get rows(): IssueRow[] {
-    const r = this.find.result;
+    const r = this.result;
     if (!r) return [];
     const root = r.root.replace(/\/+$/, '');
     const movedFrom = new Map(this.#undoable.map((m) => [`${root}/${m.from}`, m]));
@@ -123,7 +142,7 @@ export class LabelIssuesState {
 
   /** One sentence on what was found; null before a run. */
   get summary(): string | null {
-    const r = this.find.result;
+    const r = this.result;
     if (!r) return null;
     const agreement = `${(r.agreement * 100).toFixed(0)}%`;
     const found =
@@ -134,12 +153,15 @@ export class LabelIssuesState {
       r.issues.length > Object.keys(r.thumbnails).length
         ? ` (the first ${Object.keys(r.thumbnails).length} shown)`
         : '';
-    return `${found}${shown}. Out-of-sample predictions agree with the labels on ${agreement}; backbone ${r.backbone}, ${r.settings.folds} folds.`;
+    const when = this.restored
+      ? ` Found ${r.created.slice(0, 16).replace('T', ' ')} UTC; run it again after changes.`
+      : '';
+    return `${found}${shown}. Out-of-sample predictions agree with the labels on ${agreement}; backbone ${r.backbone}, ${r.settings.folds} folds.${when}`;
   }
 
   /** A warning where the backbone's features cannot be trusted; else null. */
   get warning(): string | null {
-    const r = this.find.result;
+    const r = this.result;
     if (!r) return null;
     if (!r.pretrained)
       return 'This backbone has random weights: its features say little about your images. Choose a pretrained model.';
