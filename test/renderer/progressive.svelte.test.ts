@@ -47,8 +47,8 @@ describe('the Schedule screen’s image size per stage', () => {
     app.form.stageSizes = '32';
     app.form.apply();
     flushSync();
-    expect(app.form.sizesError).toBe('stageSizes: gives 1 size for 2 stages: give one per stage');
-    expect(app.runConfig.error).toMatch(/^the image sizes per stage are invalid: stageSizes: gives 1 size/);
+    expect(app.form.sizesError).toBe('gives 1 size for 2 stages: give one per stage');
+    expect(app.runConfig.error).toMatch(/^the image sizes per stage are invalid: gives 1 size/);
     app.form.stageSizes = '32, big';
     expect(app.form.sizesError).toMatch(/size 2 \("big"\) is not a whole number/);
     app.form.stageSizes = '';
