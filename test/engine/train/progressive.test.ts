@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeShapes } from '../../../src-main/engine/demo/shapes.js';
 import { getArch, minInputSize } from '../../../src-main/engine/models/index.js';
-import { startRun } from '../../../src-main/engine/train/index.js';
-import { planSizes, ProgressiveResize, type StageData } from '../../../src-main/engine/train/progressive.js';
+import { planSizes, ProgressiveResize, startRun, type StageData } from '../../../src-main/engine/train/index.js';
+
 import { parseScheduleFile } from '../../../src-main/engine/schedules/index.js';
 import type { RunStore } from '../../../src-main/engine/runs/index.js';
 import { trainState } from './helpers.js';
