@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
 import { annealIn, tempDir, writeJson } from './helpers.js';
 
@@ -64,5 +65,35 @@ describe('anneal schedule', () => {
     const r = await annealIn(['schedule', '--config', config, '--steps-per-epoch', '3']);
     expect(r.status, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { step: number[] }).step).toHaveLength(9);
+  });
+});
+
+describe('anneal schedule --plot', () => {
+  it('draws the stages’ sizes where they change', async () => {
+    const config = writeJson(dir, 'sized-plot.json', {
+      stages: [
+        { epochs: 1, schedule: { type: 'constant', lr: 1e-2 }, imageSize: 32 },
+        { epochs: 1, schedule: { type: 'constant', lr: 1e-3 }, imageSize: 48 },
+      ],
+    });
+    const plain = writeJson(dir, 'plain-plot.json', {
+      stages: [
+        { epochs: 1, schedule: { type: 'constant', lr: 1e-2 } },
+        { epochs: 1, schedule: { type: 'constant', lr: 1e-3 } },
+      ],
+    });
+    const png = async (file: string, out: string) => {
+      const r = await annealIn(['schedule', '--config', file, '--steps-per-epoch', '4', '--plot', join(dir, out)]);
+      expect(r.status, r.stderr).toBe(0);
+      return sharp(join(dir, out)).raw().toBuffer();
+    };
+    // The same curves; the sized one has the dark-red markers drawn over them.
+    const [a, b] = [await png(config, 'sized.png'), await png(plain, 'plain.png')];
+    const red = (px: Buffer) => {
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i]! > 120 && px[i + 1]! < 60 && px[i + 2]! < 60) n++;
+      return n;
+    };
+    expect(red(a)).toBeGreaterThan(red(b) + 100);
   });
 });

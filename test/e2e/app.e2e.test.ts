@@ -568,7 +568,13 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   it('trains at 32 px then 48 px (progressive resizing): the field, the preview and chart markers, the saved size', async () => {
     await nav('Schedule');
     await testid('schedule-mode').selectOption('fineTune');
+    // One size for the recipe's two stages: said under the field, in words.
+    await testid('schedule-stage-sizes').fill('32');
+    await expect(testid('schedule-sizes-error').textContent()).resolves.toBe(
+      'gives 1 size for 2 stages: give one per stage',
+    );
     await testid('schedule-stage-sizes').fill('32, 48');
+    expect(await testid('schedule-sizes-error').count()).toBe(0);
     await expect(testid('schedule-json').inputValue()).resolves.toMatch(/"imageSize": 48/);
     await page.waitForFunction(
       () => document.querySelector('[data-testid="schedule-chart"]')?.getAttribute('data-markers') === '2',

@@ -15,6 +15,9 @@ import {
 } from '../../src-renderer/lib/state/index.js';
 import { fakeClient, fakeJob, fakeStep } from './fake-client.js';
 
+/** Chart markers at x labelled with an image size: marks([0, 32], [10, 48]). */
+const marks = (...at: [number, number][]) => at.map(([x, size]) => ({ x, label: `${size} px` }));
+
 describe('the Schedule screen’s image size per stage', () => {
   it('writes the fine_tune recipe out as its stages with their sizes, and marks the preview where the size changes', () => {
     const app = new AppState();
@@ -31,10 +34,7 @@ describe('the Schedule screen’s image size per stage', () => {
       ['unfrozen', 48],
     ]);
     expect(app.schedule.error).toBeNull();
-    expect(app.schedule.sizeMarkers()).toEqual([
-      { x: 0, label: '32 px' },
-      { x: 10, label: '48 px' },
-    ]);
+    expect(app.schedule.sizeMarkers()).toEqual(marks([0, 32], [10, 48]));
     const run = app.runConfig;
     expect(run.error).toBeNull();
     expect((run.config!.stages as { imageSize: number }[]).map((s) => s.imageSize)).toEqual([32, 48]);
@@ -47,8 +47,8 @@ describe('the Schedule screen’s image size per stage', () => {
     app.form.stageSizes = '32';
     app.form.apply();
     flushSync();
-    expect(app.form.sizesError).toBe('stageSizes: gives 1 size for 2 stages: give one per stage');
-    expect(app.runConfig.error).toMatch(/^the image sizes per stage are invalid: stageSizes: gives 1 size/);
+    expect(app.form.sizesError).toBe('gives 1 size for 2 stages: give one per stage');
+    expect(app.runConfig.error).toMatch(/^the image sizes per stage are invalid: gives 1 size/);
     app.form.stageSizes = '32, big';
     expect(app.form.sizesError).toMatch(/size 2 \("big"\) is not a whole number/);
     app.form.stageSizes = '';
@@ -78,10 +78,7 @@ describe('the Schedule screen’s image size per stage', () => {
       { x: 0, label: "run's size" },
       { x: 5, label: '64 px' },
     ]);
-    expect(editor.sizeMarkers(32)).toEqual([
-      { x: 0, label: '32 px' },
-      { x: 5, label: '64 px' },
-    ]);
+    expect(editor.sizeMarkers(32)).toEqual(marks([0, 32], [5, 64]));
     expect(editor.sizeMarkers(64)).toEqual([]);
   });
 });
@@ -116,14 +113,8 @@ describe('the training charts', () => {
     expect(t.stepSizeMarkers).toEqual([]);
     emit('job.progress', { jobId: 'j1', progress: fakeStep(10, { imageSize: 48 }) });
     emit('job.progress', { jobId: 'j1', progress: fakeStep(12, { imageSize: 48 }) });
-    expect(t.stepSizeMarkers).toEqual([
-      { x: 0, label: '32 px' },
-      { x: 10, label: '48 px' },
-    ]);
-    expect(t.epochSizeMarkers).toEqual([
-      { x: 1, label: '32 px' },
-      { x: 2, label: '48 px' },
-    ]);
+    expect(t.stepSizeMarkers).toEqual(marks([0, 32], [10, 48]));
+    expect(t.epochSizeMarkers).toEqual(marks([1, 32], [2, 48]));
     t.dispose();
 
     const epoch = (e: number, imageSize: number) => ({
@@ -157,10 +148,7 @@ describe('the training charts', () => {
     );
     const r = new TrainSession(restored.client);
     await r.restore('/runs/r1');
-    expect(r.stepSizeMarkers).toEqual([
-      { x: 0, label: '32 px' },
-      { x: 3, label: '48 px' },
-    ]);
+    expect(r.stepSizeMarkers).toEqual(marks([0, 32], [3, 48]));
     expect(r.epochSizeMarkers.map((m) => m.x)).toEqual([1, 2]);
     r.dispose();
   });
@@ -181,14 +169,8 @@ describe('a run’s detail page', () => {
     const { client } = fakeClient(() => history);
     const d = new RunDetailState(client);
     await d.open('/runs/r1');
-    expect(d.stepMarkers).toEqual([
-      { x: 0, label: '32 px' },
-      { x: 12, label: '48 px' },
-    ]);
-    expect(d.epochMarkers).toEqual([
-      { x: 1, label: '32 px' },
-      { x: 2, label: '48 px' },
-    ]);
+    expect(d.stepMarkers).toEqual(marks([0, 32], [12, 48]));
+    expect(d.epochMarkers).toEqual(marks([1, 32], [2, 48]));
   });
 });
 

@@ -8,6 +8,8 @@ import {
   previewSchedule,
   previewToCsv,
   renderSchedulePng,
+  sizeChanges,
+  type SchedulePlan,
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from '../io.js';
@@ -41,11 +43,16 @@ export function registerSchedule(program: Command, io: Io): void {
     .option('--plot <file.png>', "also draw every group's rate and the momentum to a PNG")
     .option('--log-scale', 'plot the rate on a log scale')
     .action((opts: ScheduleOptions) => {
-      const preview = run(opts);
+      const { preview, plan } = run(opts);
       if (opts.plot) {
+        // Progressive resizing: where each stage's image size begins (none with one size).
+        const markers = sizeChanges(plan, { stepsPerEpoch: opts.stepsPerEpoch, epochs: opts.epochs }).map((c) => ({
+          step: c.step,
+          label: c.size === null ? "run's size" : `${c.size} px`,
+        }));
         writeFileAtomic(
           opts.plot,
-          renderSchedulePng(preview, { logScale: Boolean(opts.logScale), title: `Schedule: ${opts.config}` }),
+          renderSchedulePng(preview, { logScale: Boolean(opts.logScale), title: `Schedule: ${opts.config}`, markers }),
         );
         io.stderr(`anneal: wrote ${opts.plot}\n`);
       }
@@ -57,7 +64,7 @@ function formatOption(program: Command) {
   return program.createOption('--format <format>', 'output format').choices(['json', 'csv']).default('json');
 }
 
-function run(opts: ScheduleOptions) {
+function run(opts: ScheduleOptions): { preview: ReturnType<typeof previewSchedule>; plan: SchedulePlan } {
   const plan = (() => {
     try {
       const json = readJsonFile(opts.config, 'config');
@@ -78,13 +85,14 @@ function run(opts: ScheduleOptions) {
     metrics = parsed.data;
   }
   try {
-    return previewSchedule(plan, {
+    const preview = previewSchedule(plan, {
       epochs: opts.epochs,
       stepsPerEpoch: opts.stepsPerEpoch,
       groups: opts.groups,
       batchSize: opts.batchSize,
       metrics,
     });
+    return { preview, plan };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     if (e.field === 'epochs') throw new UsageError(`--epochs ${e.reason}`);

@@ -112,6 +112,9 @@ export function mergeTrainConfig(flags: TrainFlags): Record<string, unknown> {
   return flags.stageSizes === undefined ? config : withStageSizes(config, parseStageSizes(flags.stageSizes));
 }
 
+/** The stage's name for the progress bar, with the image size it trains at. */
+const stageLabel = (p: Progress): string => `${printable(p.stageName)}${p.imageSize ? ` ${p.imageSize} px` : ''}`;
+
 function reporter(io: Io, json: boolean, tty: boolean) {
   let bar: SingleBar | null = null;
   let epoch = -1;
@@ -139,13 +142,13 @@ function reporter(io: Io, json: boolean, tty: boolean) {
         stream: process.stderr,
         hideCursor: true,
       });
-      bar.start(p.stepsPerEpoch, 0, { stage: printable(p.stageName), loss: '-', ips: '-' });
+      bar.start(p.stepsPerEpoch, 0, { stage: stageLabel(p), loss: '-', ips: '-' });
     }
     if (p.kind === 'step') {
       bar?.update(Math.min(p.epochStep, p.stepsPerEpoch), {
         loss: p.loss.toFixed(4),
         ips: p.imagesPerSecond.toFixed(1),
-        stage: printable(p.stageName),
+        stage: stageLabel(p),
       });
     } else {
       bar?.update(p.stepsPerEpoch);

@@ -1,5 +1,5 @@
 // The schedule preview as a chart: every group's rate and, on a second axis, the momentum.
-import type { ChartConfiguration, ChartDataset } from 'chart.js';
+import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import type { SchedulePreview } from '../schedules/index.js';
 import { PALETTE, renderChartPng } from './render.js';
 
@@ -10,6 +10,34 @@ export interface ScheduleChartOptions {
   groupNames?: readonly string[];
   width?: number;
   height?: number;
+  /** Dashed vertical lines with a label at a step, e.g. where the image size changes ("48 px"). */
+  markers?: readonly { step: number; label: string }[];
+}
+
+/** The markers drawn over the chart area (the Schedule screen's Plot draws the same, Plot.svelte). */
+function markerPlugin(markers: readonly { step: number; label: string }[]): Plugin {
+  return {
+    id: 'anneal-markers',
+    afterDatasetsDraw(chart) {
+      const { ctx, chartArea } = chart;
+      const x = chart.scales.x!;
+      ctx.save();
+      // Dark red and finely dotted: apart from the grey dashed momentum line.
+      ctx.strokeStyle = '#a01010';
+      ctx.fillStyle = '#a01010';
+      ctx.setLineDash([2, 3]);
+      ctx.font = '12px "DejaVu Sans"';
+      markers.forEach((m, i) => {
+        const px = x.getPixelForValue(m.step);
+        ctx.beginPath();
+        ctx.moveTo(px, chartArea.top);
+        ctx.lineTo(px, chartArea.bottom);
+        ctx.stroke();
+        ctx.fillText(m.label, px + 4, chartArea.top + 14 + (i % 3) * 14);
+      });
+      ctx.restore();
+    },
+  };
 }
 
 export function scheduleChartConfig(p: SchedulePreview, opts: ScheduleChartOptions = {}): ChartConfiguration {
@@ -39,6 +67,7 @@ export function scheduleChartConfig(p: SchedulePreview, opts: ScheduleChartOptio
   return {
     type: 'line',
     data: { datasets },
+    plugins: opts.markers?.length ? [markerPlugin(opts.markers)] : [],
     options: {
       parsing: false,
       spanGaps: false,

@@ -51,3 +51,4 @@ export {
   type Suggestions,
 } from './lr-find-math.js';
 export { CONTROL_FILE, ControlCommand, RunControl, sendControl } from './control.js';
+export { planSizes, ProgressiveResize, type ResizableTrainer, type StageData } from './progressive.js';

@@ -84,5 +84,11 @@ export class ProgressiveResize extends Callback {
       this.store.appendEvent('image-size', { stage: s.stage, epoch: s.epoch, step: s.step, size, from: this.#current });
     }
     this.#current = size;
+    // Decoded images of a size no later stage uses are dropped (each loader's ImageCache has its own
+    // memory budget): a run holds the cached pixels of one size at a time, as without resizing.
+    const later = new Set(this.stageSizes.slice(s.stage));
+    for (const old of this.data.filter((x) => !later.has(x.size))) {
+      for (const loader of new Set([old.train, old.val, old.featureCache?.loader])) loader?.cache.clear();
+    }
   }
 }

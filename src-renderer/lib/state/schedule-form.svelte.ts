@@ -25,13 +25,13 @@ export class ScheduleForm {
 
   constructor(private readonly editor: ScheduleEditor) {}
 
-  /** Why the stage sizes cannot apply (one line naming the field), or null. */
+  /** Why the stage sizes cannot apply, in one line (shown under the field, so without its name), or null. */
   get sizesError(): string | null {
     try {
       this.#sized();
       return null;
     } catch (e) {
-      if (e instanceof ConfigError) return e.message;
+      if (e instanceof ConfigError) return e.reason;
       throw e;
     }
   }

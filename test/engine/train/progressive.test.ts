@@ -5,10 +5,14 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeShapes } from '../../../src-main/engine/demo/shapes.js';
 import { getArch, minInputSize } from '../../../src-main/engine/models/index.js';
-import { startRun } from '../../../src-main/engine/train/index.js';
+import { planSizes, ProgressiveResize, startRun, type StageData } from '../../../src-main/engine/train/index.js';
+
+import { parseScheduleFile } from '../../../src-main/engine/schedules/index.js';
+import type { RunStore } from '../../../src-main/engine/runs/index.js';
+import { trainState } from './helpers.js';
 import { anneal, annealIn, readJsonl, tempDir } from '../../cli/helpers.js';
 
 let data: string;
@@ -184,5 +188,62 @@ describe('minimum input sizes (the output stride; Keras obtain_input_shape min_s
     ['resnet_micro', 8],
   ])('%s: %i px', (id, min) => {
     expect(minInputSize(getArch(id))).toBe(min);
+  });
+});
+
+describe('ProgressiveResize', () => {
+  const fakeData = (size: number) => {
+    const loader = () => ({ cache: { clear: vi.fn() }, o: { samples: [1] } });
+    return { size, train: loader(), val: loader(), featureCache: null } as unknown as StageData;
+  };
+
+  it('hands the trainer each size’s loaders once, logs the change, and drops sizes no later stage uses', async () => {
+    const [d32, d48] = [fakeData(32), fakeData(48)];
+    const events: unknown[] = [];
+    const store = { appendEvent: (type: string, details: object) => events.push({ type, ...details }) };
+    const cb = new ProgressiveResize([d32, d48], [32, 32, 48], store as unknown as RunStore);
+    const useData = vi.fn();
+    cb.setTrainer({ optimizer: null as never, useData } as never);
+    const s = trainState();
+    for (const [stage, epoch, step] of [
+      [0, 0, 0],
+      [1, 1, 10],
+      [2, 2, 20],
+    ] as const) {
+      Object.assign(s, { stage, epoch, step });
+      await cb.onStageBegin(s);
+      expect(s.imageSize).toBe(stage < 2 ? 32 : 48);
+    }
+    expect(useData.mock.calls.map(([d]) => (d as StageData).size)).toEqual([32, 48]);
+    expect(events).toEqual([
+      { type: 'image-size', stage: 0, epoch: 0, step: 0, size: 32, from: null },
+      { type: 'image-size', stage: 2, epoch: 2, step: 20, size: 48, from: 32 },
+    ]);
+    const cleared = (d: StageData) => (d.train.cache.clear as ReturnType<typeof vi.fn>).mock.calls.length;
+    expect([cleared(d32), cleared(d48)]).toEqual([1, 0]);
+  });
+});
+
+describe('planSizes', () => {
+  const spec = getArch('resnet18');
+  const plan = (...sizes: (number | undefined)[]) =>
+    parseScheduleFile({
+      stages: sizes.map((imageSize) => ({ epochs: 1, schedule: { type: 'constant', lr: 1e-3 }, imageSize })),
+    });
+
+  it('gives stages without a size the run’s, and says where a stage shrinks', () => {
+    expect(planSizes(plan(64, undefined), undefined, 224, spec)).toEqual({ perStage: [64, 224], notices: [] });
+    const { notices } = planSizes(plan(128, 96), undefined, 224, spec);
+    expect(notices).toEqual([
+      'stages[1].imageSize: 96 px is smaller than the 128 px of the stage before; progressive resizing grows the images (fastai), so this is allowed but unusual',
+    ]);
+    expect(planSizes(null, 40, 40, spec)).toEqual({ perStage: [40], notices: [] });
+  });
+
+  it('refuses a size below the architecture’s minimum, naming the field that set it', () => {
+    expect(() => planSizes(plan(64, 16), undefined, 224, spec)).toThrow(
+      expect.objectContaining({ field: 'stages[1].imageSize' }),
+    );
+    expect(() => planSizes(plan(64, undefined), 16, 16, spec)).toThrow(expect.objectContaining({ field: 'imageSize' }));
   });
 });
