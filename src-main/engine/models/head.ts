@@ -12,5 +12,8 @@ export function replaceHead(built: BuiltModel, numClasses: number, dropout = bui
   const pooled = built.model.getLayer('avgpool').output as SymbolicTensor;
   const logits = headFromPooled(pooled, numClasses, dropout, headDenseName(built.spec));
   const model = tfl.model({ inputs: built.model.inputs, outputs: logits, name: built.model.name });
+  // The old head is in no model any more: free its weights (Layer.dispose frees them once the
+  // layer's one call is released), which nothing else would.
+  built.model.getLayer(headDenseName(built.spec)).dispose();
   return { spec: built.spec, model, groups: layerGroups(model, built.spec.groups) };
 }

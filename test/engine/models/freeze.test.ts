@@ -68,6 +68,7 @@ describe('freezing layer groups', () => {
   });
 
   it('replacing the head keeps the backbone and gives a new number of classes', () => {
+    const before = tf.memory().numTensors;
     const built = buildModel(getArch('resnet_micro'), { numClasses: 1000, inputSize: 16 });
     const conv = Array.from(built.model.getLayer('conv1').getWeights()[0]!.dataSync());
     const fresh = replaceHead(built, 4);
@@ -77,6 +78,8 @@ describe('freezing layer groups', () => {
     const out = tf.tidy(() => fresh.model.predict(tf.zeros([2, 16, 16, 3])) as tf.Tensor);
     expect(out.shape).toEqual([2, 4]);
     out.dispose();
-    built.model.dispose();
+    // The old head's weights were freed with the swap; the new model holds everything else.
+    fresh.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
