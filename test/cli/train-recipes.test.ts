@@ -3,12 +3,11 @@
 // validation beside the live one, keeps the average in checkpoints and model-ema/, exports it with
 // --ema; a run SIGKILLed mid-way resumes with the same λ draws as an uninterrupted one; bad values
 // exit 2 naming the field.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
-import { anneal, annealIn, BIN, readJsonl, tempDir, writeJson } from './helpers.js';
+import { anneal, annealIn, readJsonl, tempDir, trainUntilFirstCheckpoint, writeJson } from './helpers.js';
 
 let data: string;
 
@@ -27,26 +26,10 @@ const draws = (run: string) =>
     .filter((l) => l.type === 'step')
     .map((l) => ({ step: l.step, mix: l.mix }));
 
-const ARGS = [
-  '--epochs',
-  '2',
-  '--freeze-epochs',
-  '1',
-  '--image-size',
-  '32',
-  '--batch-size',
-  '16',
-  '--seed',
-  '3',
-  '--label-smoothing',
-  '0.1',
-  '--mixup',
-  '0.4',
-  '--cutmix',
-  '1',
-  '--ema',
-  '0.99',
-];
+const ARGS = (
+  '--epochs 2 --freeze-epochs 1 --image-size 32 --batch-size 16 --seed 3 ' +
+  '--label-smoothing 0.1 --mixup 0.4 --cutmix 1 --ema 0.99'
+).split(' ');
 
 beforeAll(async () => {
   data = join(tempDir('anneal-recipes-data-'), 'shapes');
@@ -102,26 +85,7 @@ describe('anneal train --label-smoothing 0.1 --mixup 0.4 --cutmix 1 --ema 0.99',
 
   it('killed with SIGKILL after its first epoch, resumes with the same λ draws as the uninterrupted run', async () => {
     const out = tempDir('anneal-recipes-kill-');
-    const child = spawn(process.execPath, [BIN, 'train', '--data', data, ...ARGS, '--out', out, '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      const t = setInterval(() => {
-        const runs = existsSync(out) ? readdirSync(out) : [];
-        const ck = runs[0] ? join(out, runs[0], 'checkpoints', 'epoch-0000', 'checkpoint.json') : '';
-        if (ck && existsSync(ck)) {
-          clearInterval(t);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 50);
-      child.on('exit', () => {
-        clearInterval(t);
-        reject(new Error('training ended before it could be killed'));
-      });
-    });
-    await new Promise((r) => child.on('exit', r));
-    const run = join(out, readdirSync(out)[0]!);
+    const run = await trainUntilFirstCheckpoint(['train', '--data', data, ...ARGS, '--out', out, '--json'], out);
     const r = anneal(['resume', run, '--json']);
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     expect(readFileSync(join(run, 'events.jsonl'), 'utf8')).toMatch(/"type":"resume-from-checkpoint"/);
