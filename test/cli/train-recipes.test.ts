@@ -5,6 +5,7 @@
 // exit 2 naming the field.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
 import { anneal, annealIn, readJsonl, tempDir, trainUntilFirstCheckpoint, writeJson } from './helpers.js';
@@ -95,6 +96,23 @@ describe('anneal train --label-smoothing 0.1 --mixup 0.4 --cutmix 1 --ema 0.99',
     expect(epochs.every((e) => typeof e.ema_val_accuracy === 'number')).toBe(true);
     expect(existsSync(join(run, 'model-ema', 'anneal.json'))).toBe(true);
   }, 900_000);
+});
+
+describe('anneal data preview --mixup --cutmix', () => {
+  it('adds one mixed row per image row, as training mixes a batch', async () => {
+    const dir = tempDir('anneal-recipes-preview-');
+    const args = ['data', 'preview', data, '--rows', '2', '--cols', '2', '--size', '32'];
+    const plain = await annealIn([...args, '--out', join(dir, 'plain.png')]);
+    expect(plain.status, plain.stderr).toBe(0);
+    const mixed = await annealIn([...args, '--mixup', '0.4', '--cutmix', '1', '--out', join(dir, 'mixed.png')]);
+    expect(mixed.status, mixed.stderr).toBe(0);
+    const height = async (f: string) => (await sharp(join(dir, f)).metadata()).height!;
+    // Two more 32-px rows (and their gaps), and the subheading's extra lines.
+    expect((await height('mixed.png')) - (await height('plain.png'))).toBeGreaterThanOrEqual(2 * 32);
+    const bad = await annealIn([...args, '--cutmix', '-1', '--out', join(dir, 'bad.png')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/cutmix\.alpha: must be > 0/);
+  });
 });
 
 describe('bad recipe values exit 2 naming the field', () => {
