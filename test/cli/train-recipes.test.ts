@@ -126,6 +126,7 @@ describe('bad recipe values exit 2 naming the field', () => {
     [['--mix-prob', '1.2'], /mixProb: must be between 0 and 1/],
     [['--switch-prob', '-0.5'], /switchProb: must be between 0 and 1/],
     [['--mixup', 'lots'], /--mixup must be a number/],
+    [['--no-ema-warmup'], /--no-ema-warmup goes with --ema/],
   ];
   for (const [flags, message] of cases) {
     it(flags.join(' '), async () => {

@@ -3,6 +3,7 @@
 // names the field, so a flag and a config file are refused alike.
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseRunSettings, type MixSettings } from '../../engine/index.js';
+import { UsageError } from '../errors.js';
 
 export interface RecipeFlags {
   labelSmoothing?: number;
@@ -71,6 +72,10 @@ export function mergeRecipeFlags(config: Record<string, unknown>, f: RecipeFlags
   if (f.cutmix !== undefined) config.cutmix = { alpha: f.cutmix };
   if (f.mixProb !== undefined) config.mixProb = f.mixProb;
   if (f.switchProb !== undefined) config.switchProb = f.switchProb;
+  const configEma = typeof config.ema === 'object' && config.ema !== null;
+  if (f.emaWarmup === false && f.ema === undefined && !configEma) {
+    throw new UsageError('--no-ema-warmup goes with --ema (or an "ema" object in --config)');
+  }
   if (f.ema !== undefined || f.emaWarmup === false) {
     const base = typeof config.ema === 'object' && config.ema !== null ? (config.ema as Record<string, unknown>) : {};
     config.ema = {
