@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,4 +53,29 @@ export function readJsonl<T>(path: string): T[] {
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * Starts `anneal ARGS` (which must write its run under `out`), SIGKILLs it once the run's first
+ * epoch is checkpointed (the next is then in flight), and returns the run folder.
+ */
+export async function trainUntilFirstCheckpoint(args: readonly string[], out: string): Promise<string> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    const t = setInterval(() => {
+      const runs = existsSync(out) ? readdirSync(out) : [];
+      const ck = runs[0] ? join(out, runs[0], 'checkpoints', 'epoch-0000', 'checkpoint.json') : '';
+      if (ck && existsSync(ck)) {
+        clearInterval(t);
+        child.kill('SIGKILL');
+        resolve();
+      }
+    }, 50);
+    child.on('exit', () => {
+      clearInterval(t);
+      reject(new Error('training ended before it could be killed'));
+    });
+  });
+  await new Promise((r) => child.on('exit', r));
+  return join(out, readdirSync(out)[0]!);
 }

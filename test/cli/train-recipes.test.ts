@@ -3,12 +3,12 @@
 // validation beside the live one, keeps the average in checkpoints and model-ema/, exports it with
 // --ema; a run SIGKILLed mid-way resumes with the same λ draws as an uninterrupted one; bad values
 // exit 2 naming the field.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
-import { anneal, annealIn, BIN, readJsonl, tempDir, writeJson } from './helpers.js';
+import { anneal, annealIn, readJsonl, tempDir, trainUntilFirstCheckpoint, writeJson } from './helpers.js';
 
 let data: string;
 
@@ -27,26 +27,10 @@ const draws = (run: string) =>
     .filter((l) => l.type === 'step')
     .map((l) => ({ step: l.step, mix: l.mix }));
 
-const ARGS = [
-  '--epochs',
-  '2',
-  '--freeze-epochs',
-  '1',
-  '--image-size',
-  '32',
-  '--batch-size',
-  '16',
-  '--seed',
-  '3',
-  '--label-smoothing',
-  '0.1',
-  '--mixup',
-  '0.4',
-  '--cutmix',
-  '1',
-  '--ema',
-  '0.99',
-];
+const ARGS = (
+  '--epochs 2 --freeze-epochs 1 --image-size 32 --batch-size 16 --seed 3 ' +
+  '--label-smoothing 0.1 --mixup 0.4 --cutmix 1 --ema 0.99'
+).split(' ');
 
 beforeAll(async () => {
   data = join(tempDir('anneal-recipes-data-'), 'shapes');
@@ -102,26 +86,7 @@ describe('anneal train --label-smoothing 0.1 --mixup 0.4 --cutmix 1 --ema 0.99',
 
   it('killed with SIGKILL after its first epoch, resumes with the same λ draws as the uninterrupted run', async () => {
     const out = tempDir('anneal-recipes-kill-');
-    const child = spawn(process.execPath, [BIN, 'train', '--data', data, ...ARGS, '--out', out, '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      const t = setInterval(() => {
-        const runs = existsSync(out) ? readdirSync(out) : [];
-        const ck = runs[0] ? join(out, runs[0], 'checkpoints', 'epoch-0000', 'checkpoint.json') : '';
-        if (ck && existsSync(ck)) {
-          clearInterval(t);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 50);
-      child.on('exit', () => {
-        clearInterval(t);
-        reject(new Error('training ended before it could be killed'));
-      });
-    });
-    await new Promise((r) => child.on('exit', r));
-    const run = join(out, readdirSync(out)[0]!);
+    const run = await trainUntilFirstCheckpoint(['train', '--data', data, ...ARGS, '--out', out, '--json'], out);
     const r = anneal(['resume', run, '--json']);
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     expect(readFileSync(join(run, 'events.jsonl'), 'utf8')).toMatch(/"type":"resume-from-checkpoint"/);
@@ -131,6 +96,23 @@ describe('anneal train --label-smoothing 0.1 --mixup 0.4 --cutmix 1 --ema 0.99',
     expect(epochs.every((e) => typeof e.ema_val_accuracy === 'number')).toBe(true);
     expect(existsSync(join(run, 'model-ema', 'anneal.json'))).toBe(true);
   }, 900_000);
+});
+
+describe('anneal data preview --mixup --cutmix', () => {
+  it('adds one mixed row per image row, as training mixes a batch', async () => {
+    const dir = tempDir('anneal-recipes-preview-');
+    const args = ['data', 'preview', data, '--rows', '2', '--cols', '2', '--size', '32'];
+    const plain = await annealIn([...args, '--out', join(dir, 'plain.png')]);
+    expect(plain.status, plain.stderr).toBe(0);
+    const mixed = await annealIn([...args, '--mixup', '0.4', '--cutmix', '1', '--out', join(dir, 'mixed.png')]);
+    expect(mixed.status, mixed.stderr).toBe(0);
+    const height = async (f: string) => (await sharp(join(dir, f)).metadata()).height!;
+    // Two more 32-px rows (and their gaps), and the subheading's extra lines.
+    expect((await height('mixed.png')) - (await height('plain.png'))).toBeGreaterThanOrEqual(2 * 32);
+    const bad = await annealIn([...args, '--cutmix', '-1', '--out', join(dir, 'bad.png')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/cutmix\.alpha: must be > 0/);
+  });
 });
 
 describe('bad recipe values exit 2 naming the field', () => {
@@ -144,6 +126,7 @@ describe('bad recipe values exit 2 naming the field', () => {
     [['--mix-prob', '1.2'], /mixProb: must be between 0 and 1/],
     [['--switch-prob', '-0.5'], /switchProb: must be between 0 and 1/],
     [['--mixup', 'lots'], /--mixup must be a number/],
+    [['--no-ema-warmup'], /--no-ema-warmup goes with --ema/],
   ];
   for (const [flags, message] of cases) {
     it(flags.join(' '), async () => {

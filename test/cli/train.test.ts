@@ -1,12 +1,11 @@
 // `anneal train` and `anneal resume` through cli/program.ts in this process: the two-stage recipe on a
 // generated 4-class dataset learns, the run folder holds everything, the rates used are the
 // schedule preview's, a SIGKILLed run resumes with each epoch once, bad files are skipped and said.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
-import { anneal, annealIn, BIN, readJsonl, tempDir, writeJson } from './helpers.js';
+import { anneal, annealIn, readJsonl, tempDir, trainUntilFirstCheckpoint, writeJson } from './helpers.js';
 
 let data: string;
 let messy: string;
@@ -140,10 +139,8 @@ describe('anneal train (two-stage fine-tune of the bundled pretrained resnet_mic
 describe('a run killed with SIGKILL', () => {
   it('resumes from its last checkpoint and records every epoch once', async () => {
     const out = tempDir('anneal-kill-');
-    const child = spawn(
-      process.execPath,
+    const run = await trainUntilFirstCheckpoint(
       [
-        BIN,
         'train',
         '--data',
         data,
@@ -159,28 +156,8 @@ describe('a run killed with SIGKILL', () => {
         out,
         '--json',
       ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      out,
     );
-    // Kill it once its first epoch is checkpointed (the second is then in flight).
-    await new Promise<void>((resolve, reject) => {
-      const t = setInterval(() => {
-        const runs = existsSync(out) ? readdirSync(out) : [];
-        const ck = runs[0] ? join(out, runs[0], 'checkpoints', 'epoch-0000') : '';
-        if (ck && existsSync(ck)) {
-          clearInterval(t);
-          child.kill('SIGKILL');
-          resolve();
-        }
-      }, 100);
-      child.on('exit', () => {
-        clearInterval(t);
-        reject(new Error('training ended before it could be killed'));
-      });
-    });
-    await new Promise((r) => child.on('exit', r));
-    const run = join(out, readdirSync(out)[0]!);
     // A fresh process, as after a crash: tfjs-layers numbers layer names per process (fc, fc_1, …),
     // and a model built a second time in one process would not match the checkpoint's names.
     const r = anneal(['resume', run, '--json'], undefined, 900_000);

@@ -18,7 +18,7 @@ import {
 import { UsageError } from '../errors.js';
 import { readJsonFile, writeFileAtomic } from '../io.js';
 import { positiveInt, type Io } from '../options.js';
-import { mixPreviewSettings, numberFlag } from './train-recipes.js';
+import { addMixOptions, mixPreviewSettings } from './train-recipes.js';
 
 interface PreviewOptions {
   augment?: string;
@@ -40,8 +40,7 @@ const MAX_SIDE = 16384;
 const MAX_SIZE = 1024;
 
 export function registerDataPreview(data: Command, io: Io): void {
-  data
-    .command('preview')
+  addMixOptions(data.command('preview'))
     .description('draw a grid of augmented training images: one row per image, one column per random view')
     .argument('<dir>', 'the dataset: an ImageFolder (one folder per class), train/ + val/ folders, or a CSV list')
     .option(
@@ -58,14 +57,6 @@ export function registerDataPreview(data: Command, io: Io): void {
       positiveInt('--presize'),
     )
     .option('--alpha <mode>', 'transparent pixels: white (default), black, #rrggbb, or drop (as PIL/torchvision)')
-    .option('--mixup <alpha>', 'add rows mixed with MixUp, λ ~ Beta(α, α), as training would', numberFlag('--mixup'))
-    .option('--cutmix <alpha>', 'add rows mixed with CutMix, λ ~ Beta(α, α), as training would', numberFlag('--cutmix'))
-    .option(
-      '--mix-prob <p>',
-      'with --mixup/--cutmix: probability that a view is mixed (default 1)',
-      numberFlag('--mix-prob'),
-    )
-    .option('--switch-prob <p>', 'with both: probability of CutMix (default 0.5)', numberFlag('--switch-prob'))
     .requiredOption('--out <grid.png>', 'where to write the PNG')
     .action(async (dir: string, o: PreviewOptions) => {
       const config = o.augment ? readAugmentConfig(o.augment) : DEFAULT_AUGMENT;
@@ -108,7 +99,9 @@ function checkSize(o: PreviewOptions): void {
   if (o.size > MAX_SIZE) throw new UsageError(`--size must be at most ${MAX_SIZE} pixels`);
   if (o.presize !== undefined && o.presize < o.size)
     throw new UsageError(`--presize must be at least --size (${o.size})`);
-  const { width, gridHeight } = gridSize(o.rows, o.cols + 1, { cell: o.size, separateFirst: true }, 240);
+  // MixUp/CutMix add as many rows again.
+  const rows = o.rows * (o.mixup !== undefined || o.cutmix !== undefined ? 2 : 1);
+  const { width, gridHeight } = gridSize(rows, o.cols + 1, { cell: o.size, separateFirst: true }, 240);
   if (width > MAX_SIDE || gridHeight > MAX_SIDE) {
     throw new UsageError(
       `the grid would be ${width}×${gridHeight} pixels (at most ${MAX_SIDE} a side): use fewer --rows or --cols, or a smaller --size`,

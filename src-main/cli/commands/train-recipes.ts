@@ -3,6 +3,7 @@
 // names the field, so a flag and a config file are refused alike.
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseRunSettings, type MixSettings } from '../../engine/index.js';
+import { UsageError } from '../errors.js';
 
 export interface RecipeFlags {
   labelSmoothing?: number;
@@ -23,13 +24,9 @@ export function numberFlag(flag: string): (value: string) => number {
   };
 }
 
-export function addRecipeOptions(cmd: Command): Command {
+/** MixUp/CutMix's flags: `anneal train`'s, and `anneal data preview`'s to show them. */
+export function addMixOptions(cmd: Command): Command {
   return cmd
-    .option(
-      '--label-smoothing <eps>',
-      'label smoothing ε, 0 ≤ ε < 1 (torch CrossEntropyLoss label_smoothing)',
-      numberFlag('--label-smoothing'),
-    )
     .option(
       '--mixup <alpha>',
       'MixUp with λ ~ Beta(α, α) per batch (timm mixup_alpha; 0.2–0.4 is usual)',
@@ -40,12 +37,26 @@ export function addRecipeOptions(cmd: Command): Command {
       'CutMix with λ ~ Beta(α, α) per batch (timm cutmix_alpha; 1.0 is usual)',
       numberFlag('--cutmix'),
     )
-    .option('--mix-prob <p>', 'probability that a batch is mixed (default 1)', numberFlag('--mix-prob'))
+    .option(
+      '--mix-prob <p>',
+      'with --mixup/--cutmix: probability that a batch is mixed (default 1)',
+      numberFlag('--mix-prob'),
+    )
     .option(
       '--switch-prob <p>',
       'with --mixup and --cutmix: probability of CutMix for a mixed batch (default 0.5)',
       numberFlag('--switch-prob'),
-    )
+    );
+}
+
+export function addRecipeOptions(cmd: Command): Command {
+  return addMixOptions(
+    cmd.option(
+      '--label-smoothing <eps>',
+      'label smoothing ε, 0 ≤ ε < 1 (torch CrossEntropyLoss label_smoothing)',
+      numberFlag('--label-smoothing'),
+    ),
+  )
     .option(
       '--ema [decay]',
       'keep a moving average of the weights (default decay 0.999), validated beside them',
@@ -61,6 +72,10 @@ export function mergeRecipeFlags(config: Record<string, unknown>, f: RecipeFlags
   if (f.cutmix !== undefined) config.cutmix = { alpha: f.cutmix };
   if (f.mixProb !== undefined) config.mixProb = f.mixProb;
   if (f.switchProb !== undefined) config.switchProb = f.switchProb;
+  const configEma = typeof config.ema === 'object' && config.ema !== null;
+  if (f.emaWarmup === false && f.ema === undefined && !configEma) {
+    throw new UsageError('--no-ema-warmup goes with --ema (or an "ema" object in --config)');
+  }
   if (f.ema !== undefined || f.emaWarmup === false) {
     const base = typeof config.ema === 'object' && config.ema !== null ? (config.ema as Record<string, unknown>) : {};
     config.ema = {

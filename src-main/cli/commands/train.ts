@@ -121,9 +121,14 @@ function reporter(io: Io, json: boolean, tty: boolean) {
   const line = (p: Progress) => {
     const e = p.epochLogs!;
     const val = e.val_loss !== undefined ? ` val_loss ${round(e.val_loss)} val_acc ${round(e.val_accuracy)}` : '';
+    // Runs with ema: the averaged weights' validation too (docs/recipes.md).
+    const ema =
+      e.ema_val_loss !== undefined
+        ? ` ema_val_loss ${round(e.ema_val_loss)} ema_val_acc ${round(e.ema_val_accuracy)}`
+        : '';
     const cut = p.partial ? ' (cut short by the stop: not a full epoch)' : '';
     const size = p.imageSize ? `, ${p.imageSize} px` : '';
-    return `epoch ${p.epoch + 1}/${p.epochs} (${p.stageName}${size}) loss ${round(e.loss)} acc ${round(e.accuracy)}${val} ${formatDuration(e.seconds)}${cut}`;
+    return `epoch ${p.epoch + 1}/${p.epochs} (${p.stageName}${size}) loss ${round(e.loss)} acc ${round(e.accuracy)}${val}${ema} ${formatDuration(e.seconds)}${cut}`;
   };
   return (p: Progress) => {
     if (json) {

@@ -18,7 +18,14 @@ export {
   type ParsedRunConfig,
 } from './config.js';
 export { correct, crossEntropy, softCrossEntropy, softTargets, type SoftTargets } from './loss.js';
-export { describeRecipes, recipeIssue, RecipeFields, type EmaSettings, type MixSettings, type Recipes } from './recipes.js';
+export {
+  describeRecipes,
+  recipeIssue,
+  RecipeFields,
+  type EmaSettings,
+  type MixSettings,
+  type Recipes,
+} from './recipes.js';
 export { beta, cutmixBox, cutmixBoxAt, drawMix, mixOn, mixPixels, mixRng, type MixDraw } from './mix.js';
 export { EMA_MODEL_DIR, EMA_PREFIX, emaDecay, setEmaWeights, WeightEma } from './ema.js';
 export { BatchRecipe, mixImages, mixRecord, type MixRecord } from './batch-recipe.js';

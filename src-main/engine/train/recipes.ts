@@ -5,9 +5,13 @@ import { z } from 'zod';
 
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
-/** One mixing method's Beta(α, α): α > 0 (false, the default, turns it off). */
+/** One mixing method's Beta(α, α): α > 0 (false, the default, turns it off); a bare number is the α. */
 const MixAlpha = z
-  .union([z.literal(false), z.strictObject({ alpha: z.number().gt(0, 'must be > 0 (false turns it off)') })])
+  .preprocess(
+    (v) => (typeof v === 'number' ? { alpha: v } : v),
+    // The object first: a wrong value is then "expected object", not "must be one of false".
+    z.union([z.strictObject({ alpha: z.number().gt(0, 'must be > 0 (false turns it off)') }), z.literal(false)]),
+  )
   .default(false);
 
 export const RecipeFields = {
@@ -26,13 +30,17 @@ export const RecipeFields = {
    * ModelEmaV3); warmup: its get_decay ramp 1 − (1 + step)^(−2/3), capped at decay.
    */
   ema: z
-    .union([
-      z.literal(false),
-      z.strictObject({
-        decay: z.number().gt(0, 'must be > 0').lt(1, 'must be < 1').default(0.999),
-        warmup: z.boolean().default(true),
-      }),
-    ])
+    .preprocess(
+      // true: the defaults.
+      (v) => (v === true ? {} : v),
+      z.union([
+        z.strictObject({
+          decay: z.number().gt(0, 'must be > 0').lt(1, 'must be < 1').default(0.999),
+          warmup: z.boolean().default(true),
+        }),
+        z.literal(false),
+      ]),
+    )
     .default(false),
 };
 

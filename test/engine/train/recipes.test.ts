@@ -19,6 +19,7 @@ import {
   emaDecay,
   EMA_PREFIX,
   mixImages,
+  mixPixels,
   mixRng,
   softCrossEntropy,
   softTargets,
@@ -113,6 +114,24 @@ describe('MixUp / CutMix = timm Mixup (mode batch) with the same draws', () => {
       tf.dispose([x, mixed]);
     });
   }
+
+  it("the preview's pixel mixing is the training batch's, rounded to bytes", () => {
+    const [h, w] = [8, 6];
+    const bytes = (k: number) => Uint8Array.from({ length: h * w * 3 }, (_, i) => (i * 37 + k * 101) % 256);
+    const a = { width: w, height: h, data: bytes(1) };
+    const b = { width: w, height: h, data: bytes(2) };
+    for (const draw of [
+      { method: 'mixup' as const, lam: 0.37, box: null },
+      { method: 'cutmix' as const, ...cutmixBoxAt(h, w, 0.45, 1, 5) },
+    ]) {
+      // Batch [a, b]: sample 0's partner is b (x.flip(0)).
+      const x = tf.tensor4d([...a.data, ...b.data], [2, h, w, 3]);
+      const mixed = mixImages(x, draw);
+      const first = Array.from(mixed.dataSync().slice(0, h * w * 3), Math.round);
+      expect(Array.from(mixPixels(a, b, draw).data)).toEqual(first);
+      tf.dispose([x, mixed]);
+    }
+  });
 
   it('draws are a function of the seed, step and micro-batch: the same again, others differ', () => {
     const m = { mixup: { alpha: 0.4 }, cutmix: { alpha: 1 }, mixProb: 1, switchProb: 0.5 } as const;
