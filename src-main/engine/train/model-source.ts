@@ -4,6 +4,7 @@
 import { loadModelSource, modelRef, openModelSource, type ModelMeta } from '../model-dir/index.js';
 import { buildModel, getArch, layerGroups, replaceHead, type BuiltModel } from '../models/index.js';
 import { ConfigError } from '../schedules/index.js';
+import { mulberry32 } from '../data/sources/index.js';
 import type { RunConfig } from './config.js';
 
 export async function loadModel(
@@ -19,7 +20,7 @@ export async function loadModel(
     const spec = getArch(meta.arch);
     const built: BuiltModel = { spec, model, groups: layerGroups(model, spec.groups) };
     const same = meta.classes === classes.length && meta.labels.every((l, i) => l === classes[i]);
-    return { built: same ? built : replaceHead(built, classes.length), source: meta };
+    return { built: same ? built : seeded(config.seed, () => replaceHead(built, classes.length)), source: meta };
   }
   let spec;
   try {
@@ -27,5 +28,23 @@ export async function loadModel(
   } catch (e) {
     throw new ConfigError('model', `${(e as Error).message}, and not a model dir`);
   }
-  return { built: buildModel(spec, { numClasses: classes.length, inputSize: config.imageSize }), source: null };
+  const built = seeded(config.seed, () =>
+    buildModel(spec, { numClasses: classes.length, inputSize: config.imageSize }),
+  );
+  return { built, source: null };
+}
+
+/**
+ * Runs `build` with Math.random drawn from the run's seed: tfjs-layers' initialisers take their
+ * seed from Math.random when given none, so a new head (or a model built from scratch) starts from
+ * the same weights for the same --seed, as torch.manual_seed makes it in PyTorch.
+ */
+function seeded<T>(seed: number, build: () => T): T {
+  const original = Math.random;
+  Math.random = mulberry32(seed);
+  try {
+    return build();
+  } finally {
+    Math.random = original;
+  }
 }
