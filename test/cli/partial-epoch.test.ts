@@ -62,6 +62,8 @@ describe('a run stopped mid-epoch, in the CLI', () => {
       /^ {2}final \(stopped at epoch 2, step 4\/10 \(partial epoch\)\): val_accuracy 0\.9 {2}val_loss 0\.4$/m,
     );
     expect(text).toMatch(/^ {2}best {2}\(epoch \d\)/m);
+    expect(text).toMatch(/^run \S+: 2 epochs \(the last one partial\) on cpu/m);
+    expect(text).toMatch(/^next:\n {2}anneal resume \S+\n {2}anneal eval/m);
   });
 
   it('runs list marks the epochs, runs show the epoch row and a final line', async () => {

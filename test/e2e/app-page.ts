@@ -1,9 +1,9 @@
 // The app in Debian's Chromium, and the helpers every end-to-end block uses on its page.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ARTIFACTS } from './serve.js';
+import { ARTIFACTS, type Served } from './serve.js';
 
 const SHOTS = fileURLToPath(ARTIFACTS);
 
@@ -22,6 +22,13 @@ export async function openPage(
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
   return { browser, page };
+}
+
+/** Closes what openPage and serve opened, and removes the work folder (each may be missing after a failed start). */
+export async function closeApp(browser?: Browser, server?: Served, work?: string): Promise<void> {
+  await browser?.close();
+  await server?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
 }
 
 /** Screenshots, navigation, test ids and the Train screen's job state, on the page `get` returns. */

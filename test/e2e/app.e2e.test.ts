@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
 import { anneal, BIN, readJsonl, tempDir, writeJson } from '../cli/helpers.js';
-import { openPage, pageHelpers } from './app-page.js';
+import { closeApp, openPage, pageHelpers } from './app-page.js';
 import { ARTIFACTS, chromiumPath, serve, type Served } from './serve.js';
 
 const CHROMIUM = chromiumPath();
@@ -44,11 +44,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     ({ browser, page } = await openPage(CHROMIUM!, server.url, consoleErrors));
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => closeApp(browser, server, work));
 
   it('shows every screen in the navigation', async () => {
     for (const name of [
@@ -892,11 +888,7 @@ describe.skipIf(!CHROMIUM)('issue 16 gaps: never-predicted flag, export and impo
     await page.getByText('serve mode').waitFor({ timeout: 60_000 });
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => closeApp(browser, server, work));
 
   it('stops a run mid-epoch: the final numbers say "partial epoch" on Train, Runs and the run page', async () => {
     await testid('dataset-path').fill(join(work, 'lookalike'));

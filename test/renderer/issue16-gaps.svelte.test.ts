@@ -7,7 +7,13 @@ import type { JobInfo, RunHistory } from '../../src-main/contract/index.js';
 import { cutLabel, partialLabel } from '../../src-main/engine/browser.js';
 import { cutSteps } from '../../src-main/engine/runs/index.js';
 import type { Progress } from '../../src-main/engine/train/index.js';
-import { EvalState, FINAL_COLUMNS, runPartial, TrainSession } from '../../src-renderer/lib/state/index.js';
+import {
+  EvalState,
+  FINAL_COLUMNS,
+  PredictState,
+  runPartial,
+  TrainSession,
+} from '../../src-renderer/lib/state/index.js';
 import { fakeClient, fakeJob, fakeStep } from './fake-client.js';
 
 const epochRecord = (epoch: number, accuracy: number, partial?: { epochStep: number; stepsPerEpoch: number }) => ({
@@ -157,5 +163,27 @@ describe('EvalState: the baseline when classes are the same size', () => {
       await e.run('/runs/r1');
       expect(e.baselineTies).toBe(ties);
     }
+  });
+});
+
+describe('PredictState: a new image', () => {
+  it('drops the last image’s result while the new one is predicted', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const { client } = fakeClient(async () => {
+      calls++;
+      if (calls === 2) await gate;
+      return { top: [{ label: calls === 1 ? 'circle' : 'square', p: 0.9 }], view: `view-${calls}` };
+    });
+    const p = new PredictState(client);
+    await p.predictImage('/runs/r1', 'a.png', async () => 'AA');
+    expect(p.single.result?.view).toBe('view-1');
+    const second = p.predictImage('/runs/r1', 'b.png', async () => 'BB');
+    expect(p.single.result).toBeNull(); // not the circle's view beside the square's file
+    expect(p.single.running).toBe(true);
+    release();
+    await second;
+    expect(p.single.result?.view).toBe('view-2');
   });
 });

@@ -183,12 +183,14 @@ export function runHeadline(r: RunResult, wallSeconds: number): string {
   // Numbers from an epoch a stop cut short cover part of its data: said on the same line.
   const cut = partialLabel(fin);
   const lines = [
-    `run ${run}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} on ${r.backend.name} in ${formatDuration(wallSeconds)}`,
+    `run ${run}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}${cut ? ' (the last one partial)' : ''} on ${r.backend.name} in ${formatDuration(wallSeconds)}`,
     cut
       ? `  final (${cut}): val_accuracy ${round(fin?.val_accuracy)}  val_loss ${round(fin?.val_loss)}`
       : `  final (epoch ${fin ? fin.epoch + 1 : '-'}): val_accuracy ${round(fin?.val_accuracy)}  val_loss ${round(fin?.val_loss)}`,
     `  best  (epoch ${best ? best.epoch + 1 : '-'}): val_accuracy ${round(best?.val_accuracy)}  val_loss ${round(best?.val_loss)}`,
     'next:',
+    // A person's stop leaves the run resumable: resuming finishes the cut epoch, then the rest.
+    ...(r.stopKind === 'requested' ? [`  anneal resume ${run}`] : []),
     `  anneal eval ${run}`,
     `  anneal export ${run} --format onnx --out ${arg(`exports/${s.id}`)}`,
     `  anneal predict --model ${run}/model <images or folder> --csv predictions.csv`,

@@ -25,6 +25,8 @@ export class PredictState {
 
   /** `read` gives the file's bytes as base64; it may refuse (over the upload limit): the task shows why. */
   async predictImage(model: string, name: string, read: () => Promise<string>): Promise<void> {
+    // The last image's probabilities and view go at once: beside the new file they would read as its own.
+    this.single.clear();
     await this.single.run(async () =>
       this.client.invoke('predict.run', {
         model,

@@ -140,15 +140,8 @@ describe('DataLoader', () => {
   });
 
   it('starts an epoch at a later batch: the rest of the same order, each batch with its place', async () => {
-    const loader = new DataLoader({
-      samples: samples.slice(0, 10),
-      batchSize: 3,
-      size: SIZE,
-      preprocessing: IMAGENET_PREPROCESSING,
-      workers: pool,
-      shuffle: true,
-      seed: 5,
-    });
+    const o = { samples: samples.slice(0, 10), batchSize: 3, size: SIZE, shuffle: true, seed: 5 };
+    const loader = new DataLoader({ ...o, preprocessing: IMAGENET_PREPROCESSING, workers: pool });
     const take = async (from?: number) => {
       const out: { position: number; paths: string[] }[] = [];
       for await (const b of loader.epoch(2, from)) out.push({ position: b.position, paths: b.paths });
