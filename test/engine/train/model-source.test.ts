@@ -5,7 +5,7 @@ import { headDenseName } from '../../../src-main/engine/models/build.js';
 import { loadModel, parseRunSettings } from '../../../src-main/engine/train/index.js';
 
 beforeAll(async () => {
-  await useBackend('training', 'cpu');
+  await useBackend('full', 'cpu');
 });
 
 /** The new head's kernel for a run config with this seed (a pretrained source or a fresh build). */
