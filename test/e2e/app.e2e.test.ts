@@ -466,6 +466,9 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await testid('eval-gradcam').check();
     await testid('loss-gradcam').first().waitFor({ timeout: 120_000 });
     expect(await testid('loss-gradcam').count()).toBe(await testid('top-losses').locator('figure').count());
+    // Each heatmap is of the class the (test-time-augmented) evaluation predicted.
+    for (const caption of await testid('top-losses').locator('figcaption').allTextContents())
+      expect(caption).toMatch(/→ (\w+) \(.*heatmap: \1$/s);
     await shot('17-evaluate-tta-gradcam');
     await testid('cell-1-1').click();
     // Every image of the cell gets its overlay (some may be top losses, loaded already).

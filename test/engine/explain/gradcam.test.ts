@@ -95,7 +95,8 @@ describe.each(GROUPS)('%s with the formula weights (BatchNorm shifts zeroed: %s)
       const before = tf.memory().numTensors;
       for (const c of cases) {
         const className = c.class === null ? undefined : meta.labels[c.class];
-        const { explanations, skipped } = await explainImages(model, meta, [image], { className });
+        // A chosen class per image (what the Evaluate screen sends), or none: the prediction.
+        const { explanations, skipped } = await explainImages(model, meta, [image], { classNames: [className] });
         expect(skipped).toEqual([]);
         const [e] = explanations;
         expect(e!.classIndex).toBe(c.explained);
