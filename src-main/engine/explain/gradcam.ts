@@ -147,7 +147,10 @@ export async function gradCam(
     const [, h, w] = cams.shape;
     const data = (await cams.data()) as Float32Array;
     cams.dispose();
-    const probs = tf.tidy(() => tf.softmax(logits).arraySync() as number[][]);
+    // Asynchronous reads only: WebGPU's synchronous read needs an OffscreenCanvas, which Node lacks.
+    const softmax = tf.softmax(logits);
+    const probs = (await softmax.array()) as number[][];
+    softmax.dispose();
     return chosen.map((classIndex, i) => {
       const cam = Float64Array.from(data.subarray(i * h * w, (i + 1) * h * w));
       return {
