@@ -110,5 +110,8 @@ describe('PredictState: TTA and Grad-CAM', () => {
     p.dir = '/x';
     await p.predictFolder('/runs/r1/model');
     expect(calls[2]!.payload).toMatchObject({ dir: '/x', tta: {} });
+    expect(p.folderTta).toBe(true);
+    p.tta = false; // the table on screen still says how it was made
+    expect(p.folderTta).toBe(true);
   });
 });
