@@ -1,6 +1,7 @@
 // The Evaluate and Predict screens' TTA and Grad-CAM toggles (issue 17, items 5–6): what each asks
 // main for, and which overlays the galleries show.
 import { describe, expect, it } from 'vitest';
+import { parseRequest } from '../../src-main/contract/index.js';
 import { EvalState, PredictState } from '../../src-renderer/lib/state/index.js';
 import { fakeClient } from './fake-client.js';
 
@@ -113,5 +114,22 @@ describe('PredictState: TTA and Grad-CAM', () => {
     expect(p.folderTta).toBe(true);
     p.tta = false; // the table on screen still says how it was made
     expect(p.folderTta).toBe(true);
+  });
+});
+
+describe('the contract', () => {
+  it('takes fastai’s defaults for an empty tta, and refuses bad settings and mismatched classes', () => {
+    expect(parseRequest('eval.run', { target: 'r', tta: {} }).tta).toEqual({
+      n: 4,
+      beta: 0.25,
+      useMax: false,
+      seed: 0,
+    });
+    expect(() => parseRequest('eval.run', { target: 'r', tta: { beta: 2 } })).toThrow(
+      /^eval\.run: tta\.beta: must be between 0 and 1$/,
+    );
+    expect(() => parseRequest('explain.images', { model: 'm', paths: ['a', 'b'], classNames: ['x'] })).toThrow(
+      /^explain\.images: classNames: must name one class per path$/,
+    );
   });
 });
