@@ -23,6 +23,7 @@ import { describeInputError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './errors.
 import { escapingIo } from './escape.js';
 import { processIo, type Io } from './options.js';
 import { addThreadsOption } from './threads.js';
+import { addTtaOptions } from './tta-options.js';
 
 declare const ANNEAL_VERSION: string | undefined;
 
@@ -64,6 +65,7 @@ export function buildProgram(io: Io): Command {
   registerSweep(program, io);
   registerExplain(program, io);
   addThreadsOption(program);
+  addTtaOptions(program);
   // Every subcommand inherits the same error handling.
   const inherit = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -13,13 +13,20 @@ export interface TtaFlags {
   ttaSeed?: string;
 }
 
-export function addTtaOptions(cmd: Command): Command {
-  return cmd
-    .option('--tta', "test-time augmentation: fastai's tta over the plain view and n augmented views")
-    .option('--tta-n <n>', 'augmented views per image (default 4; implies --tta)')
-    .option('--tta-beta <b>', 'weight of the plain view, 0..1: lerp(mean of the views, plain, b) (default 0.25)')
-    .option('--tta-max', "the maximum over the views instead (fastai's use_max; implies --tta)")
-    .option('--tta-seed <n>', 'seed of the augmented views (default 0)');
+/** The commands that take --tta: what they run is evaluation or prediction. */
+const TAKES_TTA = new Set(['eval', 'predict', 'export']);
+
+/** Adds the --tta flags to eval, predict and export (one place, as threads.ts adds --threads). */
+export function addTtaOptions(program: Command): void {
+  for (const cmd of program.commands) {
+    if (!TAKES_TTA.has(cmd.name())) continue;
+    cmd
+      .option('--tta', "test-time augmentation: fastai's tta over the plain view and n augmented views")
+      .option('--tta-n <n>', 'augmented views per image (default 4; implies --tta)')
+      .option('--tta-beta <b>', 'weight of the plain view, 0..1: lerp(mean of the views, plain, b) (default 0.25)')
+      .option('--tta-max', "the maximum over the views instead (fastai's use_max; implies --tta)")
+      .option('--tta-seed <n>', 'seed of the augmented views (default 0)');
+  }
 }
 
 /** The TTA settings the flags ask for, or null for none. */

@@ -433,12 +433,19 @@ export const channels = {
   },
   /** Grad-CAM overlays of image files (`anneal explain`), for the Evaluate screen's galleries. */
   'explain.images': {
-    request: z.strictObject({
-      model: path,
-      paths: z.array(path).min(1).max(200),
-      /** A class name to explain instead of each image's prediction. */
-      className: z.string().min(1).max(500).optional(),
-    }),
+    request: z
+      .strictObject({
+        model: path,
+        paths: z.array(path).min(1).max(200),
+        /** A class name to explain instead of each image's prediction. */
+        className: z.string().min(1).max(500).optional(),
+        /** Per path, the class to explain (e.g. what a TTA evaluation predicted); as many as paths. */
+        classNames: z.array(z.string().min(1).max(500)).max(200).optional(),
+      })
+      .refine((r) => !r.classNames || r.classNames.length === r.paths.length, {
+        message: 'must name one class per path',
+        path: ['classNames'],
+      }),
     reply: reply<ExplainResult>(),
   },
   'predict.run': {

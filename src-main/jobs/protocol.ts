@@ -29,7 +29,7 @@ interface TaskInputs extends Record<JobKind, object> {
   predict: { model: string; image: string; top: number; tta?: TtaConfig | undefined; explain?: boolean | undefined };
   predictFolder: { model: string; dir: string; top: number; tta?: TtaConfig | undefined; tag?: string | undefined };
   /** Grad-CAM overlays (`anneal explain`). */
-  explain: { model: string; images: string[]; className?: string | undefined };
+  explain: { model: string; images: string[]; className?: string | undefined; classNames?: string[] | undefined };
   import: { file: string; arch: string; out: string; tag?: string | undefined };
   export: {
     target: string;

@@ -212,7 +212,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
     case 'explain': {
       const backend = await useBackend('inference');
       send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
-      send(done('explain', await explainTask(task.model, task.images, task.className)));
+      send(done('explain', await explainTask(task.model, task.images, task.className, task.classNames)));
       return;
     }
     case 'import': {
@@ -271,11 +271,16 @@ export async function runTask(task: Task, send: Send): Promise<void> {
 }
 
 /** Grad-CAM overlays of image files (`anneal explain`'s engine calls), as PNG data URLs. */
-async function explainTask(modelPath: string, images: string[], className?: string): Promise<ExplainResult> {
+async function explainTask(
+  modelPath: string,
+  images: string[],
+  className?: string,
+  classNames?: string[],
+): Promise<ExplainResult> {
   const { source } = findModel(modelPath);
   const { model, meta } = await loadModelSource(source);
   try {
-    const r = await explainImages(model, meta, images, { className });
+    const r = await explainImages(model, meta, images, { className, classNames });
     const out: ExplainResult = { images: [], skipped: r.skipped };
     for (const e of r.explanations) {
       const png = await overlayPng(e.view, e.heatmap);

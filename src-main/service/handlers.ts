@@ -278,7 +278,13 @@ export function createHandlers(o: ServiceOptions): Handlers {
       return { ...result, thumbnails };
     },
     'explain.images': async (r) =>
-      jobs.run({ kind: 'explain', model: abs(r.model), images: r.paths.map(abs), className: r.className }),
+      jobs.run({
+        kind: 'explain',
+        model: abs(r.model),
+        images: r.paths.map(abs),
+        className: r.className,
+        classNames: r.classNames,
+      }),
     'predict.run': async (r) => {
       // The engine predicts on files: the dropped image goes to a private temp folder first.
       const dir = mkdtempSync(join(tmpdir(), 'anneal-predict-'));

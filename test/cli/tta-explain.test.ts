@@ -8,7 +8,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/index.js';
 import type { EvalResult } from '../../src-main/engine/evaluate/index.js';
 import { parseNpy } from '../../src-main/engine/explain/index.js';
-import { annealIn, tempDir } from './helpers.js';
+import { anneal, annealIn, tempDir } from './helpers.js';
+
+/** Where webgpu can run here (Mesa's software OpenGL ES), as test/cli/import-predict.test.ts checks. */
+const mesa = ['/usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0', '/usr/lib/aarch64-linux-gnu/libEGL_mesa.so.0'].some((p) =>
+  existsSync(p),
+);
 
 let data: string;
 let run: string;
@@ -137,6 +142,29 @@ describe('anneal explain', () => {
     ]);
     expect(chosen.status, chosen.stderr).toBe(0);
     expect(JSON.parse(chosen.stdout).rows[0].class).toBe('square');
+  });
+
+  it('gives the same heatmaps on cpu, wasm and webgpu (gradients on each backend; async reads only)', () => {
+    const img = join(data, 'triangle', readdirSync(join(data, 'triangle'))[0]!);
+    const backends = mesa ? ['cpu', 'wasm', 'webgpu'] : ['cpu', 'wasm'];
+    if (!mesa) console.warn("webgpu not checked: Mesa's OpenGL ES is not installed here");
+    const maps = backends.map((b) => {
+      const out = join(work, `cams-${b}`);
+      const r = anneal(['explain', '--model', run, img, '--out', out, '--backend', b]);
+      expect(r.status, `${b}: ${r.stderr}`).toBe(0);
+      return parseNpy(
+        readFileSync(
+          join(
+            out,
+            readdirSync(out).find((f) => f.endsWith('.npy'))!,
+          ),
+        ),
+      ).data;
+    });
+    for (const m of maps.slice(1)) {
+      const diff = m.reduce((d, v, i) => Math.max(d, Math.abs(v - maps[0]![i]!)), 0);
+      expect(diff).toBeLessThan(1e-5);
+    }
   });
 
   it('refuses bad input with one line and exit 2, writing nothing', async () => {

@@ -429,10 +429,13 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     }
     return trained()!;
   };
-  const pickRun = async (picker: string, run: string) => {
+  /** Picks `run`; returns the run picked before (the steps after these expect it back). */
+  const pickRun = async (picker: string, run: string): Promise<string> => {
+    const before = await testid(picker).inputValue();
     await page.getByRole('button', { name: '↻' }).click();
     await testid(picker).locator(`option[value="${run}"]`).waitFor({ state: 'attached', timeout: 30_000 });
     await testid(picker).selectOption(run);
+    return before;
   };
 
   it('issue 17: evaluates with test-time augmentation, Grad-CAM overlays beside the top losses and a cell’s images', async () => {
@@ -448,6 +451,9 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await testid('eval-gradcam').check();
     await testid('loss-gradcam').first().waitFor({ timeout: 120_000 });
     expect(await testid('loss-gradcam').count()).toBe(await testid('top-losses').locator('figure').count());
+    // Each heatmap is of the class the (test-time-augmented) evaluation predicted.
+    for (const caption of await testid('top-losses').locator('figcaption').allTextContents())
+      expect(caption).toMatch(/→ (\w+) \(.*heatmap: \1$/s);
     await shot('17-evaluate-tta-gradcam');
     await testid('cell-1-1').click();
     // Every image of the cell gets its overlay (some may be top losses, loaded already).
@@ -468,7 +474,7 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
   it('issue 17: predicts one image with test-time augmentation and its Grad-CAM overlay', async () => {
     const run = await issue17Run();
     await nav('Predict');
-    await pickRun('predict-run', run);
+    const before = await pickRun('predict-run', run);
     await testid('predict-tta').check();
     await testid('predict-gradcam').check();
     const image = join(work, 'shapes', 'cross', readdirSync(join(work, 'shapes', 'cross'))[1]!);
@@ -478,6 +484,9 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await testid('predict-tta-note').waitFor();
     await expect(testid('predict-gradcam-view').textContent()).resolves.toMatch(/where the model looked for “\w+”/);
     await shot('17c-predict-tta-gradcam');
+    await testid('predict-tta').uncheck();
+    await testid('predict-gradcam').uncheck();
+    if (before) await testid('predict-run').selectOption(before);
   }, 300_000);
 
   it('exports the run as ONNX with its model card', async () => {

@@ -1,6 +1,7 @@
 // The Evaluate and Predict screens' TTA and Grad-CAM toggles (issue 17, items 5–6): what each asks
 // main for, and which overlays the galleries show.
 import { describe, expect, it } from 'vitest';
+import { parseRequest } from '../../src-main/contract/index.js';
 import { EvalState, PredictState } from '../../src-renderer/lib/state/index.js';
 import { fakeClient } from './fake-client.js';
 
@@ -60,10 +61,17 @@ describe('EvalState: TTA and Grad-CAM', () => {
     expect(calls.some((c) => c.channel === 'explain.images')).toBe(false);
     expect(e.overlay('/d/a1.png')).toBeUndefined();
     await e.setGradcam(true);
-    expect(calls.at(-1)).toEqual({ channel: 'explain.images', payload: { model: '/runs/r1', paths: ['/d/a1.png'] } });
+    // The class the evaluation predicted is the one explained (with TTA, it may differ from the plain view's).
+    expect(calls.at(-1)).toEqual({
+      channel: 'explain.images',
+      payload: { model: '/runs/r1', paths: ['/d/a1.png'], classNames: ['b'] },
+    });
     expect(e.overlay('/d/a1.png')?.overlay).toBe('data:image/png;base64,/d/a1.png');
     await e.openCell(1, 1);
-    expect(calls.at(-1)).toEqual({ channel: 'explain.images', payload: { model: '/runs/r1', paths: ['/d/b1.png'] } });
+    expect(calls.at(-1)).toEqual({
+      channel: 'explain.images',
+      payload: { model: '/runs/r1', paths: ['/d/b1.png'], classNames: ['b'] },
+    });
     const asked = calls.filter((c) => c.channel === 'explain.images').length;
     await e.openCell(0, 1); // a1 is loaded already: nothing asked
     expect(calls.filter((c) => c.channel === 'explain.images').length).toBe(asked);
@@ -103,5 +111,25 @@ describe('PredictState: TTA and Grad-CAM', () => {
     p.dir = '/x';
     await p.predictFolder('/runs/r1/model');
     expect(calls[2]!.payload).toMatchObject({ dir: '/x', tta: {} });
+    expect(p.folderTta).toBe(true);
+    p.tta = false; // the table on screen still says how it was made
+    expect(p.folderTta).toBe(true);
+  });
+});
+
+describe('the contract', () => {
+  it('takes fastai’s defaults for an empty tta, and refuses bad settings and mismatched classes', () => {
+    expect(parseRequest('eval.run', { target: 'r', tta: {} }).tta).toEqual({
+      n: 4,
+      beta: 0.25,
+      useMax: false,
+      seed: 0,
+    });
+    expect(() => parseRequest('eval.run', { target: 'r', tta: { beta: 2 } })).toThrow(
+      /^eval\.run: tta\.beta: must be between 0 and 1$/,
+    );
+    expect(() => parseRequest('explain.images', { model: 'm', paths: ['a', 'b'], classNames: ['x'] })).toThrow(
+      /^explain\.images: classNames: must name one class per path$/,
+    );
   });
 });

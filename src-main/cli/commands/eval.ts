@@ -14,7 +14,7 @@ import { UsageError } from '../errors.js';
 import { formatEvalReport } from '../format/index.js';
 import { writeFileAtomic } from '../io.js';
 import { positiveInt, type Io } from '../options.js';
-import { addTtaOptions, ttaFromFlags, type TtaFlags } from '../tta-options.js';
+import { ttaFromFlags, type TtaFlags } from '../tta-options.js';
 
 interface EvalFlags extends TtaFlags {
   data?: string;
@@ -32,7 +32,7 @@ const wholeNumber = (flag: string) => (v: string) => {
 };
 
 export function registerEval(program: Command, io: Io): void {
-  const cmd = program
+  program
     .command('eval')
     .description('evaluate a trained model: per-class precision/recall/F1, confusion matrix, top losses')
     .argument(
@@ -45,50 +45,50 @@ export function registerEval(program: Command, io: Io): void {
     .option('--batch-size <n>', 'images per forward pass', positiveInt('--batch-size'), 32)
     .option('--backend <name>', 'TF.js backend (default: the fastest for inference)')
     .option('--plot <file.png>', 'draw the confusion matrix as a heatmap')
-    .option('--json', 'print the result as one JSON object (docs/evaluate.md)');
-  addTtaOptions(cmd).action(async (dir: string, flags: EvalFlags) => {
-    const tta = ttaFromFlags(flags);
-    const target = await resolveEvalTarget(dir, { data: flags.data });
-    const backend = await useBackend('inference', flags.backend);
-    const { model } = await loadModelSource(target.model);
-    const tty = Boolean(process.stderr.isTTY) && !flags.json;
-    let result;
-    try {
-      result = await evaluate(model, target.meta, target.samples, {
-        batchSize: flags.batchSize,
-        topK: flags.topK,
-        topLosses: flags.topLosses,
-        ...(tta ? { tta: ttaRun(tta, target.run) } : {}),
-        onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} image views`) : undefined,
-      });
-    } finally {
-      model.dispose();
-      if (tty) io.stderr('\n');
-    }
-    const skipped = [...target.problems, ...result.skipped];
-    const what = target.run
-      ? `run ${target.run.id}${target.model.checkpoint ? ` (${target.model.weights})` : ''}`
-      : target.model.path;
-    if (flags.plot) {
-      const title = `Confusion matrix: accuracy ${result.accuracy.toFixed(3)} on ${result.count} images`;
-      const subtitle = `${target.meta.arch}, ${what}, on ${target.source}`;
-      writeFileAtomic(flags.plot, renderConfusionPng(result, { title, subtitle }));
-      io.stderr(`anneal: wrote ${flags.plot}\n`);
-    }
-    if (skipped.length) {
-      io.stderr(`anneal: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} that could not be used:\n`);
-      for (const s of skipped) io.stderr(`  ${s.path}: ${s.reason}\n`);
-    }
-    if (flags.json) {
-      io.stdout(`${JSON.stringify({ ...result, skipped })}\n`);
-      return;
-    }
-    io.stdout(`${target.meta.arch}, ${what}, on ${target.source}; backend ${backend.name}\n\n`);
-    if (result.tta) {
-      const p = result.tta.plain;
-      io.stdout(`test-time augmentation: ${describeTta(result.tta)}\n`);
-      io.stdout(`without it: accuracy ${p.accuracy.toFixed(4)}, loss ${p.loss.toFixed(4)}\n\n`);
-    }
-    io.stdout(formatEvalReport(result));
-  });
+    .option('--json', 'print the result as one JSON object (docs/evaluate.md)')
+    .action(async (dir: string, flags: EvalFlags) => {
+      const tta = ttaFromFlags(flags);
+      const target = await resolveEvalTarget(dir, { data: flags.data });
+      const backend = await useBackend('inference', flags.backend);
+      const { model } = await loadModelSource(target.model);
+      const tty = Boolean(process.stderr.isTTY) && !flags.json;
+      let result;
+      try {
+        result = await evaluate(model, target.meta, target.samples, {
+          batchSize: flags.batchSize,
+          topK: flags.topK,
+          topLosses: flags.topLosses,
+          ...(tta ? { tta: ttaRun(tta, target.run) } : {}),
+          onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} image views`) : undefined,
+        });
+      } finally {
+        model.dispose();
+        if (tty) io.stderr('\n');
+      }
+      const skipped = [...target.problems, ...result.skipped];
+      const what = target.run
+        ? `run ${target.run.id}${target.model.checkpoint ? ` (${target.model.weights})` : ''}`
+        : target.model.path;
+      if (flags.plot) {
+        const title = `Confusion matrix: accuracy ${result.accuracy.toFixed(3)} on ${result.count} images`;
+        const subtitle = `${target.meta.arch}, ${what}, on ${target.source}`;
+        writeFileAtomic(flags.plot, renderConfusionPng(result, { title, subtitle }));
+        io.stderr(`anneal: wrote ${flags.plot}\n`);
+      }
+      if (skipped.length) {
+        io.stderr(`anneal: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} that could not be used:\n`);
+        for (const s of skipped) io.stderr(`  ${s.path}: ${s.reason}\n`);
+      }
+      if (flags.json) {
+        io.stdout(`${JSON.stringify({ ...result, skipped })}\n`);
+        return;
+      }
+      io.stdout(`${target.meta.arch}, ${what}, on ${target.source}; backend ${backend.name}\n\n`);
+      if (result.tta) {
+        const p = result.tta.plain;
+        io.stdout(`test-time augmentation: ${describeTta(result.tta)}\n`);
+        io.stdout(`without it: accuracy ${p.accuracy.toFixed(4)}, loss ${p.loss.toFixed(4)}\n\n`);
+      }
+      io.stdout(formatEvalReport(result));
+    });
 }

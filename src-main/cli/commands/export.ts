@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { EXPORT_FORMATS, exportModel, exportSummary, useBackend, type ExportFormat } from '../../engine/index.js';
 import { positiveInt, type Io } from '../options.js';
-import { addTtaOptions, ttaFromFlags, type TtaFlags } from '../tta-options.js';
+import { ttaFromFlags, type TtaFlags } from '../tta-options.js';
 
 interface ExportFlags extends TtaFlags {
   format: ExportFormat;
@@ -19,7 +19,7 @@ interface ExportFlags extends TtaFlags {
 }
 
 export function registerExport(program: Command, io: Io): void {
-  const cmd = program
+  program
     .command('export')
     .description('export a trained model as ONNX or TF.js, with its labels, preprocessing and a model card')
     .argument('<dir>', 'a run folder (its trained model/, or a checkpoint) or a model dir')
@@ -34,34 +34,34 @@ export function registerExport(program: Command, io: Io): void {
     .option('--no-eval', 'leave the evaluation out of the model card')
     .option('--batch-size <n>', 'images per forward pass when evaluating', positiveInt('--batch-size'), 32)
     .option('--backend <name>', 'TF.js backend (default: the fastest for inference)')
-    .option('--json', 'print the result as one JSON object');
-  addTtaOptions(cmd).action(async (dir: string, flags: ExportFlags) => {
-    const tta = ttaFromFlags(flags);
-    const backend = await useBackend('inference', flags.backend);
-    const tty = Boolean(process.stderr.isTTY) && !flags.json;
-    let r;
-    try {
-      r = await exportModel({
-        source: dir,
-        format: flags.format,
-        out: flags.out,
-        rawInput: flags.rawInput,
-        checkpoint: flags.checkpoint,
-        ema: flags.ema,
-        data: flags.data,
-        evaluate: flags.eval,
-        ...(tta ? { tta } : {}),
-        batchSize: flags.batchSize,
-        onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
-      });
-    } finally {
-      if (tty) io.stderr('\n');
-    }
-    for (const s of r.skipped) io.stderr(`anneal: skipped ${s.path}: ${s.reason}\n`);
-    if (flags.json) {
-      io.stdout(`${JSON.stringify({ ...r, backend: backend.name })}\n`);
-      return;
-    }
-    io.stdout(exportSummary(r, flags.out));
-  });
+    .option('--json', 'print the result as one JSON object')
+    .action(async (dir: string, flags: ExportFlags) => {
+      const tta = ttaFromFlags(flags);
+      const backend = await useBackend('inference', flags.backend);
+      const tty = Boolean(process.stderr.isTTY) && !flags.json;
+      let r;
+      try {
+        r = await exportModel({
+          source: dir,
+          format: flags.format,
+          out: flags.out,
+          rawInput: flags.rawInput,
+          checkpoint: flags.checkpoint,
+          ema: flags.ema,
+          data: flags.data,
+          evaluate: flags.eval,
+          ...(tta ? { tta } : {}),
+          batchSize: flags.batchSize,
+          onProgress: tty ? (done, total) => io.stderr(`\revaluating ${done}/${total} images`) : undefined,
+        });
+      } finally {
+        if (tty) io.stderr('\n');
+      }
+      for (const s of r.skipped) io.stderr(`anneal: skipped ${s.path}: ${s.reason}\n`);
+      if (flags.json) {
+        io.stdout(`${JSON.stringify({ ...r, backend: backend.name })}\n`);
+        return;
+      }
+      io.stdout(exportSummary(r, flags.out));
+    });
 }

@@ -19,7 +19,7 @@ import {
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { positiveInt, type Io } from '../options.js';
-import { addTtaOptions, ttaFromFlags, type TtaFlags } from '../tta-options.js';
+import { ttaFromFlags, type TtaFlags } from '../tta-options.js';
 
 interface PredictFlags extends TtaFlags {
   model: string;
@@ -80,7 +80,7 @@ async function predictMany(
 }
 
 export function registerPredict(program: Command, io: Io): void {
-  const cmd = program
+  program
     .command('predict')
     .description('classify images with a model dir, or a TF.js or ONNX model from anneal export')
     .requiredOption(
@@ -91,34 +91,34 @@ export function registerPredict(program: Command, io: Io): void {
     .option('--top <k>', 'how many classes to list', positiveInt('--top'), 5)
     .option('--csv <file>', 'write one row per file: image, error, top-k with probabilities, every class probability')
     .option('--json', 'print [{image, logits, probs, top: [{label, prob}]}] ({labels, rows, skipped} for folders)')
-    .option('--backend <name>', 'TF.js backend (default: the fastest for inference); ONNX runs in onnxruntime');
-  addTtaOptions(cmd).action(async (images: string[], o: PredictFlags) => {
-    const ttaConfig = ttaFromFlags(o);
-    // ONNX models run in onnxruntime: no TF.js backend to start.
-    const { kind, source } = findModel(o.model);
-    // A run's own training augmentation; an export or a model dir: the defaults.
-    const tta = ttaConfig ? ttaRun(ttaConfig, source.run) : undefined;
-    const backend = kind === 'onnx' ? null : await useBackend('inference', o.backend);
-    const classifier = await openClassifier(o.model);
-    try {
-      if (o.csv || images.some(isFolder)) {
-        await predictMany(classifier, images, o, io, tta);
-      } else {
-        const results = await classifyImages(classifier, images, { topK: o.top, tta });
-        if (o.json) {
-          io.stdout(`${JSON.stringify(results)}\n`);
-          return;
+    .option('--backend <name>', 'TF.js backend (default: the fastest for inference); ONNX runs in onnxruntime')
+    .action(async (images: string[], o: PredictFlags) => {
+      const ttaConfig = ttaFromFlags(o);
+      // ONNX models run in onnxruntime: no TF.js backend to start.
+      const { kind, source } = findModel(o.model);
+      // A run's own training augmentation; an export or a model dir: the defaults.
+      const tta = ttaConfig ? ttaRun(ttaConfig, source.run) : undefined;
+      const backend = kind === 'onnx' ? null : await useBackend('inference', o.backend);
+      const classifier = await openClassifier(o.model);
+      try {
+        if (o.csv || images.some(isFolder)) {
+          await predictMany(classifier, images, o, io, tta);
+        } else {
+          const results = await classifyImages(classifier, images, { topK: o.top, tta });
+          if (o.json) {
+            io.stdout(`${JSON.stringify(results)}\n`);
+            return;
+          }
+          for (const r of results) {
+            io.stdout(`${r.image}\n`);
+            for (const t of r.top) io.stdout(`  ${(t.prob * 100).toFixed(2).padStart(6)}%  ${t.label}\n`);
+          }
         }
-        for (const r of results) {
-          io.stdout(`${r.image}\n`);
-          for (const t of r.top) io.stdout(`  ${(t.prob * 100).toFixed(2).padStart(6)}%  ${t.label}\n`);
-        }
+        const on = backend ? `${backend.name} (${backend.device})` : classifier.runtime;
+        io.stderr(`anneal: ${classifier.meta.arch} (${classifier.kind}) on ${on}\n`);
+        if (tta) io.stderr(`anneal: test-time augmentation: ${describeTta(tta)}\n`);
+      } finally {
+        await classifier.dispose();
       }
-      const on = backend ? `${backend.name} (${backend.device})` : classifier.runtime;
-      io.stderr(`anneal: ${classifier.meta.arch} (${classifier.kind}) on ${on}\n`);
-      if (tta) io.stderr(`anneal: test-time augmentation: ${describeTta(tta)}\n`);
-    } finally {
-      await classifier.dispose();
-    }
-  });
+    });
 }

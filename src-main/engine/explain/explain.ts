@@ -33,6 +33,11 @@ export interface Explanation {
 export interface ExplainOptions {
   /** A class name of the model to explain instead of each image's prediction. */
   className?: string;
+  /**
+   * Per image (aligned with the paths): the class to explain, e.g. what a test-time-augmented
+   * evaluation predicted; undefined entries fall back to `className`, then the prediction.
+   */
+  classNames?: readonly (string | undefined)[];
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -97,17 +102,22 @@ export async function explainImages(
   paths: readonly string[],
   o: ExplainOptions = {},
 ): Promise<{ explanations: Explanation[]; skipped: { path: string; reason: string }[] }> {
-  const chosen = o.className === undefined ? undefined : classIndexOf(meta, o.className);
+  const fallback = o.className === undefined ? undefined : classIndexOf(meta, o.className);
+  const chosen = paths.map((_, i) => {
+    const name = o.classNames?.[i];
+    return name === undefined ? fallback : classIndexOf(meta, name);
+  });
   const S = meta.inputSize;
   const batch = o.batchSize ?? 8;
   const explanations: Explanation[] = [];
   const skipped: { path: string; reason: string }[] = [];
   for (let start = 0; start < paths.length; start += batch) {
-    const good: { path: string; view: RgbImage }[] = [];
-    for (const path of paths.slice(start, start + batch)) {
+    const good: { path: string; view: RgbImage; chosen: number | undefined }[] = [];
+    for (const [k, path] of paths.slice(start, start + batch).entries()) {
       try {
         const decoded = await decodeRgb(path, meta.preprocessing.alpha);
-        good.push({ path, view: await resizeAndCrop(decoded, S, meta.preprocessing.interpolation) });
+        const view = await resizeAndCrop(decoded, S, meta.preprocessing.interpolation);
+        good.push({ path, view, chosen: chosen[start + k] });
       } catch (e) {
         if (!(e instanceof ImageError)) throw e;
         skipped.push({ path, reason: e.reason });
@@ -121,7 +131,7 @@ export async function explainImages(
         x,
         good.length,
         S,
-        good.map(() => chosen),
+        good.map((g) => g.chosen),
       );
       cams.forEach((c, i) =>
         explanations.push({

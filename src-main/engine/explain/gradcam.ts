@@ -47,22 +47,25 @@ function splitAtPool(model: tfl.LayersModel): Split {
       field: 'model',
     });
   }
-  // The head: the single chain of layers from the pool to the output (pool → dropout → dense).
-  const head: tfl.layers.Layer[] = [pool];
-  const output = model.outputLayers[0];
-  let layer = pool;
-  while (layer !== output) {
-    const next = layer.outboundNodes.map((n) => n.outboundLayer);
-    if (next.length !== 1)
+  // The head: the chain of layers from the pool to this model's output (pool → dropout → dense),
+  // walked back through the model's own graph, so that a pool shared with an older head (replaceHead
+  // keeps the backbone's layers) still finds this model's.
+  const head: tfl.layers.Layer[] = [];
+  let t = model.outputs[0]!;
+  while (t.sourceLayer !== pool) {
+    const node = t.sourceLayer.inboundNodes[t.nodeIndex];
+    if (!node || node.inputTensors.length !== 1)
       throw new InputError(`the model's head after "${POOL_LAYER}" is not a single chain of layers`, {
         kind: 'unsupported',
         field: 'model',
       });
-    layer = next[0]!;
-    head.push(layer);
+    head.unshift(t.sourceLayer);
+    t = node.inputTensors[0]!;
   }
+  head.unshift(pool);
+  const poolInput = pool.inboundNodes[t.nodeIndex]!.inputTensors[0]!;
   // A view of the same layers (no weights are copied): never dispose it, that would free the model's.
-  const features = tfl.model({ inputs: model.inputs, outputs: pool.input as tfl.SymbolicTensor });
+  const features = tfl.model({ inputs: model.inputs, outputs: poolInput });
   const split = { features, head };
   splits.set(model, split);
   return split;
@@ -147,7 +150,10 @@ export async function gradCam(
     const [, h, w] = cams.shape;
     const data = (await cams.data()) as Float32Array;
     cams.dispose();
-    const probs = tf.tidy(() => tf.softmax(logits).arraySync() as number[][]);
+    // Asynchronous reads only: WebGPU's synchronous read needs an OffscreenCanvas, which Node lacks.
+    const softmax = tf.softmax(logits);
+    const probs = (await softmax.array()) as number[][];
+    softmax.dispose();
     return chosen.map((classIndex, i) => {
       const cam = Float64Array.from(data.subarray(i * h * w, (i + 1) * h * w));
       return {

@@ -55,6 +55,15 @@ export class EvalState {
     return this.#gradcam ? this.#overlays[path] : undefined;
   }
 
+  #predictedClasses(): Map<string, string> {
+    const r = this.task.result;
+    const out = new Map<string, string>();
+    if (!r) return out;
+    for (const t of r.topLosses) out.set(t.path, t.predicted);
+    for (const im of r.images ?? []) out.set(im.path, r.classes[im.predicted]!);
+    return out;
+  }
+
   #shownPaths(): string[] {
     const top = this.task.result?.topLosses.map((t) => t.path) ?? [];
     return [...new Set([...top, ...this.cellImages.slice(0, 200).map((i) => i.path)])];
@@ -65,7 +74,11 @@ export class EvalState {
     const model = this.#target;
     const missing = paths.filter((p) => !(p in this.#overlays)).slice(0, 200);
     if (!model || missing.length === 0) return;
-    const r = await this.explaining.run(() => this.client.invoke('explain.images', { model, paths: missing }));
+    // The class the evaluation predicted (with TTA, the combined prediction's), not the plain view's.
+    const predicted = this.#predictedClasses();
+    const classNames = missing.map((p) => predicted.get(p) ?? '');
+    const request = classNames.every(Boolean) ? { model, paths: missing, classNames } : { model, paths: missing };
+    const r = await this.explaining.run(() => this.client.invoke('explain.images', request));
     if (r && model === this.#target) {
       const next = { ...this.#overlays };
       for (const im of r.images) next[im.path] = im;

@@ -38,17 +38,22 @@ export class PredictState {
     );
   }
 
+  /** Whether the folder's predictions on screen were made with TTA (the toggle may have moved since). */
+  folderTta = $state(false);
+
   async predictFolder(model: string): Promise<void> {
     const progressTag = this.progress.begin();
+    const tta = this.tta;
     await this.folder.run(() =>
       this.client.invoke('predict.folder', {
         model,
         dir: this.dir.trim(),
         top: 3,
         progressTag,
-        ...(this.tta ? { tta: {} } : {}),
+        ...(tta ? { tta: {} } : {}),
       }),
     );
+    this.folderTta = tta;
     this.progress.end();
   }
 

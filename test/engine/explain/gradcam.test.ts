@@ -8,12 +8,17 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as tfl from '@tensorflow/tfjs-layers';
 import {
+  buildModel,
   explainImages,
+  getArch,
+  gradCam,
   importWeights,
   loadModelDir,
   minMaxNormalise,
   parseNpy,
+  replaceHead,
   upsampleBilinear,
   useBackend,
   writeExplanations,
@@ -95,7 +100,8 @@ describe.each(GROUPS)('%s with the formula weights (BatchNorm shifts zeroed: %s)
       const before = tf.memory().numTensors;
       for (const c of cases) {
         const className = c.class === null ? undefined : meta.labels[c.class];
-        const { explanations, skipped } = await explainImages(model, meta, [image], { className });
+        // A chosen class per image (what the Evaluate screen sends), or none: the prediction.
+        const { explanations, skipped } = await explainImages(model, meta, [image], { classNames: [className] });
         expect(skipped).toEqual([]);
         const [e] = explanations;
         expect(e!.classIndex).toBe(c.explained);
@@ -142,5 +148,28 @@ describe('the files explain writes', () => {
     const file = join(dir, 'not-a-folder');
     writeFileSync(file, 'x');
     await expect(writeExplanations([], file)).rejects.toMatchObject({ field: 'out' });
+  });
+});
+
+describe('which layers it explains', () => {
+  it('the head of the model given, after replaceHead shared its pool with an older head; tensors freed', async () => {
+    const built = buildModel(getArch('resnet_micro'), { numClasses: 3, inputSize: 32 });
+    const renewed = replaceHead(built, 5);
+    const x = Float32Array.from({ length: 2 * 32 * 32 * 3 }, (_, i) => Math.sin(i * 0.37));
+    const before = tf.memory().numTensors;
+    const [a, b] = await gradCam(renewed.model, x, 2, 32, [4, undefined]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(a!.probs).toHaveLength(5);
+    expect(a!.classIndex).toBe(4);
+    expect(b!.classIndex).toBe(b!.predicted);
+    expect(a!.heatmap).toHaveLength(32 * 32);
+    renewed.model.dispose();
+  });
+  it('refuses a model without the head’s average pool, naming the model', async () => {
+    const model = tfl.sequential({
+      layers: [tfl.layers.flatten({ inputShape: [4, 4, 3] }), tfl.layers.dense({ units: 2 })],
+    });
+    await expect(gradCam(model, new Float32Array(48), 1, 4)).rejects.toMatchObject({ field: 'model' });
+    model.dispose();
   });
 });

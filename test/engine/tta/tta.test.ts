@@ -15,6 +15,7 @@ import {
   DEFAULT_TTA,
   evaluate,
   fastLayersClassifier,
+  IMAGENET_PREPROCESSING,
   lerp,
   parseTtaConfig,
   ttaRun,
@@ -58,18 +59,7 @@ describe("fastai's combination", () => {
 });
 
 const SIZE = 8;
-const META = {
-  arch: 'tiny',
-  inputSize: SIZE,
-  labels: ['red', 'green', 'blue'],
-  preprocessing: {
-    scale: 255,
-    mean: [0.5, 0.5, 0.5] as [number, number, number],
-    std: [0.25, 0.25, 0.25] as [number, number, number],
-    channels: 'RGB' as const,
-    interpolation: 'bilinear' as const,
-  },
-};
+const META = { arch: 'tiny', inputSize: SIZE, labels: ['red', 'green', 'blue'], preprocessing: IMAGENET_PREPROCESSING };
 
 describe('evaluation and prediction with TTA', () => {
   let samples: Sample[];
