@@ -166,6 +166,7 @@ export function runHeadline(r: RunResult, wallSeconds: number): string {
   const best = s.best;
   const lines = [
     `run ${run}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} on ${r.backend.name} in ${formatDuration(wallSeconds)}`,
+    `  training steps: ${r.trainEngine}`,
     `  final (epoch ${fin ? fin.epoch + 1 : '-'}): val_accuracy ${round(fin?.val_accuracy)}  val_loss ${round(fin?.val_loss)}`,
     `  best  (epoch ${best ? best.epoch + 1 : '-'}): val_accuracy ${round(best?.val_accuracy)}  val_loss ${round(best?.val_loss)}`,
     'next:',

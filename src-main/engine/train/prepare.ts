@@ -15,6 +15,7 @@ import { compilePlan, ConfigError, type SchedulePlan } from '../schedules/index.
 import { parseRunConfig, resolveBatchSize, type RunConfig } from './config.js';
 import { loadModel } from './model-source.js';
 import type { FeatureCacheOptions } from './trainer.js';
+import { chooseStepEngine, type StepEngine } from './step-engine.js';
 
 export function manifestOf(split: Split): string {
   const files = [...split.train, ...split.val].map((s) => {
@@ -40,6 +41,8 @@ export interface Prepared {
   problems: { path: string; reason: string }[];
   /** Duplicate groups of a new run's dataset (label conflicts first); none on resume or pre-split folders. */
   duplicates: DuplicateGroup[];
+  /** What computes the training steps on image batches (onnxruntime or TF.js), and why. */
+  stepEngine: StepEngine;
 }
 
 export async function prepare(input: unknown, fixedSplit?: Split): Promise<Prepared> {
@@ -187,6 +190,7 @@ async function wire(
   // negative part-way is refused now, naming its field (compile.ts checks each value).
   for (const s of stages)
     if (s.schedule.monitor === null) for (let g = 0; g < s.epochs * stepsPerEpoch; g++) s.schedule.at(g);
+  const stepEngine = await chooseStepEngine(built.model, { inputSize: size, seed: config.seed });
   return {
     config,
     built,
@@ -201,11 +205,13 @@ async function wire(
     stages,
     problems: loaded.dataset.problems,
     duplicates,
+    stepEngine,
   };
 }
 
 /** Closes the loaders and the worker pool, and frees the model. */
 export async function closePrepared(p: Prepared): Promise<void> {
+  await p.stepEngine.dispose();
   p.built.model.dispose();
   await p.train.close();
   if (p.featureCache && p.featureCache.loader !== p.train) await p.featureCache.loader.close();

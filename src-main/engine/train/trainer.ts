@@ -16,6 +16,7 @@ import type { Callback } from './callbacks.js';
 import { appliedLr, CallbackList, type EpochLogs, type StopReason, type TrainState } from './callbacks.js';
 import { FeatureCache, headOf } from './feature-cache.js';
 import { correct, crossEntropy } from './loss.js';
+import { tfjsGrads, type ImageBatch, type StepEngine } from './step-engine.js';
 
 export interface ResumePoint {
   /** Stage and epoch within it to start at (the first not yet finished). */
@@ -50,6 +51,8 @@ export interface TrainerOptions {
    * read waits for all queued GPU work; 0 (every step) elsewhere, where it costs nothing.
    */
   readEveryMs?: number;
+  /** What computes image batches' steps (train/step-engine.ts: onnxruntime or TF.js); default TF.js. */
+  stepEngine?: StepEngine | null;
 }
 
 /** Frozen stages train the head on cached backbone features (train/feature-cache.ts). */
@@ -66,6 +69,9 @@ interface TrainBatch {
   n: number;
   /** x holds pooled backbone features rather than images. */
   features: boolean;
+  /** The images and labels as arrays too, for an onnxruntime step. */
+  pixels?: Float32Array;
+  labels?: Int32Array;
 }
 
 export interface FitResult {
@@ -207,22 +213,25 @@ export class Trainer {
     const batches = cached ? this.#featureBatches() : this.#imageBatches();
     for await (const batch of batches) {
       const { x, y } = batch;
-      let hits: tf.Scalar | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = batch.features
-          ? this.#features!.head(x, true)
-          : (this.#o.built.model.apply(x, { training: true }) as tf.Tensor2D);
-        // Everything made inside is freed when variableGrads returns: keep the accuracy count.
-        hits = tf.keep(correct(logits, y));
-        return crossEntropy(logits, y, this.#classWeights ?? undefined);
-      }, vars);
-      const step = tf.tidy(() => tf.stack([tf.mul(value, batch.n), tf.cast(hits!, 'float32')]) as tf.Tensor1D);
+      const engine = batch.features ? null : this.#o.stepEngine;
+      const { value, grads, hits } = engine
+        ? await engine.step(batch as ImageBatch, vars, this.#classWeights)
+        : tfjsGrads(
+            () =>
+              batch.features
+                ? this.#features!.head(x, true)
+                : (this.#o.built.model.apply(x, { training: true }) as tf.Tensor2D),
+            y,
+            this.#classWeights,
+            vars,
+          );
+      const step = tf.tidy(() => tf.stack([tf.mul(value, batch.n), tf.cast(hits, 'float32')]) as tf.Tensor1D);
       const next: tf.Tensor1D = totals ? tf.add(totals, step) : tf.keep(step);
       const stepNext: tf.Scalar = tf.tidy(() => {
         const own = tf.mul(value, batch.n) as tf.Scalar;
         return stepTotal ? tf.add(stepTotal, own) : own;
       });
-      tf.dispose([x, y, value, hits!, ...(totals ? [totals, step] : []), ...(stepTotal ? [stepTotal] : [])]);
+      tf.dispose([x, y, value, hits, ...(totals ? [totals, step] : []), ...(stepTotal ? [stepTotal] : [])]);
       totals = next;
       stepTotal = stepNext;
       stepSeen += batch.n;
@@ -262,7 +271,8 @@ export class Trainer {
   async *#imageBatches(): AsyncGenerator<TrainBatch> {
     const size = this.#o.train.o.size;
     for await (const b of this.#o.train.epoch(this.state.epoch)) {
-      yield { x: tf.tensor4d(b.x, [b.n, size, size, 3]), y: tf.tensor1d(b.y, 'int32'), n: b.n, features: false };
+      const x = tf.tensor4d(b.x, [b.n, size, size, 3]);
+      yield { x, y: tf.tensor1d(b.y, 'int32'), n: b.n, features: false, pixels: b.x, labels: b.y };
     }
   }
 

@@ -1,0 +1,154 @@
+// The gradients of a convolution (groups = 1) as ONNX operators, onnxruntime having no training
+// operators in its npm build. With x [N, Ci, H, W], kernel k×k, stride s, pads p, dy [N, Co, Ho, Wo]:
+//   input gradient  dx = ConvTranspose(dy, W) with the forward's stride and pads, output_padding
+//                   making up the rows a strided forward dropped (PyTorch's conv2d_input does the same)
+//   filter gradient dW[i, j, ci, co] = Σ_n,y,x xpad[n, ci, y·s + i, x·s + j] · dy[n, co, y, x]
+// The filter gradient has three ONNX forms, measured on ResNet-18's layer shapes at 224 px
+// (docs/benchmarks.md, "The training step in onnxruntime"):
+//   'im2col'   k² strided Slices of the padded input, Concat → [N, k²·Ci, Ho·Wo], one batched
+//              MatMul against dyᵀ (com.microsoft FusedMatMul, transB), summed over N; comes out
+//              directly in TF.js's HWIO order. A 1×1 convolution needs no Slice at stride 1.
+//   'conv'     the forward Conv with roles swapped (batch ↔ channels, dilation = stride), as
+//              PyTorch's conv2d_weight does for grouped/dilated cases: input xᵀ [Ci, N, H, W],
+//              filter dyᵀ [Co, N, Ho, Wo] → [Ci, Co, k', k'] cropped to k×k.
+import { attr, type TrainGraph } from './graph.js';
+
+export type FilterGradMethod = 'im2col' | 'conv';
+
+export interface ConvGeometry {
+  /** ONNX shapes: x [N, Ci, H, W], dy [N, Co, Ho, Wo]. */
+  x: readonly number[];
+  dy: readonly number[];
+  kernel: [number, number];
+  strides: [number, number];
+  /** ONNX pads [top, left, bottom, right]. */
+  pads: readonly number[];
+}
+
+/**
+ * The method for one layer shape: ANNEAL_ORT_FILTER_GRAD forces one (to measure); otherwise
+ * im2col, which measured fastest on every ResNet-18 shape (see the header).
+ */
+export function filterGradMethod(): FilterGradMethod {
+  const forced = process.env.ANNEAL_ORT_FILTER_GRAD;
+  return forced === 'conv' ? 'conv' : 'im2col';
+}
+
+/** dW in TF.js's HWIO layout [kh, kw, Ci, Co]. */
+export function filterGrad(g: TrainGraph, x: string, dy: string, c: ConvGeometry, name: string): string {
+  return filterGradMethod() === 'conv' ? byConv(g, x, dy, c, name) : byIm2col(g, x, dy, c, name);
+}
+
+function byIm2col(g: TrainGraph, x: string, dy: string, c: ConvGeometry, name: string): string {
+  const [N, Ci] = c.x as [number, number, number, number];
+  const [, Co, Ho, Wo] = c.dy as [number, number, number, number];
+  const [kh, kw] = c.kernel;
+  const [sh, sw] = c.strides;
+  const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
+  let xp = x;
+  if (pt || pl || pb || pr)
+    xp = g.op('Pad', [x, g.int64s(`${name}.pads`, [0, 0, pt, pl, 0, 0, pb, pr])], `${name}.xpad`);
+  const slices: string[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const whole = kh === 1 && kw === 1 && sh === 1 && sw === 1;
+      slices.push(
+        whole
+          ? xp
+          : g.op(
+              'Slice',
+              [
+                xp,
+                g.int64s(`${name}.starts`, [i, j]),
+                g.int64s(`${name}.ends`, [i + (Ho - 1) * sh + 1, j + (Wo - 1) * sw + 1]),
+                g.int64s(`${name}.axes`, [2, 3]),
+                g.int64s(`${name}.steps`, [sh, sw]),
+              ],
+              `${name}.tap`,
+            ),
+      );
+    }
+  }
+  const col = slices.length === 1 ? slices[0]! : g.op('Concat', slices, `${name}.col`, [attr.int('axis', 1)]);
+  const col3 = g.op('Reshape', [col, g.int64s(`${name}.col_shape`, [N, kh * kw * Ci, Ho * Wo])], `${name}.col3`);
+  const dy3 = g.op('Reshape', [dy, g.int64s(`${name}.dy_shape`, [N, Co, Ho * Wo])], `${name}.dy3`);
+  const per = g.opIn('com.microsoft', 'FusedMatMul', [col3, dy3], `${name}.per_image`, [attr.int('transB', 1)]);
+  const sum = g.op('ReduceSum', [per, g.int64s(`${name}.batch_axis`, [0])], `${name}.sum`, [attr.int('keepdims', 0)]);
+  // Rows are (i, j, ci) in Concat order: exactly HWIO once reshaped.
+  return g.op('Reshape', [sum, g.int64s(`${name}.hwio`, [kh, kw, Ci, Co])], `${name}.dW`);
+}
+
+function byConv(g: TrainGraph, x: string, dy: string, c: ConvGeometry, name: string): string {
+  const [, , H, W] = c.x as [number, number, number, number];
+  const [, , Ho, Wo] = c.dy as [number, number, number, number];
+  const [kh, kw] = c.kernel;
+  const [sh, sw] = c.strides;
+  const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
+  const swap = [attr.ints('perm', [1, 0, 2, 3])];
+  const xT = g.op('Transpose', [x], `${name}.xT`, swap);
+  const dyT = g.op('Transpose', [dy], `${name}.dyT`, swap);
+  // The strided forward reads rows up to (Ho−1)·s + k − 1 of the padded input; cut the bottom/right
+  // padding so the swapped convolution's output is at most that, then crop to k×k.
+  const endH = Math.min(pb, (Ho - 1) * sh + kh - (H + pt));
+  const endW = Math.min(pr, (Wo - 1) * sw + kw - (W + pl));
+  const r = g.op('Conv', [xT, dyT], `${name}.swapped`, [
+    attr.ints('kernel_shape', [Ho, Wo]),
+    attr.ints('dilations', [sh, sw]),
+    attr.ints('strides', [1, 1]),
+    attr.ints('pads', [pt, pl, Math.max(endH, 0), Math.max(endW, 0)]),
+  ]);
+  const cropped = g.op(
+    'Slice',
+    [r, g.int64s(`${name}.starts`, [0, 0]), g.int64s(`${name}.ends`, [kh, kw]), g.int64s(`${name}.axes`, [2, 3])],
+    `${name}.crop`,
+  );
+  // [Ci, Co, kh, kw] → HWIO.
+  return g.op('Transpose', [cropped], `${name}.dW`, [attr.ints('perm', [2, 3, 0, 1])]);
+}
+
+/**
+ * dx. Stride 1: a plain Conv of dy with the kernel turned 180° and its channels swapped, padded
+ * k − 1 − p (the correlation identity), which runs on onnxruntime's fast NCHWc convolutions.
+ * Otherwise ConvTranspose of dy with the forward's filter (OIHW), output_padding restoring the
+ * rows a strided forward left unread (as PyTorch's conv2d_input).
+ */
+export function inputGrad(g: TrainGraph, dy: string, w: ConvWeights, c: ConvGeometry, name: string): string {
+  const [, , H, W] = c.x as [number, number, number, number];
+  const [, , Ho, Wo] = c.dy as [number, number, number, number];
+  const [kh, kw] = c.kernel;
+  const [sh, sw] = c.strides;
+  const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
+  if (sh === 1 && sw === 1 && process.env.ANNEAL_ORT_INPUT_GRAD !== 'transpose') {
+    // [ci, co, kh, kw] from HWIO, then reversed in both spatial axes.
+    const swapped = g.op('Transpose', [w.hwio], `${name}.w_io`, [attr.ints('perm', [2, 3, 0, 1])]);
+    const big = -(2 ** 31);
+    const flipped = g.op(
+      'Slice',
+      [
+        swapped,
+        g.int64s(`${name}.flip_starts`, [-1, -1]),
+        g.int64s(`${name}.flip_ends`, [big, big]),
+        g.int64s(`${name}.flip_axes`, [2, 3]),
+        g.int64s(`${name}.flip_steps`, [-1, -1]),
+      ],
+      `${name}.w_flip`,
+    );
+    return g.op('Conv', [dy, flipped], `${name}.dx`, [
+      attr.ints('kernel_shape', [kh, kw]),
+      attr.ints('pads', [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr]),
+    ]);
+  }
+  const outPad = [H - (sh * (Ho - 1) + kh - pt - pb), W - (sw * (Wo - 1) + kw - pl - pr)];
+  return g.op('ConvTranspose', [dy, w.oihw], `${name}.dx`, [
+    attr.ints('kernel_shape', [kh, kw]),
+    attr.ints('strides', [sh, sw]),
+    attr.ints('pads', [...c.pads]),
+    attr.ints('output_padding', outPad),
+  ]);
+}
+
+/** A convolution's filter in both layouts the gradients read: the input (HWIO) and the forward's OIHW. */
+export interface ConvWeights {
+  hwio: string;
+  oihw: string;
+}
