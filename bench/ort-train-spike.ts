@@ -46,12 +46,14 @@ for (const m of info.masks)
   feeds[m.input] = new ort.Tensor('float32', new Float32Array(m.dims.reduce((a, b) => a * b, 1)).fill(1), m.dims);
 for (let i = 0; i < Number(steps) + 1; i++) {
   t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (const p of info.params)
     feeds[p.input] = new ort.Tensor('float32', p.variable.dataSync() as Float32Array, p.shape);
   const out = await session.run(feeds);
   const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   console.log(
-    `step ${i}: ${s.toFixed(3)} s, ${(N / s).toFixed(2)} img/s, loss ${(out.loss!.data as Float32Array)[0]}, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
+    `step ${i}: cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, wall ${s.toFixed(3)} s, ${(N / s).toFixed(2)} img/s, loss ${(out.loss!.data as Float32Array)[0]}, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
   );
 }
 console.log(`peak rss ${Math.round(process.resourceUsage().maxRSS / 1024)} MB, tensors ${tf.memory().numTensors}`);

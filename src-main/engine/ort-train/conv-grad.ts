@@ -39,43 +39,89 @@ export function filterGrad(g: TrainGraph, x: string, dy: string, c: ConvGeometry
   return filterGradMethod() === 'conv' ? byConv(g, x, dy, c, name) : byIm2col(g, x, dy, c, name);
 }
 
+/** The k² strided windows of the (padded) input a strided k×k convolution reads, one per tap (i, j). */
+function taps(g: TrainGraph, xp: string, c: ConvGeometry, name: string, spatialAxes: [number, number]): string[] {
+  const [, , Ho, Wo] = c.dy as [number, number, number, number];
+  const [kh, kw] = c.kernel;
+  const [sh, sw] = c.strides;
+  if (kh === 1 && kw === 1 && sh === 1 && sw === 1) return [xp];
+  const out: string[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      out.push(
+        g.op(
+          'Slice',
+          [
+            xp,
+            g.int64s(`${name}.starts`, [i, j]),
+            g.int64s(`${name}.ends`, [i + (Ho - 1) * sh + 1, j + (Wo - 1) * sw + 1]),
+            g.int64s(`${name}.axes`, spatialAxes),
+            g.int64s(`${name}.steps`, [sh, sw]),
+          ],
+          `${name}.tap`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function padded(g: TrainGraph, x: string, c: ConvGeometry, name: string): string {
+  const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
+  if (!(pt || pl || pb || pr)) return x;
+  return g.op('Pad', [x, g.int64s(`${name}.pads`, [0, 0, pt, pl, 0, 0, pb, pr])], `${name}.xpad`);
+}
+
+/**
+ * Per tap, a GEMM of the window against dy, the k² [Ci, Co] blocks stacked in (i, j) order, which
+ * is TF.js's HWIO. Where the feature map is larger than the output channels (ResNet's first two
+ * stages), one batched GEMM per image ([Ci, Ho·Wo] · [Ho·Wo, Co], FusedMatMul transB) summed over
+ * N; where it is smaller (the last two), one GEMM over N·Ho·Wo on transposed operands, rather than
+ * writing N partial [Ci, Co] products.
+ */
 function byIm2col(g: TrainGraph, x: string, dy: string, c: ConvGeometry, name: string): string {
   const [N, Ci] = c.x as [number, number, number, number];
   const [, Co, Ho, Wo] = c.dy as [number, number, number, number];
   const [kh, kw] = c.kernel;
-  const [sh, sw] = c.strides;
-  const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
-  let xp = x;
-  if (pt || pl || pb || pr)
-    xp = g.op('Pad', [x, g.int64s(`${name}.pads`, [0, 0, pt, pl, 0, 0, pb, pr])], `${name}.xpad`);
-  const slices: string[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const whole = kh === 1 && kw === 1 && sh === 1 && sw === 1;
-      slices.push(
-        whole
-          ? xp
-          : g.op(
-              'Slice',
-              [
-                xp,
-                g.int64s(`${name}.starts`, [i, j]),
-                g.int64s(`${name}.ends`, [i + (Ho - 1) * sh + 1, j + (Wo - 1) * sw + 1]),
-                g.int64s(`${name}.axes`, [2, 3]),
-                g.int64s(`${name}.steps`, [sh, sw]),
-              ],
-              `${name}.tap`,
-            ),
-      );
-    }
+  const HW = Ho * Wo;
+  let blocks: string[];
+  const layout = process.env.ANNEAL_ORT_DW;
+  if (layout === 'batched' || (layout !== 'transposed' && HW >= Co)) {
+    const dy3 = g.op('Reshape', [dy, g.int64s(`${name}.dy_shape`, [N, Co, HW])], `${name}.dy3`);
+    const per = taps(g, padded(g, x, c, name), c, name, [2, 3]).map((t) =>
+      g.opIn(
+        'com.microsoft',
+        'FusedMatMul',
+        [g.op('Reshape', [t, g.int64s(`${name}.tap_shape`, [N, Ci, HW])], `${name}.tap3`), dy3],
+        `${name}.per_image`,
+        [attr.int('transB', 1)],
+      ),
+    );
+    const stacked = per.length === 1 ? per[0]! : g.op('Concat', per, `${name}.stacked`, [attr.int('axis', 1)]);
+    blocks = [
+      g.op('ReduceSum', [stacked, g.int64s(`${name}.batch_axis`, [0])], `${name}.sum`, [attr.int('keepdims', 0)]),
+    ];
+  } else {
+    // [Ci, N, H, W]: each tap is then [Ci, N·Ho·Wo] as it lies in memory.
+    const xT = g.op('Transpose', [x], `${name}.xT`, [attr.ints('perm', [1, 0, 2, 3])]);
+    const dyT = g.op(
+      'Reshape',
+      [
+        g.op('Transpose', [dy], `${name}.dy_nhwc`, [attr.ints('perm', [0, 2, 3, 1])]),
+        g.int64s(`${name}.dy_rows`, [N * HW, Co]),
+      ],
+      `${name}.dyT`,
+    );
+    blocks = taps(g, padded(g, xT, c, name), c, name, [2, 3]).map((t) =>
+      g.op(
+        'MatMul',
+        [g.op('Reshape', [t, g.int64s(`${name}.tap_rows`, [Ci, N * HW])], `${name}.tap2`), dyT],
+        `${name}.block`,
+      ),
+    );
   }
-  const col = slices.length === 1 ? slices[0]! : g.op('Concat', slices, `${name}.col`, [attr.int('axis', 1)]);
-  const col3 = g.op('Reshape', [col, g.int64s(`${name}.col_shape`, [N, kh * kw * Ci, Ho * Wo])], `${name}.col3`);
-  const dy3 = g.op('Reshape', [dy, g.int64s(`${name}.dy_shape`, [N, Co, Ho * Wo])], `${name}.dy3`);
-  const per = g.opIn('com.microsoft', 'FusedMatMul', [col3, dy3], `${name}.per_image`, [attr.int('transB', 1)]);
-  const sum = g.op('ReduceSum', [per, g.int64s(`${name}.batch_axis`, [0])], `${name}.sum`, [attr.int('keepdims', 0)]);
-  // Rows are (i, j, ci) in Concat order: exactly HWIO once reshaped.
-  return g.op('Reshape', [sum, g.int64s(`${name}.hwio`, [kh, kw, Ci, Co])], `${name}.dW`);
+  const all = blocks.length === 1 ? blocks[0]! : g.op('Concat', blocks, `${name}.blocks`, [attr.int('axis', 0)]);
+  return g.op('Reshape', [all, g.int64s(`${name}.hwio`, [kh, kw, Ci, Co])], `${name}.dW`);
 }
 
 function byConv(g: TrainGraph, x: string, dy: string, c: ConvGeometry, name: string): string {

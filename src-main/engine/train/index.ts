@@ -47,3 +47,14 @@ export {
   type Suggestions,
 } from './lr-find-math.js';
 export { CONTROL_FILE, ControlCommand, RunControl, sendControl } from './control.js';
+export {
+  chooseStepEngine,
+  plannedTrainEngine,
+  requestedTrainEngine,
+  tfjsGrads,
+  TRAIN_ENGINE_CHOICES,
+  type ImageBatch,
+  type StepEngine,
+  type TrainEngineChoice,
+  type TrainEngineName,
+} from './step-engine.js';
