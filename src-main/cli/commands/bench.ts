@@ -33,7 +33,7 @@ function table(r: CheckedBenchResult): string {
     `  feature extraction          ${f(r.features_img_per_s)} img/s (${r.forward_runtime})`,
     `  inference                   ${f(r.infer_img_per_s)} img/s (TF.js ${r.backend})`,
     `  inference (predict, eval)   ${f(r.forward_img_per_s)} img/s (${r.forward_runtime})`,
-    `  peak RSS                    ${r.peak_rss_mb} MB`,
+    `  peak RSS                    ${r.peak_rss_mb} MB (training alone: ${r.train_peak_rss_mb} MB)`,
     `  leaked tensors              ${r.leaked_tensors}`,
     ...(r.grad_rel_err === undefined
       ? []

@@ -60,6 +60,8 @@ export interface BenchResult {
   /** Head-only steps on cached backbone features (the frozen stage after its first epoch). */
   frozen_cached_img_per_s: number;
   peak_rss_mb: number;
+  /** Peak RSS after the training phases, which run first: what training alone needs. */
+  train_peak_rss_mb: number;
   /** Tensors added over the timed steps, after warm-up (one-time caches excluded): 0 unless a step leaks. */
   leaked_tensors: number;
 }
@@ -124,19 +126,7 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
   const y = tf.tensor1d(labels, 'int32');
   let engine: StepEngine | null = null;
   try {
-    o.onPhase?.('inference');
-    const infer = await timeSteps(warmup, o.steps, async () => {
-      const out = built.model.apply(x, { training: false }) as tf.Tensor;
-      await out.data();
-      out.dispose();
-    });
-
-    o.onPhase?.('inference (forward-only engine)');
     const pixels = (await x.data()) as Float32Array;
-    const forward = await fastForward(built.model, o.imageSize);
-    const fast = await timeSteps(warmup, o.steps, async () => void (await forward.run(pixels, b)));
-    await forward.dispose();
-
     engine = await chooseStepEngine(built.model, { inputSize: o.imageSize, choice: o.trainEngine });
     const batch: ImageBatch = { x, y, pixels, labels, n: b };
     const images = (vars: tf.Variable[]) => engine!.step(batch, vars, null);
@@ -147,6 +137,24 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
     o.onPhase?.('frozen backbone');
     setTrainable(built.groups, (i) => i === built.groups.length - 1);
     const frozen = await timeSteps(warmup, o.steps, trainStep(built, images, optimizer));
+    // Training first, so that this is the training step's own high-water mark (TF.js inference at
+    // a large size grows the wasm heap, which never shrinks).
+    const trainRss = Math.round(process.resourceUsage().maxRSS / 1024);
+    const trainEngine = engine.runtime;
+    await engine.dispose();
+    engine = null;
+
+    o.onPhase?.('inference');
+    const infer = await timeSteps(warmup, o.steps, async () => {
+      const out = built.model.apply(x, { training: false }) as tf.Tensor;
+      await out.data();
+      out.dispose();
+    });
+
+    o.onPhase?.('inference (forward-only engine)');
+    const forward = await fastForward(built.model, o.imageSize);
+    const fast = await timeSteps(warmup, o.steps, async () => void (await forward.run(pixels, b)));
+    await forward.dispose();
 
     o.onPhase?.('frozen backbone, cached features');
     o.onPhase?.('frozen backbone, feature extraction');
@@ -176,7 +184,7 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
       batch_size: b,
       steps: o.steps,
       train_img_per_s: b / train.seconds,
-      train_engine: engine.runtime,
+      train_engine: trainEngine,
       infer_img_per_s: b / infer.seconds,
       forward_img_per_s: b / fast.seconds,
       forward_runtime: forward.runtime,
@@ -184,6 +192,7 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
       frozen_train_img_per_s: b / frozen.seconds,
       frozen_cached_img_per_s: b / cached.seconds,
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      train_peak_rss_mb: trainRss,
       leaked_tensors: train.growth + infer.growth + frozen.growth + cached.growth + extract.growth + fast.growth,
       ...check,
     };

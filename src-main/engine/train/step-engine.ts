@@ -68,17 +68,23 @@ export function requestedTrainEngine(): TrainEngineChoice {
   return v === 'tfjs' || v === 'onnxruntime' ? v : 'auto';
 }
 
-/** The engine `auto` picks on the active backend, and why, before any model is looked at. */
-export function plannedTrainEngine(choice: TrainEngineChoice = requestedTrainEngine()): {
+/**
+ * The engine a choice gives on `backend` (default: the active one), and why, before any model is
+ * looked at (a model with a layer onnxruntime cannot train still falls back to TF.js).
+ */
+export function plannedTrainEngine(
+  choice: TrainEngineChoice = requestedTrainEngine(),
+  backend: string = tf.getBackend(),
+  named: boolean = backendWasNamed(),
+): {
   engine: TrainEngineName;
   why: string;
 } {
   if (choice === 'tfjs') return { engine: 'tfjs', why: 'ANNEAL_TRAIN_ENGINE=tfjs' };
   if (choice === 'onnxruntime') return { engine: 'onnxruntime', why: 'ANNEAL_TRAIN_ENGINE=onnxruntime' };
-  const backend = tf.getBackend();
-  if (backendWasNamed()) return { engine: 'tfjs', why: `the backend was named (${backend})` };
+  if (named) return { engine: 'tfjs', why: `the backend was named (${backend})` };
   if (!['wasm', 'cpu'].includes(backend)) return { engine: 'tfjs', why: `TF.js runs on a GPU (${backend})` };
-  return { engine: 'onnxruntime', why: `TF.js would run on the CPU (${backend}); onnxruntime is faster there` };
+  return { engine: 'onnxruntime', why: `TF.js runs on the CPU here (${backend}), where onnxruntime is faster` };
 }
 
 export interface StepEngineOptions {
