@@ -26,6 +26,7 @@ import {
   useBackend,
   wasmThreads,
   type RunOptions,
+  plannedTrainEngine,
 } from '../engine/index.js';
 import type { JobKind } from '../contract/index.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
@@ -97,6 +98,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
             threads: threads ?? null,
           })),
           selected: { full: pick('full'), frozen: pick('frozen') },
+          trainEngine: plannedTrainEngine(undefined, pick('full'), false),
         },
       });
       return;

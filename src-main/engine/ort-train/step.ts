@@ -8,6 +8,7 @@
 // with the biased batch variance of tf.moments).
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { threadPlan } from '../backend/threads.js';
 import { deriveSeed, mulberry32 } from '../data/augment/index.js';
@@ -49,12 +50,12 @@ export class OrtTrainStep {
   readonly runtime: string;
   readonly #model: tfl.LayersModel;
   readonly #o: OrtTrainStepOptions;
-  readonly #ort: typeof import('onnxruntime-node');
+  readonly #ort: typeof Ort;
   readonly #threads: number;
   readonly #sessions = new Map<string, Promise<Compiled>>();
   #steps = 0;
 
-  private constructor(model: tfl.LayersModel, o: OrtTrainStepOptions, ort: typeof import('onnxruntime-node')) {
+  private constructor(model: tfl.LayersModel, o: OrtTrainStepOptions, ort: typeof Ort) {
     this.#model = model;
     this.#o = o;
     this.#ort = ort;
