@@ -40,7 +40,13 @@ export function filterGrad(g: TrainGraph, x: string, dy: string, c: ConvGeometry
 }
 
 /** The k² strided windows of the (padded) input a strided k×k convolution reads, one per tap (i, j). */
-function taps(g: TrainGraph, xp: string, c: ConvGeometry, name: string, spatialAxes: [number, number]): string[] {
+export function taps(
+  g: TrainGraph,
+  xp: string,
+  c: ConvGeometry,
+  name: string,
+  spatialAxes: [number, number],
+): string[] {
   const [, , Ho, Wo] = c.dy as [number, number, number, number];
   const [kh, kw] = c.kernel;
   const [sh, sw] = c.strides;
@@ -66,7 +72,7 @@ function taps(g: TrainGraph, xp: string, c: ConvGeometry, name: string, spatialA
   return out;
 }
 
-function padded(g: TrainGraph, x: string, c: ConvGeometry, name: string): string {
+export function padded(g: TrainGraph, x: string, c: ConvGeometry, name: string): string {
   const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
   if (!(pt || pl || pb || pr)) return x;
   return g.op('Pad', [x, g.int64s(`${name}.pads`, [0, 0, pt, pl, 0, 0, pb, pr])], `${name}.xpad`);
@@ -158,15 +164,23 @@ function byConv(g: TrainGraph, x: string, dy: string, c: ConvGeometry, name: str
  * Otherwise ConvTranspose of dy with the forward's filter (OIHW), output_padding restoring the
  * rows a strided forward left unread (as PyTorch's conv2d_input).
  */
-export function inputGrad(g: TrainGraph, dy: string, w: ConvWeights, c: ConvGeometry, name: string): string {
+export function inputGrad(
+  g: TrainGraph,
+  dy: string,
+  w: ConvWeights,
+  c: ConvGeometry,
+  name: string,
+  depthwise = false,
+): string {
+  const group = depthwise ? c.x[1]! : 1;
   const [, , H, W] = c.x as [number, number, number, number];
   const [, , Ho, Wo] = c.dy as [number, number, number, number];
   const [kh, kw] = c.kernel;
   const [sh, sw] = c.strides;
   const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
   if (sh === 1 && sw === 1 && process.env.ANNEAL_ORT_INPUT_GRAD !== 'transpose') {
-    // [ci, co, kh, kw] from HWIO, then reversed in both spatial axes.
-    const swapped = g.op('Transpose', [w.hwio], `${name}.w_io`, [attr.ints('perm', [2, 3, 0, 1])]);
+    // [ci, co, kh, kw] from HWIO (depthwise: the forward's [C, 1, kh, kw] as is), reversed in both spatial axes.
+    const swapped = depthwise ? w.oihw : g.op('Transpose', [w.hwio], `${name}.w_io`, [attr.ints('perm', [2, 3, 0, 1])]);
     const big = -(2 ** 31);
     const flipped = g.op(
       'Slice',
@@ -182,6 +196,7 @@ export function inputGrad(g: TrainGraph, dy: string, w: ConvWeights, c: ConvGeom
     return g.op('Conv', [dy, flipped], `${name}.dx`, [
       attr.ints('kernel_shape', [kh, kw]),
       attr.ints('pads', [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr]),
+      attr.int('group', group),
     ]);
   }
   const outPad = [H - (sh * (Ho - 1) + kh - pt - pb), W - (sw * (Wo - 1) + kw - pl - pr)];
@@ -190,6 +205,7 @@ export function inputGrad(g: TrainGraph, dy: string, w: ConvWeights, c: ConvGeom
     attr.ints('strides', [sh, sw]),
     attr.ints('pads', [...c.pads]),
     attr.ints('output_padding', outPad),
+    attr.int('group', group),
   ]);
 }
 
@@ -197,4 +213,17 @@ export function inputGrad(g: TrainGraph, dy: string, w: ConvWeights, c: ConvGeom
 export interface ConvWeights {
   hwio: string;
   oihw: string;
+}
+
+/** A depthwise filter's gradient, HWIO [kh, kw, C, 1]: per tap, Σ over N, Ho, Wo of window · dy, per channel. */
+export function depthwiseFilterGrad(g: TrainGraph, x: string, dy: string, c: ConvGeometry, name: string): string {
+  const C = c.x[1]!;
+  const [kh, kw] = c.kernel;
+  const rows = taps(g, padded(g, x, c, name), c, name, [2, 3]).map((t) =>
+    g.op('ReduceSum', [g.op('Mul', [t, dy], `${name}.tap_dy`), g.int64s(`${name}.axes`, [0, 2, 3])], `${name}.row`, [
+      attr.int('keepdims', 1),
+    ]),
+  );
+  const all = rows.length === 1 ? rows[0]! : g.op('Concat', rows, `${name}.rows`, [attr.int('axis', 0)]);
+  return g.op('Reshape', [all, g.int64s(`${name}.hwio`, [kh, kw, C, 1])], `${name}.dW`);
 }

@@ -8,7 +8,7 @@
 // the TF.js step (UnsupportedLayer, with the reason).
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { channelsLast, outputShape, pads, pair } from '../export/onnx/layers.js';
-import { filterGrad, inputGrad, type ConvGeometry } from './conv-grad.js';
+import { depthwiseFilterGrad, filterGrad, inputGrad, type ConvGeometry } from './conv-grad.js';
 import { attr, onnxShape, type TrainGraph, type TValue } from './graph.js';
 
 type Config = Record<string, unknown>;
@@ -70,18 +70,21 @@ const conv: TrainRule = (c, layer, [x], config) => {
   const dil = pair(config.dilationRate ?? 1, 'dilation', layer);
   need(layer, dil[0] === 1 && dil[1] === 1, 'dilated convolution');
   const depthwise = layer.getClassName() === 'DepthwiseConv2D';
-  need(layer, !depthwise, 'depthwise convolution');
-  const k = c.param(layer, 'kernel')!;
+  need(layer, !depthwise || Number(config.depthMultiplier ?? 1) === 1, 'a depth multiplier other than 1');
+  const k = c.param(layer, depthwise ? 'depthwise_kernel' : 'kernel')!;
   const bias = config.useBias ? c.param(layer, 'bias') : null;
   const [kh, kw] = k.shape as [number, number, number, number];
   const strides = pair(config.strides, 'strides', layer);
   const p = pads(layer, config.padding, x!.shape, [kh, kw], strides);
   // The weight stays HWIO as TF.js holds it (the optimizer's layout); the graph transposes it.
-  const w = g.op('Transpose', [k.input], `${layer.name}.oihw`, [attr.ints('perm', [3, 2, 0, 1])]);
+  // Depthwise: HWC1 → [C, 1, kh, kw], ONNX's grouped convolution with group = C.
+  const perm = depthwise ? [2, 3, 0, 1] : [3, 2, 0, 1];
+  const w = g.op('Transpose', [k.input], `${layer.name}.oihw`, [attr.ints('perm', perm)]);
   const name = g.op('Conv', [x!.name, w, ...(bias ? [bias.input] : [])], `${layer.name}.conv`, [
     attr.ints('kernel_shape', [kh, kw]),
     attr.ints('strides', strides),
     attr.ints('pads', p),
+    attr.int('group', depthwise ? k.shape[2]! : 1),
   ]);
   const y: TValue = {
     name,
@@ -93,9 +96,10 @@ const conv: TrainRule = (c, layer, [x], config) => {
   g.backward(() => {
     const dy = g.gradOf(y);
     if (!dy) return;
-    if (k.trainable) c.paramGrad(k, filterGrad(g, x!.name, dy, geometry, `${layer.name}.kernel.grad`));
+    const kernelGrad = depthwise ? depthwiseFilterGrad : filterGrad;
+    if (k.trainable) c.paramGrad(k, kernelGrad(g, x!.name, dy, geometry, `${layer.name}.kernel.grad`));
     if (bias?.trainable) c.paramGrad(bias, reduceSum(g, dy, AXES_NHW, false, `${layer.name}.bias.grad`));
-    if (x!.grad) g.addGrad(x!, inputGrad(g, dy, { hwio: k.input, oihw: w }, geometry, layer.name));
+    if (x!.grad) g.addGrad(x!, inputGrad(g, dy, { hwio: k.input, oihw: w }, geometry, layer.name, depthwise));
   });
   return y;
 };
@@ -377,9 +381,60 @@ const add: TrainRule = (c, layer, inputs) => {
 
 const identity: TrainRule = (_c, _layer, [x]) => x!;
 
+/** [N, C] → [N, 1, 1, C] (EfficientNet's squeeze-and-excitation), held as [N, C, 1, 1]. */
+const reshapeLayer: TrainRule = (c, layer, [x], config) => {
+  const g = c.g;
+  const target = config.targetShape as number[];
+  const [N, C] = x!.shape as [number, number];
+  need(
+    layer,
+    x!.layout === 'plain' && x!.shape.length === 2 && target.join() === `1,1,${C}`,
+    `a reshape to [${target}]`,
+  );
+  const y: TValue = {
+    name: reshape(g, x!.name, [N, C, 1, 1], layer.name),
+    layout: 'nchw',
+    shape: [N, 1, 1, C],
+    grad: x!.grad,
+  };
+  g.backward(() => {
+    const dy = g.gradOf(y);
+    if (dy && x!.grad) g.addGrad(x!, reshape(g, dy, [N, C], `${layer.name}.dx`));
+  });
+  return y;
+};
+
+/** Two inputs, the second may broadcast over height and width ([N, H, W, C] · [N, 1, 1, C]). */
+const multiply: TrainRule = (c, layer, inputs) => {
+  const g = c.g;
+  need(layer, inputs.length === 2 && inputs[0]!.layout === inputs[1]!.layout, 'more than two inputs');
+  const [a, b] = inputs as [TValue, TValue];
+  const big = a.shape.reduce((p, q) => p * q, 1) >= b.shape.reduce((p, q) => p * q, 1) ? a : b;
+  const y: TValue = { ...big, name: g.op('Mul', [a.name, b.name], layer.name), grad: a.grad || b.grad };
+  g.backward(() => {
+    const dy = g.gradOf(y);
+    if (!dy) return;
+    for (const [v, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      if (!v.grad) continue;
+      const full = g.op('Mul', [dy, other.name], `${layer.name}.d${v === a ? 'a' : 'b'}`);
+      // Sum over the axes the input was broadcast along.
+      const ys = onnxShape(y);
+      const axes = onnxShape(v).flatMap((d, i) => (d === 1 && ys[i]! > 1 ? [i] : []));
+      g.addGrad(v, axes.length ? reduceSum(g, full, axes, true, `${full}.sum`) : full);
+    }
+  });
+  return y;
+};
+
 /** Training rules by tfjs-layers class name. */
 export const TRAIN_RULES: Record<string, TrainRule> = {
   Conv2D: conv,
+  DepthwiseConv2D: conv,
+  Reshape: reshapeLayer,
+  Multiply: multiply,
   BatchNormalization: batchNorm,
   Activation: activationLayer,
   ReLU: reluLayer,

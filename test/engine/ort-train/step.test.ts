@@ -12,7 +12,6 @@ import { mulberry32 } from '../../../src-main/engine/data/sources/index.js';
 import { relL2 } from '../../../src-main/engine/index.js';
 import { buildModel, getArch, setTrainable, type BuiltModel } from '../../../src-main/engine/models/index.js';
 import { act, bn, conv, head, type SymbolicTensor } from '../../../src-main/engine/models/layers.js';
-import { layerGroups } from '../../../src-main/engine/models/groups.js';
 import { paramSpecs } from '../../../src-main/engine/optim/index.js';
 import { OrtTrainStep, UnsupportedLayer } from '../../../src-main/engine/ort-train/index.js';
 import { correct, crossEntropy } from '../../../src-main/engine/train/loss.js';
@@ -101,7 +100,14 @@ function tfjsStep(
   return ref;
 }
 
-async function compare(built: BuiltModel, size: number, n: number, frozen: boolean, seed: number): Promise<void> {
+async function compare(
+  built: BuiltModel,
+  size: number,
+  n: number,
+  frozen: boolean,
+  seed: number,
+  tol = TOL,
+): Promise<void> {
   const model = built.model;
   const classes = model.outputs[0]!.shape[1]!;
   setTrainable(built.groups, (i) => !frozen || i === built.groups.length - 1);
@@ -117,23 +123,24 @@ async function compare(built: BuiltModel, size: number, n: number, frozen: boole
   expect(step.runtime).toMatch(/^onnxruntime .* \(cpu, 2 threads\)$/);
   const before = tf.memory().numTensors;
   const out = await step.run({ pixels: x, labels: y, n, classWeights: cw }, vars);
-  expect(Math.abs(out.value.dataSync()[0]! - ref.loss) / Math.abs(ref.loss)).toBeLessThan(TOL);
+  expect(Math.abs(out.value.dataSync()[0]! - ref.loss) / Math.abs(ref.loss)).toBeLessThan(tol);
   expect(out.hits.dataSync()[0]).toBe(ref.hits);
   expect(Object.keys(out.grads).sort()).toEqual(Object.keys(ref.grads).sort());
-  const worst = Math.max(...Object.entries(out.grads).map(([k, g]) => relL2(g.dataSync(), ref.grads[k]!)));
-  console.log(
-    'worst',
-    worst,
-    Object.entries(out.grads)
-      .map(([k, g]) => [k, relL2(g.dataSync(), ref.grads[k]!)] as const)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 8)
-      .map(([k, e]) => `${k} ${e.toExponential(2)}`)
-      .join('; '),
-  );
-  for (const [k, g] of Object.entries(out.grads)) expect(relL2(g.dataSync(), ref.grads[k]!), k).toBeLessThan(TOL);
+  // Relative L2, except that a gradient which is zero in exact arithmetic is held to the same
+  // error relative to the typical gradient: in EfficientNet a BatchNorm's β whose output reaches
+  // the loss only through training-mode BatchNorms (which subtract any constant shift) has
+  // gradient 0, and both engines return rounding noise (~1e-9) for it.
+  const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((q, v) => q + v * v, 0));
+  const norms = Object.values(ref.grads).map(norm);
+  const floor = 1e-3 * Math.sqrt(norms.reduce((q, v) => q + v * v, 0) / norms.length);
+  for (const [k, g] of Object.entries(out.grads)) {
+    const want = ref.grads[k]!;
+    const got = g.dataSync();
+    const err = norm(want.map((v, i) => v - got[i]!)) / Math.max(norm(want), floor);
+    expect(err, k).toBeLessThan(tol);
+  }
   movingStats(model).forEach((t, i) =>
-    expect(relL2(t.dataSync(), ref.stats[i]!), `moving statistic ${i}`).toBeLessThan(TOL),
+    expect(relL2(t.dataSync(), ref.stats[i]!), `moving statistic ${i}`).toBeLessThan(tol),
   );
   tf.dispose([out.value, out.hits, ...Object.values(out.grads)]);
   // Steady state: a second step adds no tensor once its outputs are disposed.
@@ -168,14 +175,25 @@ describe('onnxruntime training step equals the TF.js step', () => {
     await compare(built, 24, 3, true, 12);
   });
 
-  // 64 px and 4 images: ResNet-18's last stage is then 2×2, so its BatchNorms see 16 values per
-  // channel. At 32 px with 2 images they see 2, and float32 rounding alone moves the logits by
-  // ~1e-2 (TF.js's cpu and wasm backends differ by that much from each other).
-  it('ResNet-18 at 64 px, every layer trainable', async () => {
-    const r18 = buildModel(getArch('resnet18'), { numClasses: 4, inputSize: 64, dropout: 0 });
+  // ResNet-18's last stage at 96 px is 3×3, so with 4 images its BatchNorms see 36 values per
+  // channel. Through 18 training-mode BatchNorms float32 rounding alone leaves gradients ~1e-5
+  // apart: TF.js's own cpu and wasm backends differ by 1.9e-5 on ResNet-18 at 32 px, 8 images
+  // (onnxruntime against cpu: 1.8e-5), and at 32 px with 2 images by 7e-3 in the logits. Measured
+  // here: worst 1.1e-5 (layer4's kernels), hence 2e-5 for this model; the small ones hold 1e-5.
+  it('ResNet-18 at 96 px, every layer trainable', async () => {
+    const r18 = buildModel(getArch('resnet18'), { numClasses: 4, inputSize: 96, dropout: 0 });
     randomise(r18.model, 7);
-    await compare(r18, 64, 8, false, 13);
+    await compare(r18, 96, 4, false, 13, 2e-5);
     r18.model.dispose();
+  }, 120_000);
+
+  // Depthwise convolutions, Swish, squeeze-and-excitation (reshape, broadcast multiply). Its SE
+  // layers see 2×2 maps pooled to one value per channel here: worst measured 2.3e-5 (an SE kernel).
+  it('EfficientNet-B0 at 64 px, every layer trainable', async () => {
+    const b0 = buildModel(getArch('efficientnet_b0'), { numClasses: 4, inputSize: 64, dropout: 0 });
+    randomise(b0.model, 8);
+    await compare(b0, 64, 4, false, 14, 5e-5);
+    b0.model.dispose();
   }, 120_000);
 });
 
