@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { backendWasNamed } from '../backend/use.js';
+import { InputError } from '../errors.js';
 import { OrtTrainStep, UnsupportedLayer, type StepOutput } from '../ort-train/index.js';
 import { correct, crossEntropy } from './loss.js';
 
@@ -62,10 +63,14 @@ function tfjsEngine(model: tfl.LayersModel, why: string): StepEngine {
   };
 }
 
-/** ANNEAL_TRAIN_ENGINE (tfjs, onnxruntime), else auto. */
+/** ANNEAL_TRAIN_ENGINE (auto, tfjs, onnxruntime; unset or empty: auto); any other value is refused. */
 export function requestedTrainEngine(): TrainEngineChoice {
-  const v = process.env.ANNEAL_TRAIN_ENGINE;
-  return v === 'tfjs' || v === 'onnxruntime' ? v : 'auto';
+  const v = process.env.ANNEAL_TRAIN_ENGINE?.trim();
+  if (!v) return 'auto';
+  if ((TRAIN_ENGINE_CHOICES as readonly string[]).includes(v)) return v as TrainEngineChoice;
+  throw new InputError(`must be one of ${TRAIN_ENGINE_CHOICES.join(', ')} (got ${JSON.stringify(v)})`, {
+    field: 'ANNEAL_TRAIN_ENGINE',
+  });
 }
 
 /**
