@@ -24,7 +24,7 @@ const session = await ort.InferenceSession.create(info.bytes, {
   interOpNumThreads: 1,
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
-  enableCpuMemArena: process.env.ARENA !== '0',
+  enableCpuMemArena: process.env.ARENA === '1',
   enableProfiling: process.env.PROFILE === '1',
   profileFilePrefix: '/tmp/ortprof',
 });
