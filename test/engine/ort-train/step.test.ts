@@ -15,23 +15,9 @@ import { act, bn, conv, head, type SymbolicTensor } from '../../../src-main/engi
 import { paramSpecs } from '../../../src-main/engine/optim/index.js';
 import { OrtTrainStep, UnsupportedLayer } from '../../../src-main/engine/ort-train/index.js';
 import { correct, crossEntropy } from '../../../src-main/engine/train/loss.js';
+import { randomise } from '../random-weights.js';
 
 const TOL = 1e-5;
-
-/** Every weight redrawn from a seeded generator (BatchNorm statistics too, so inference mode is exercised). */
-function randomise(model: tfl.LayersModel, seed: number): void {
-  const rand = mulberry32(seed);
-  for (const w of model.weights) {
-    const v = w.read();
-    const fanIn = v.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    const draw = /variance|gamma/.test(w.name)
-      ? () => 0.5 + rand()
-      : /kernel/.test(w.name)
-        ? () => (rand() * 2 - 1) * Math.sqrt(6 / Math.max(1, fanIn))
-        : () => (rand() * 2 - 1) * 0.2;
-    w.write(tf.tensor(Float32Array.from({ length: v.size }, draw), v.shape));
-  }
-}
 
 /** A small ResNet: 5×5 stride-2 stem (explicit padding), max pool, a basic block and a strided one with a 1×1 downsample. */
 function tinyResNet(size: number, classes: number): tfl.LayersModel {

@@ -66,6 +66,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A loader of 16-image batches at SIZE px on the shared pool. */
+const loaderOf = (samples: Sample[], o: { shuffle?: boolean; seed?: number } = {}) =>
+  new DataLoader({ samples, batchSize: 16, size: SIZE, preprocessing: IMAGENET_PREPROCESSING, workers: pool, ...o });
+
 class Record extends Callback {
   lrs: number[][] = [];
   counts: number[] = [];
@@ -85,22 +89,8 @@ describe('Trainer', () => {
       const stepEngine =
         engine === 'onnxruntime' ? await chooseStepEngine(built.model, { inputSize: SIZE, choice: engine }) : null;
       if (stepEngine) expect(stepEngine.engine).toBe('onnxruntime');
-      const trainLoader = new DataLoader({
-        samples: train,
-        batchSize: 16,
-        size: SIZE,
-        preprocessing: IMAGENET_PREPROCESSING,
-        workers: pool,
-        shuffle: true,
-        seed: 1,
-      });
-      const valLoader = new DataLoader({
-        samples: val,
-        batchSize: 16,
-        size: SIZE,
-        preprocessing: IMAGENET_PREPROCESSING,
-        workers: pool,
-      });
+      const trainLoader = loaderOf(train, { shuffle: true, seed: 1 });
+      const valLoader = loaderOf(val);
       const plan = parseScheduleFile({ recipe: { type: 'fineTune', epochs: 5, freezeEpochs: 1, baseLr: 2e-2 } });
       const stages = compilePlan(plan, { stepsPerEpoch: trainLoader.batchesPerEpoch(), groups: built.groups.length });
       const rec = new Record();
@@ -143,16 +133,7 @@ describe('Trainer', () => {
     }, 600_000);
 
   it('a frozen stage on cached features trains the head exactly as on images, without re-running the backbone', async () => {
-    const loader = () =>
-      new DataLoader({
-        samples: train,
-        batchSize: 16,
-        size: SIZE,
-        preprocessing: IMAGENET_PREPROCESSING,
-        workers: pool,
-        shuffle: true,
-        seed: 3,
-      });
+    const loader = () => loaderOf(train, { shuffle: true, seed: 3 });
     const plan = parseScheduleFile({
       stages: [{ epochs: 3, freeze: 'backbone', schedule: { type: 'constant', lr: 0.05 } }],
     });
