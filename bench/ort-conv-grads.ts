@@ -1,3 +1,9 @@
+// The ways to write one convolution's gradients as ONNX operators (engine/ort-train/conv-grad.ts),
+// timed in onnxruntime on one layer shape: the forward Conv, the input gradient by ConvTranspose
+// ('dx-t') or by the flipped-kernel Conv ('dx-c', stride 1), the filter gradient by per-tap GEMMs
+// ('dw-im2col') or by the swapped-roles Conv ('dw-conv'); best of 4 runs each, ms. The numbers in
+// docs/benchmarks.md came from ResNet-18's shapes:
+//   npx tsx bench/ort-conv-grads.ts N Ci Co H k stride      e.g. 16 64 64 56 3 1
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../src-main/engine/export/onnx/proto.js';
 import { TrainGraph, attr } from '../src-main/engine/ort-train/graph.js';

@@ -1,4 +1,7 @@
-// Spike: one ResNet training step as an onnxruntime graph (src-main/engine/ort-train), timed alone.
+// One training step's graph (src-main/engine/ort-train) timed alone in onnxruntime, on the cpu
+// backend's weights: CPU seconds and wall time per step (CPU time is what to compare on a loaded
+// machine), RSS. ARENA=1 turns onnxruntime's CPU arena on (the engine runs without it); PROFILE=1
+// writes onnxruntime's per-node profile to /tmp/ortprof*.json.
 //   npx tsx bench/ort-train-spike.ts [model] [size] [batch] [threads] [steps]
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
