@@ -12,6 +12,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { threadPlan } from '../backend/threads.js';
 import { deriveSeed, mulberry32 } from '../data/augment/index.js';
+import { InputError } from '../errors.js';
 import { TRAIN_NAMES, toOnnxTrain, type TrainGraphInfo } from './build.js';
 
 export interface StepBatch {
@@ -131,7 +132,12 @@ export class OrtTrainStep {
       for (let i = 0; i < mask.length; i++) mask[i] = rng() >= m.rate ? keep : 0;
       feeds[m.input] = new ort.Tensor('float32', mask, m.dims);
     }
-    const out = await session.run(feeds);
+    let out: Awaited<ReturnType<InferenceSession['run']>>;
+    try {
+      out = await session.run(feeds);
+    } catch (e) {
+      throw outOfMemory(e, n, S) ?? e;
+    }
     const data = (name: string) => out[name]!.data as Float32Array;
     const logits = data(TRAIN_NAMES.logits);
     let hits = 0;
@@ -154,6 +160,16 @@ export class OrtTrainStep {
     this.#sessions.clear();
     for (const c of all) await (await c).session.release();
   }
+}
+
+/** onnxruntime's allocation failure as one message naming the batch size (the setting that fixes it), else null. */
+function outOfMemory(e: unknown, n: number, size: number): InputError | null {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!/alloc|out of memory|bad_alloc/i.test(message)) return null;
+  return new InputError(
+    `a training step of ${n} images at ${size} px does not fit in memory here (onnxruntime: ${message.split('\n')[0]}); use a smaller batch size`,
+    { kind: 'too-large', field: 'batchSize', cause: e },
+  );
 }
 
 /** tfjs-layers' training-mode update of a BatchNormalization layer's moving mean and variance. */
