@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src-main/engine/backend/index.js';
-import { mulberry32 } from '../../../src-main/engine/data/sources/index.js';
+import { deriveSeed, mulberry32 } from '../../../src-main/engine/data/augment/index.js';
 import { relL2 } from '../../../src-main/engine/index.js';
 import { buildModel, getArch, setTrainable, type BuiltModel } from '../../../src-main/engine/models/index.js';
 import { act, bn, conv, head, type SymbolicTensor } from '../../../src-main/engine/models/layers.js';
@@ -181,6 +181,53 @@ describe('onnxruntime training step equals the TF.js step', () => {
     await compare(b0, 64, 4, false, 14, 5e-5);
     b0.model.dispose();
   }, 120_000);
+});
+
+describe('dropout in onnxruntime', () => {
+  // The masks are Anneal's, one seeded stream per step (TF.js's Dropout draws its own, so a model's
+  // TF.js step cannot be compared): the same seed repeats a step, and the gradient is the one of
+  // that mask, computed by hand in TF.js.
+  it('masks are seeded, and the gradient is that of the mask drawn', async () => {
+    const img = tfl.input({ shape: [4, 4, 3] });
+    const pooled = tfl.layers.globalAveragePooling2d({}).apply(img) as SymbolicTensor;
+    const out = tfl.layers.dense({ units: 3 }).apply(tfl.layers.dropout({ rate: 0.5 }).apply(pooled)) as SymbolicTensor;
+    const net = tfl.model({ inputs: img, outputs: out });
+    randomise(net, 4);
+    const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
+    const x = Float32Array.from({ length: 8 * 48 }, (_, i) => Math.sin(i));
+    const labels = Int32Array.from({ length: 8 }, (_, i) => i % 3);
+    const kernelGrad = async (seed: number) => {
+      const step = await OrtTrainStep.create(net, { inputSize: 4, seed });
+      const r = await step.run({ pixels: x, labels, n: 8 }, vars);
+      const g = Float32Array.from(r.grads[vars[0]!.name]!.dataSync());
+      tf.dispose([r.value, r.hits, ...Object.values(r.grads)]);
+      await step.dispose();
+      return g;
+    };
+    const a = await kernelGrad(5);
+    expect(relL2(await kernelGrad(5), a)).toBe(0);
+    expect(relL2(await kernelGrad(6), a)).toBeGreaterThan(1e-3);
+    // The mask is tfjs-core's dropout (keep where u ≥ rate, scaled by 1/(1 − rate)) with u from
+    // mulberry32(deriveSeed(seed, step)): the same gradient by hand in TF.js.
+    const rng = mulberry32(deriveSeed(5, 0));
+    const mask = tf.tensor2d(
+      Float32Array.from({ length: 8 * 3 }, () => (rng() >= 0.5 ? 2 : 0)),
+      [8, 3],
+    );
+    const pooledX = tf.mean(tf.tensor4d(x, [8, 4, 4, 3]), [1, 2]);
+    const [kernel, bias] = vars as [tf.Variable, tf.Variable];
+    const { grads } = tf.variableGrads(
+      () =>
+        crossEntropy(
+          tf.add(tf.matMul(tf.mul(pooledX, mask), kernel), bias) as tf.Tensor2D,
+          tf.tensor1d(labels, 'int32'),
+        ),
+      [kernel],
+    );
+    expect(relL2(a, grads[kernel.name]!.dataSync())).toBeLessThan(TOL);
+    tf.dispose([mask, pooledX, ...Object.values(grads)]);
+    net.dispose();
+  });
 });
 
 describe('layers without a training rule', () => {
