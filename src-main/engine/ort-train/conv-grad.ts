@@ -1,16 +1,17 @@
-// The gradients of a convolution (groups = 1) as ONNX operators, onnxruntime having no training
-// operators in its npm build. With x [N, Ci, H, W], kernel k×k, stride s, pads p, dy [N, Co, Ho, Wo]:
-//   input gradient  dx = ConvTranspose(dy, W) with the forward's stride and pads, output_padding
-//                   making up the rows a strided forward dropped (PyTorch's conv2d_input does the same)
+// The gradients of a convolution as ONNX operators, onnxruntime having no training operators in
+// its npm build. With x [N, Ci, H, W], kernel k×k, stride s, pads p, dy [N, Co, Ho, Wo]:
+//   input gradient  dx: at stride 1 a Conv of dy with the kernel turned 180° and channels swapped;
+//                   else ConvTranspose(dy, W) with the forward's stride and pads, output_padding
+//                   making up the rows a strided forward left unread (as PyTorch's conv2d_input)
 //   filter gradient dW[i, j, ci, co] = Σ_n,y,x xpad[n, ci, y·s + i, x·s + j] · dy[n, co, y, x]
-// The filter gradient has three ONNX forms, measured on ResNet-18's layer shapes at 224 px
-// (docs/benchmarks.md, "The training step in onnxruntime"):
-//   'im2col'   k² strided Slices of the padded input, Concat → [N, k²·Ci, Ho·Wo], one batched
-//              MatMul against dyᵀ (com.microsoft FusedMatMul, transB), summed over N; comes out
-//              directly in TF.js's HWIO order. A 1×1 convolution needs no Slice at stride 1.
+// The filter gradient's ONNX forms, measured on ResNet-18's layer shapes at 224 px
+// (docs/benchmarks.md, "The training step in onnxruntime"; bench/ort-conv-grads.ts):
+//   'im2col'   the k² windows of the input (one grouped one-hot Conv, or strided Slices), one GEMM
+//              per image or one over N·Ho·Wo (byIm2col), coming out in TF.js's HWIO order;
 //   'conv'     the forward Conv with roles swapped (batch ↔ channels, dilation = stride), as
 //              PyTorch's conv2d_weight does for grouped/dilated cases: input xᵀ [Ci, N, H, W],
-//              filter dyᵀ [Co, N, Ho, Wo] → [Ci, Co, k', k'] cropped to k×k.
+//              filter dyᵀ [Co, N, Ho, Wo] → [Ci, Co, k', k'] cropped to k×k; slower on every
+//              shape measured, kept for ANNEAL_ORT_FILTER_GRAD=conv.
 import { attr, type TrainGraph } from './graph.js';
 
 export type FilterGradMethod = 'im2col' | 'conv';
@@ -92,7 +93,35 @@ function byIm2col(g: TrainGraph, x: string, dy: string, c: ConvGeometry, name: s
   const HW = Ho * Wo;
   let blocks: string[];
   const layout = process.env.ANNEAL_ORT_DW;
-  if (layout === 'batched' || (layout !== 'transposed' && HW >= Co)) {
+  const batched = layout === 'batched' || (layout !== 'transposed' && HW >= Co);
+  if (batched && kh * kw > 1 && process.env.ANNEAL_ORT_UNFOLD !== '0') {
+    // All k² windows in one grouped Conv with one-hot kernels (group = Ci, k² outputs per group),
+    // multi-threaded and padding by itself, instead of a Pad and k² single-threaded Slices (~10%
+    // less CPU per ResNet-18 step, measured; ANNEAL_ORT_UNFOLD=0 for the Slices). Channels come
+    // out (ci, tap)-ordered: one batched GEMM, summed over N, then (ci, tap, co) → HWIO.
+    const T = kh * kw;
+    const onehot = new Float32Array(Ci * T * T);
+    for (let ci = 0; ci < Ci; ci++) for (let t = 0; t < T; t++) onehot[(ci * T + t) * T + t] = 1;
+    const w = g.floats(`${name}.onehot`, [Ci * T, 1, kh, kw], onehot);
+    const cols = g.op('Conv', [x, w], `${name}.unfold`, [
+      attr.ints('kernel_shape', [kh, kw]),
+      attr.ints('strides', c.strides),
+      attr.ints('pads', [...c.pads]),
+      attr.int('group', Ci),
+    ]);
+    const dy3 = g.op('Reshape', [dy, g.int64s(`${name}.dy_shape`, [N, Co, HW])], `${name}.dy3`);
+    const per = g.opIn(
+      'com.microsoft',
+      'FusedMatMul',
+      [g.op('Reshape', [cols, g.int64s(`${name}.cols_shape`, [N, Ci * T, HW])], `${name}.cols3`), dy3],
+      `${name}.per_image`,
+      [attr.int('transB', 1)],
+    );
+    const sum = g.op('ReduceSum', [per, g.int64s(`${name}.batch_axis`, [0])], `${name}.sum`, [attr.int('keepdims', 0)]);
+    const citc = g.op('Reshape', [sum, g.int64s(`${name}.citc`, [Ci, kh, kw, Co])], `${name}.ci_t_co`);
+    return g.op('Transpose', [citc], `${name}.dW`, [attr.ints('perm', [1, 2, 0, 3])]);
+  }
+  if (batched) {
     const dy3 = g.op('Reshape', [dy, g.int64s(`${name}.dy_shape`, [N, Co, HW])], `${name}.dy3`);
     const per = taps(g, padded(g, x, c, name), c, name, [2, 3]).map((t) =>
       g.opIn(
