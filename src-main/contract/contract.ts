@@ -140,6 +140,8 @@ export interface BackendsReport {
   }[];
   /** What training every layer, and training the head only (a frozen stage), would run on. */
   selected: { full: string; frozen: string };
+  /** What computes training steps on images beside that backend (onnxruntime on a CPU one), and why. */
+  trainEngine?: { engine: 'tfjs' | 'onnxruntime'; why: string };
 }
 
 export interface ExportResult {

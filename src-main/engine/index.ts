@@ -8,6 +8,7 @@ export * from './models/index.js';
 export * from './model-dir/index.js';
 export * from './import/index.js';
 export * from './predict/index.js';
+export * from './ort-train/index.js';
 export * from './store/index.js';
 export * from './fs/index.js';
 export * from './data/index.js';

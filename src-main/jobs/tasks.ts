@@ -31,6 +31,7 @@ import {
   useBackend,
   wasmThreads,
   type RunOptions,
+  plannedTrainEngine,
 } from '../engine/index.js';
 import type { ExplainResult, JobKind } from '../contract/index.js';
 import { holdForTest } from './hold.js';
@@ -103,6 +104,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
             threads: threads ?? null,
           })),
           selected: { full: pick('full'), frozen: pick('frozen') },
+          trainEngine: plannedTrainEngine(undefined, pick('full'), false),
         },
       });
       return;

@@ -40,6 +40,11 @@ describe('anneal bench', () => {
     }
     expect(out.device).toBe(selected.device ?? 'unknown');
     expect(out.peak_rss_mb as number).toBeGreaterThan(50);
+    // Training runs first; its own high-water mark is at most the whole bench's.
+    expect(out.train_peak_rss_mb as number).toBeGreaterThan(50);
+    expect(out.train_peak_rss_mb as number).toBeLessThanOrEqual(out.peak_rss_mb as number);
+    // The training step's engine as a run picks it: onnxruntime beside a CPU backend (train/step-engine.ts).
+    expect(out.train_engine).toMatch(['wasm', 'cpu'].includes(selected.name) ? /^onnxruntime / : /^TF\.js /);
     expect(out.leaked_tensors).toBe(0);
   });
 
@@ -60,8 +65,20 @@ describe('anneal bench', () => {
       process.cwd(),
     );
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/train \(all layers\)\s+[\d.]+ img\/s/);
-    expect(r.stdout).toMatch(/peak RSS\s+\d+ MB/);
+    expect(r.stdout).toMatch(/train \(all layers\)\s+[\d.]+ img\/s \((onnxruntime|TF\.js)/);
+    expect(r.stdout).toMatch(/peak RSS\s+\d+ MB \(training alone: \d+ MB\)/);
+  });
+
+  it('--train-engine tfjs keeps the TF.js step measurable; a bad engine is a usage error', async () => {
+    const args = ['bench', '--model', 'resnet_micro', '--image-size', '16', '--batch-size', '2', '--steps', '1'];
+    const r = await annealIn([...args, '--warmup', '0', '--train-engine', 'tfjs', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      train_engine: expect.stringMatching(/^TF\.js /),
+    });
+    const bad = await annealIn([...args, '--train-engine', 'fast']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--train-engine/);
   });
 
   it('refuses an unknown model or backend with one line and exit 2', async () => {

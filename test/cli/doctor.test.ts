@@ -35,9 +35,15 @@ describe('anneal doctor --json', () => {
 
   it('has exactly the documented shape', () => {
     expect(r.status).toBe(0);
-    expect(Object.keys(out)).toEqual(['backends', 'selected', 'desktopGpu']);
+    expect(Object.keys(out)).toEqual(['backends', 'selected', 'trainEngine', 'desktopGpu']);
     expect(out.backends.map((b) => b.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
     for (const b of out.backends) expect(Object.keys(b)).toEqual(['name', 'available', 'device', 'reason', 'threads']);
+  });
+  it('says what computes training steps on images beside the selected backend, and why', () => {
+    const te = (out as unknown as { trainEngine: { engine: string; why: string } }).trainEngine;
+    // onnxruntime beside a CPU backend (train/step-engine.ts), TF.js beside a GPU one.
+    expect(te.engine).toBe(['wasm', 'cpu'].includes(out.selected) ? 'onnxruntime' : 'tfjs');
+    expect(te.why.length).toBeGreaterThan(10);
   });
   it('says how many CPU threads wasm runs on, and why', () => {
     const threads = (by('wasm') as unknown as { threads: { count: number; why: string } }).threads;
@@ -93,6 +99,9 @@ describe('anneal doctor', () => {
     const r = await annealIn(['doctor']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/selected for full training: /);
+    expect(r.stdout).toMatch(
+      /training steps on images: (onnxruntime on \d+ threads?|TF\.js \(\w+\)) \(.*ANNEAL_TRAIN_ENGINE/,
+    );
     expect(r.stdout).toMatch(/desktop app \(electron\)/);
     // Which GPU path the desktop app's jobs get, and why (src-main/jobs/runtime.ts).
     expect(r.stdout).toMatch(/desktop app GPU path: .*memory cage/);

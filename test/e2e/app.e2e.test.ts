@@ -340,6 +340,23 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
     await nav('Runs');
   });
 
+  // Issue 13: the training steps' engine (onnxruntime beside a CPU backend), in "What will run".
+  it('names the engine of the training steps in What will run', async () => {
+    await nav('Train');
+    await page.waitForFunction(
+      () => /for every layer/.test(document.querySelector('[data-testid="train-plan-backend"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000 },
+    );
+    const backend = (await testid('train-plan-backend').textContent()) ?? '';
+    if (/^\s*(wasm|cpu)\b/.test(backend)) {
+      await expect(testid('train-plan-engine').textContent()).resolves.toBe('onnxruntime');
+      await expect(testid('train-plan-engine').getAttribute('title')).resolves.toMatch(/CPU/);
+    }
+    await shot('7c-train-engine');
+    await nav('Runs');
+  });
+
   it('shows a run in detail: config, its events on its curves, a config diff; resumes a stopped run', async () => {
     // Sorted by epochs, descending: the first row is the 3-epoch run with the pause and rate change.
     await testid('runs-table').locator('tbody tr').first().getByTestId('run-open').click();

@@ -2,7 +2,13 @@
 // backend a run would use (or the one named). docs/benchmarks.md records it beside PyTorch's
 // numbers from bench/torch_bench.py, measured in the same session.
 import type { Command } from 'commander';
-import { getArch, runBench, type CheckedBenchResult } from '../../engine/index.js';
+import {
+  getArch,
+  runBench,
+  TRAIN_ENGINE_CHOICES,
+  type CheckedBenchResult,
+  type TrainEngineChoice,
+} from '../../engine/index.js';
 import { nonNegativeInt, positiveInt, type Io } from '../options.js';
 
 interface BenchFlags {
@@ -14,19 +20,20 @@ interface BenchFlags {
   backend?: string;
   json?: boolean;
   check?: boolean;
+  trainEngine?: TrainEngineChoice;
 }
 
 function table(r: CheckedBenchResult): string {
   const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
   return [
     `${r.model} at ${r.image_size} px, batch ${r.batch_size}, ${r.steps} steps (medians) on ${r.backend}: ${r.device}${r.threads ? `, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : ''}`,
-    `  train (all layers)          ${f(r.train_img_per_s)} img/s`,
+    `  train (all layers)          ${f(r.train_img_per_s)} img/s (${r.train_engine})`,
     `  train (frozen backbone)     ${f(r.frozen_train_img_per_s)} img/s`,
     `  train (frozen, cached)      ${f(r.frozen_cached_img_per_s)} img/s`,
     `  feature extraction          ${f(r.features_img_per_s)} img/s (${r.forward_runtime})`,
     `  inference                   ${f(r.infer_img_per_s)} img/s (TF.js ${r.backend})`,
     `  inference (predict, eval)   ${f(r.forward_img_per_s)} img/s (${r.forward_runtime})`,
-    `  peak RSS                    ${r.peak_rss_mb} MB`,
+    `  peak RSS                    ${r.peak_rss_mb} MB (training alone: ${r.train_peak_rss_mb} MB)`,
     `  leaked tensors              ${r.leaked_tensors}`,
     ...(r.grad_rel_err === undefined
       ? []
@@ -47,6 +54,14 @@ export function registerBench(program: Command, io: Io): void {
     .option('--steps <n>', 'timed steps per measurement (the median is reported)', positiveInt('--steps'), 10)
     .option('--warmup <n>', 'untimed steps first', nonNegativeInt('--warmup'), 2)
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: what training would use)')
+    .addOption(
+      program
+        .createOption(
+          '--train-engine <engine>',
+          'what computes the training steps (auto: onnxruntime on a CPU backend)',
+        )
+        .choices(TRAIN_ENGINE_CHOICES),
+    )
     .option('--check', "also compare one training step's gradients with the cpu backend's (grad_rel_err)")
     .option('--json', 'print {"backend","device","train_img_per_s","infer_img_per_s","frozen_train_img_per_s",…}')
     .action(async (flags: BenchFlags) => {
@@ -59,6 +74,7 @@ export function registerBench(program: Command, io: Io): void {
         warmup: flags.warmup,
         backend: flags.backend,
         check: flags.check,
+        trainEngine: flags.trainEngine,
         onPhase: (p) => io.stderr(`bench: ${p}…\n`),
       });
       io.stdout(flags.json ? `${JSON.stringify(r)}\n` : table(r));

@@ -1,7 +1,14 @@
 // `anneal doctor`: which backends run here, on what device, why the others do not, and which one
 // training would use; plus the optional desktop binary.
 import type { Command } from 'commander';
-import { detectBackends, detectElectron, selectBackend, type Workload } from '../../engine/index.js';
+import {
+  detectBackends,
+  detectElectron,
+  plannedTrainEngine,
+  selectBackend,
+  threadPlan,
+  type Workload,
+} from '../../engine/index.js';
 import { resolveJobRuntime } from '../../jobs/index.js';
 import type { Io } from '../options.js';
 
@@ -34,6 +41,8 @@ export function registerDoctor(program: Command, io: Io): void {
       const selected = selectBackend(backends, opts.for).name;
       const webgpu = backends.find((b) => b.name === 'webgpu');
       const desktopGpu = desktopGpuPath(webgpu);
+      // The training step on image batches (train/step-engine.ts): onnxruntime beside a CPU backend.
+      const trainEngine = plannedTrainEngine(undefined, selected, false);
       if (opts.json) {
         const rows = backends.map(({ name, available, device, reason, threads }) => ({
           name,
@@ -42,7 +51,7 @@ export function registerDoctor(program: Command, io: Io): void {
           reason,
           threads: threads ?? null,
         }));
-        io.stdout(`${JSON.stringify({ backends: rows, selected, desktopGpu }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify({ backends: rows, selected, trainEngine, desktopGpu }, null, 2)}\n`);
         return;
       }
       for (const b of backends) {
@@ -52,6 +61,14 @@ export function registerDoctor(program: Command, io: Io): void {
         if (b.threads) io.stdout(`    threads: ${b.threads.count} (${b.threads.why})\n`);
       }
       io.stdout(`selected for ${opts.for} training: ${selected}\n`);
+      const threads = threadPlan().count;
+      const engineName =
+        trainEngine.engine === 'onnxruntime'
+          ? `onnxruntime on ${threads} thread${threads === 1 ? '' : 's'}`
+          : `TF.js (${selected})`;
+      io.stdout(
+        `training steps on images: ${engineName} (${trainEngine.why}; ANNEAL_TRAIN_ENGINE=tfjs|onnxruntime to choose)\n`,
+      );
       const electron = detectElectron();
       io.stdout(`\ndesktop app (electron): ${electron.available ? 'available' : 'missing'}: ${electron.detail}\n`);
       if (!electron.available) io.stdout(`    to add it: ${electron.howToAdd}\n`);

@@ -184,6 +184,7 @@ export function runHeadline(r: RunResult, wallSeconds: number): string {
   const cut = partialLabel(fin);
   const lines = [
     `run ${run}: ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}${cut ? ' (the last one partial)' : ''} on ${r.backend.name} in ${formatDuration(wallSeconds)}`,
+    `  training steps: ${r.trainEngine}`,
     cut
       ? `  final (${cut}): val_accuracy ${round(fin?.val_accuracy)}  val_loss ${round(fin?.val_loss)}`
       : `  final (epoch ${fin ? fin.epoch + 1 : '-'}): val_accuracy ${round(fin?.val_accuracy)}  val_loss ${round(fin?.val_loss)}`,

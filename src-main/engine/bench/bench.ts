@@ -1,6 +1,7 @@
 // `anneal bench`: images per second for inference, full training and the frozen-backbone stage
 // (with and without the feature cache), on random data and random weights, so it needs no files.
-// It times the same pieces a run uses: model.apply, tf.variableGrads, the torch-parity optimizer.
+// It times the same pieces a run uses: model.apply, the run's step engine (onnxruntime's training
+// graph on a CPU backend, else tf.variableGrads; train/step-engine.ts), the torch-parity optimizer.
 // Medians of per-step wall times after warm-up, the way torch.utils.benchmark reports.
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, wasmThreads } from '../backend/index.js';
@@ -11,6 +12,14 @@ import { fastForward } from '../predict/forward.js';
 // data pipeline and its native image decoder.
 import { FeatureCache, headOf } from '../train/feature-cache.js';
 import { crossEntropy } from '../train/loss.js';
+import {
+  chooseStepEngine,
+  tfjsGrads,
+  type ImageBatch,
+  type StepEngine,
+  type TrainEngineChoice,
+} from '../train/step-engine.js';
+import type { StepOutput } from '../ort-train/index.js';
 import { checkGradients, type GradCheck } from './check.js';
 
 export interface BenchOptions {
@@ -23,6 +32,8 @@ export interface BenchOptions {
   classes?: number;
   /** Also compare one step's gradients with the cpu backend's (`grad_rel_err`). */
   check?: boolean;
+  /** The training step's engine (default: ANNEAL_TRAIN_ENGINE, else auto, as a run chooses). */
+  trainEngine?: TrainEngineChoice;
   /** Called before each phase, for a progress line. */
   onPhase?: (phase: string) => void;
 }
@@ -37,6 +48,8 @@ export interface BenchResult {
   batch_size: number;
   steps: number;
   train_img_per_s: number;
+  /** What computed the training steps (train and frozen train): "onnxruntime 1.30.0 (cpu, 2 threads)" or "TF.js (wasm)". */
+  train_engine: string;
   infer_img_per_s: number;
   /** Inference as predict, eval and the model card run it: fastForward (onnxruntime on a CPU). */
   forward_img_per_s: number;
@@ -48,6 +61,8 @@ export interface BenchResult {
   /** Head-only steps on cached backbone features (the frozen stage after its first epoch). */
   frozen_cached_img_per_s: number;
   peak_rss_mb: number;
+  /** Peak RSS after the training phases, which run first: what training alone needs. */
+  train_peak_rss_mb: number;
   /** Tensors added over the timed steps, after warm-up (one-time caches excluded): 0 unless a step leaks. */
   leaked_tensors: number;
 }
@@ -78,11 +93,10 @@ async function timeSteps(
   return { seconds: median(times), growth: tf.memory().numTensors - before };
 }
 
-/** One optimizer step on the trainable parameters, with the logits from `forward`. */
+/** One optimizer step on the trainable parameters, with the loss and gradients from `grads`. */
 function trainStep(
   built: BuiltModel,
-  forward: () => tf.Tensor2D,
-  y: tf.Tensor1D,
+  grads: (vars: tf.Variable[]) => StepOutput | Promise<StepOutput>,
   optimizer: ReturnType<typeof createOptimizer>,
 ) {
   const vars = paramSpecs(built.groups)
@@ -90,10 +104,10 @@ function trainStep(
     .map((p) => p.variable);
   const rates = built.groups.map(() => 1e-3);
   return async () => {
-    const { value, grads } = tf.variableGrads(() => crossEntropy(forward(), y), vars);
-    await optimizer.step(grads, rates, null, false);
-    await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
+    const out = await grads(vars);
+    await optimizer.step(out.grads, rates, null, false);
+    await out.value.data();
+    tf.dispose([out.value, out.hits, ...Object.values(out.grads)]);
   };
 }
 
@@ -109,11 +123,28 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
   );
   const b = o.batchSize;
   const x = tf.randomNormal([b, o.imageSize, o.imageSize, 3]);
-  const y = tf.tensor1d(
-    Array.from({ length: b }, (_, i) => i % (o.classes ?? 10)),
-    'int32',
-  );
+  const labels = Int32Array.from({ length: b }, (_, i) => i % (o.classes ?? 10));
+  const y = tf.tensor1d(labels, 'int32');
+  let engine: StepEngine | null = null;
   try {
+    const pixels = (await x.data()) as Float32Array;
+    engine = await chooseStepEngine(built.model, { inputSize: o.imageSize, choice: o.trainEngine });
+    const batch: ImageBatch = { x, y, pixels, labels, n: b };
+    const images = (vars: tf.Variable[]) => engine!.step(batch, vars, null);
+    o.onPhase?.(`full training (${engine.runtime})`);
+    setTrainable(built.groups, () => true);
+    const train = await timeSteps(warmup, o.steps, trainStep(built, images, optimizer));
+
+    o.onPhase?.('frozen backbone');
+    setTrainable(built.groups, (i) => i === built.groups.length - 1);
+    const frozen = await timeSteps(warmup, o.steps, trainStep(built, images, optimizer));
+    // Training first, so that this is the training step's own high-water mark (TF.js inference at
+    // a large size grows the wasm heap, which never shrinks).
+    const trainRss = Math.round(process.resourceUsage().maxRSS / 1024);
+    const trainEngine = engine.runtime;
+    await engine.dispose();
+    engine = null;
+
     o.onPhase?.('inference');
     const infer = await timeSteps(warmup, o.steps, async () => {
       const out = built.model.apply(x, { training: false }) as tf.Tensor;
@@ -122,19 +153,9 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
     });
 
     o.onPhase?.('inference (forward-only engine)');
-    const pixels = (await x.data()) as Float32Array;
     const forward = await fastForward(built.model, o.imageSize);
     const fast = await timeSteps(warmup, o.steps, async () => void (await forward.run(pixels, b)));
     await forward.dispose();
-
-    const images = () => built.model.apply(x, { training: true }) as tf.Tensor2D;
-    o.onPhase?.('full training');
-    setTrainable(built.groups, () => true);
-    const train = await timeSteps(warmup, o.steps, trainStep(built, images, y, optimizer));
-
-    o.onPhase?.('frozen backbone');
-    setTrainable(built.groups, (i) => i === built.groups.length - 1);
-    const frozen = await timeSteps(warmup, o.steps, trainStep(built, images, y, optimizer));
 
     o.onPhase?.('frozen backbone, cached features');
     o.onPhase?.('frozen backbone, feature extraction');
@@ -145,7 +166,17 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
     const cached = await timeSteps(
       warmup,
       o.steps,
-      trainStep(built, () => head(features, true), y, optimizer),
+      trainStep(
+        built,
+        (vars) =>
+          tfjsGrads(
+            () => head(features, true),
+            y,
+            vars,
+            (logits) => crossEntropy(logits, y),
+          ),
+        optimizer,
+      ),
     );
     tf.dispose(features);
     cache.dispose();
@@ -164,6 +195,7 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
       batch_size: b,
       steps: o.steps,
       train_img_per_s: b / train.seconds,
+      train_engine: trainEngine,
       infer_img_per_s: b / infer.seconds,
       forward_img_per_s: b / fast.seconds,
       forward_runtime: forward.runtime,
@@ -171,10 +203,12 @@ export async function runBench(o: BenchOptions): Promise<CheckedBenchResult> {
       frozen_train_img_per_s: b / frozen.seconds,
       frozen_cached_img_per_s: b / cached.seconds,
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      train_peak_rss_mb: trainRss,
       leaked_tensors: train.growth + infer.growth + frozen.growth + cached.growth + extract.growth + fast.growth,
       ...check,
     };
   } finally {
+    await engine?.dispose();
     tf.dispose([x, y]);
     optimizer.dispose();
     built.model.dispose();

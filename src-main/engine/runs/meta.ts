@@ -22,6 +22,8 @@ const fields = {
   seed: z.int(),
   versions: z.object({ anneal: z.string(), node: z.string(), tfjs: z.string(), backend: z.string() }),
   backend: z.object({ name: z.string(), device: z.string().nullable() }),
+  /** What computed the training steps on image batches ("onnxruntime 1.30.0 (cpu, 2 threads)"), and why; absent in older runs. */
+  trainEngine: z.object({ engine: z.string(), runtime: z.string(), why: z.string() }).optional(),
   dataset: z.object({
     root: z.string(),
     /** manifestHash() of every file the dataset listed: a changed, added or removed file changes it. */

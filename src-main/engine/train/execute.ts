@@ -47,6 +47,8 @@ export interface RunResult {
   stopped: string | null;
   stopKind: StopKind | null;
   backend: BackendInfo;
+  /** What computed the training steps ("onnxruntime 1.30.0 (cpu, 2 threads)", "TF.js (wasm)"). */
+  trainEngine: string;
   /** Duplicate groups the split kept together (files in them), and how many span classes. */
   duplicates: { groups: number; images: number; labelConflicts: number };
 }
@@ -133,6 +135,7 @@ export async function execute(
         seed: config.seed,
       },
       ema: config.ema,
+      stepEngine: p.stepEngine,
     });
     o.onTrainer?.(trainer, store);
     const result = await trainer.fit();
@@ -180,6 +183,7 @@ export async function execute(
       stopped: stopped?.message ?? null,
       stopKind: stopped?.kind ?? null,
       backend: p.backend,
+      trainEngine: p.stepEngine.runtime,
       duplicates: {
         groups: p.duplicates.length,
         images: p.duplicates.reduce((n, g) => n + g.paths.length, 0),

@@ -59,3 +59,14 @@ export {
 } from './lr-find-math.js';
 export { CONTROL_FILE, ControlCommand, RunControl, sendControl } from './control.js';
 export { planSizes, ProgressiveResize, type ResizableTrainer, type StageData } from './progressive.js';
+export {
+  chooseStepEngine,
+  plannedTrainEngine,
+  requestedTrainEngine,
+  tfjsGrads,
+  TRAIN_ENGINE_CHOICES,
+  type ImageBatch,
+  type StepEngine,
+  type TrainEngineChoice,
+  type TrainEngineName,
+} from './step-engine.js';

@@ -16,6 +16,7 @@ import { parseRunConfig, resolveBatchSize, type RunConfig } from './config.js';
 import { loadModel } from './model-source.js';
 import { planSizes, type StageData } from './progressive.js';
 import type { FeatureCacheOptions } from './trainer.js';
+import { chooseStepEngine, type StepEngine } from './step-engine.js';
 
 export function manifestOf(split: Split): string {
   const files = [...split.train, ...split.val].map((s) => {
@@ -49,6 +50,8 @@ export interface Prepared {
   data: StageData[];
   /** Said once before training: a stage smaller than the one before it (allowed, as in fastai). */
   sizeNotices: string[];
+  /** What computes the training steps on image batches (onnxruntime or TF.js), and why. */
+  stepEngine: StepEngine;
 }
 
 export async function prepare(input: unknown, fixedSplit?: Split): Promise<Prepared> {
@@ -212,6 +215,9 @@ async function wire(
   // negative part-way is refused now, naming its field (compile.ts checks each value).
   for (const s of stages)
     if (s.schedule.monitor === null) for (let g = 0; g < s.epochs * stepsPerEpoch; g++) s.schedule.at(g);
+  // Built at the first stage's size; each batch says its own (progressive resizing), and the
+  // engine keeps a graph per size.
+  const stepEngine = await chooseStepEngine(built.model, { inputSize: sizes.perStage[0]!, seed: config.seed });
   return {
     config,
     built,
@@ -229,11 +235,13 @@ async function wire(
     stageSizes: sizes.perStage,
     data,
     sizeNotices: sizes.notices,
+    stepEngine,
   };
 }
 
 /** Closes the loaders and the worker pool, and frees the model. */
 export async function closePrepared(p: Prepared): Promise<void> {
+  await p.stepEngine.dispose();
   p.built.model.dispose();
   for (const d of p.data) {
     await d.train.close();

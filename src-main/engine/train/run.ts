@@ -42,6 +42,7 @@ export async function startRun(given: Record<string, unknown>, o: RunOptions): P
       seed: p.config.seed,
       versions: { anneal: ANNEAL_VERSION, node: process.versions.node, tfjs: tf.version_core, backend: p.backend.name },
       backend: { name: p.backend.name, device: p.backend.device },
+      trainEngine: { engine: p.stepEngine.engine, runtime: p.stepEngine.runtime, why: p.stepEngine.why },
       dataset: {
         root: p.config.data!,
         manifestHash: manifestOf(p.split),
@@ -67,6 +68,7 @@ export async function startRun(given: Record<string, unknown>, o: RunOptions): P
     store.appendEvent('start', {
       backend: p.backend.name,
       device: p.backend.device,
+      trainEngine: p.stepEngine.runtime,
       weights: p.source
         ? `pretrained (${p.source.source?.file ?? p.source.arch})`
         : 'random initialisation (no pretrained weights)',
@@ -119,7 +121,12 @@ async function resumeLocked(store: RunStore, o: Omit<RunOptions, 'out'>): Promis
   if (!ckpt) {
     // Killed before the first epoch ended: start again in the same run folder.
     store.truncateMetricsAfter({ step: -1, epoch: -1 });
-    store.appendEvent('start', { backend: p.backend.name, device: p.backend.device, resumed: true });
+    store.appendEvent('start', {
+      backend: p.backend.name,
+      device: p.backend.device,
+      trainEngine: p.stepEngine.runtime,
+      resumed: true,
+    });
     return execute(p, store, { ...o, out: runDir }, null, null);
   }
   const st = ckpt.state;
@@ -133,6 +140,11 @@ async function resumeLocked(store: RunStore, o: Omit<RunOptions, 'out'>): Promis
     // The cut epoch goes on after this many of its steps.
     ...(st.within ? { epochStep: st.within.steps } : {}),
   });
-  store.appendEvent('start', { backend: p.backend.name, device: p.backend.device, resumed: true });
+  store.appendEvent('start', {
+    backend: p.backend.name,
+    device: p.backend.device,
+    trainEngine: p.stepEngine.runtime,
+    resumed: true,
+  });
   return execute(p, store, { ...o, out: runDir }, resume, st.best ?? null);
 }

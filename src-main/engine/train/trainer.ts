@@ -26,6 +26,7 @@ import { BatchRecipe, disposeRecipeBatch, mixRecord, type BatchRecipeOptions, ty
 import { WeightEma } from './ema.js';
 import { correct, crossEntropy } from './loss.js';
 import type { EmaSettings } from './recipes.js';
+import { tfjsGrads, type StepEngine } from './step-engine.js';
 
 export interface ResumePoint {
   /** Stage and epoch within it to start at (the first not yet finished). */
@@ -68,6 +69,8 @@ export interface TrainerOptions {
   recipe?: Omit<BatchRecipeOptions, 'classes' | 'classWeights'> | null;
   /** Keep a moving average of the weights (ema.ts), validated beside the live ones. */
   ema?: EmaSettings | false;
+  /** What computes image batches' steps (train/step-engine.ts: onnxruntime or TF.js); default TF.js. */
+  stepEngine?: StepEngine | null;
 }
 
 /** Frozen stages train the head on cached backbone features (train/feature-cache.ts). */
@@ -87,6 +90,8 @@ interface TrainBatch {
   features: boolean;
   /** The batch's place in the epoch's order. */
   position: number;
+  /** The images as an array too, for an onnxruntime step. */
+  pixels?: Float32Array;
 }
 
 export interface FitResult {
@@ -263,23 +268,45 @@ export class Trainer {
       const rb = this.#recipe.prepare(batch.x, batch.labels, batch.features, s.step, micro);
       const x = rb.x;
       if (this.#recipe.mixes && !batch.features) mixes.push(mixRecord(rb.draw));
-      let hits: tf.Scalar | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = batch.features
-          ? this.#features!.head(x, true)
-          : (this.#o.built.model.apply(x, { training: true }) as tf.Tensor2D);
-        // Everything made inside is freed when variableGrads returns: keep the accuracy count.
-        hits = tf.keep(correct(logits, y));
-        return this.#recipe.loss(logits, y, rb, this.#classWeights);
-      }, vars);
-      const step = tf.tidy(() => tf.stack([tf.mul(value, batch.n), tf.cast(hits!, 'float32')]) as tf.Tensor1D);
+      // onnxruntime computes image batches' steps where it was chosen (step-engine.ts); the soft
+      // targets and sample weights carry the recipes to it, so both engines compute one loss.
+      const engine = !batch.features && this.#o.stepEngine?.engine === 'onnxruntime' ? this.#o.stepEngine : null;
+      const { value, grads, hits } = engine
+        ? await engine.step(
+            {
+              x,
+              y,
+              n: batch.n,
+              labels: batch.labels,
+              // The mixed images where MixUp/CutMix drew a mix, else the loader's own array.
+              pixels: rb.draw ? (x.dataSync() as Float32Array) : batch.pixels!,
+              size: this.#o.train.o.size,
+              targets: rb.targets ? (rb.targets.dataSync() as Float32Array) : null,
+              weights: rb.weights ? (rb.weights.dataSync() as Float32Array) : null,
+              // Dropout masks from the step and micro-batch, so a resumed run draws the same ones.
+              step: s.step,
+              micro,
+            },
+            vars,
+            this.#classWeights,
+          )
+        : tfjsGrads(
+            () =>
+              batch.features
+                ? this.#features!.head(x, true)
+                : (this.#o.built.model.apply(x, { training: true }) as tf.Tensor2D),
+            y,
+            vars,
+            (logits) => this.#recipe.loss(logits, y, rb, this.#classWeights),
+          );
+      const step = tf.tidy(() => tf.stack([tf.mul(value, batch.n), tf.cast(hits, 'float32')]) as tf.Tensor1D);
       const next: tf.Tensor1D = totals ? tf.add(totals, step) : tf.keep(step);
       const stepNext: tf.Scalar = tf.tidy(() => {
         const own = tf.mul(value, batch.n) as tf.Scalar;
         return stepTotal ? tf.add(stepTotal, own) : own;
       });
       disposeRecipeBatch(rb);
-      tf.dispose([y, value, hits!, ...(totals ? [totals, step] : []), ...(stepTotal ? [stepTotal] : [])]);
+      tf.dispose([y, value, hits, ...(totals ? [totals, step] : []), ...(stepTotal ? [stepTotal] : [])]);
       totals = next;
       stepTotal = stepNext;
       stepSeen += batch.n;
@@ -335,6 +362,7 @@ export class Trainer {
         n: b.n,
         features: false,
         position: b.position,
+        pixels: b.x,
       };
     }
   }

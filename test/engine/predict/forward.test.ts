@@ -9,21 +9,7 @@ import { buildModel, getArch } from '../../../src-main/engine/models/index.js';
 import { fastForward, onnxForward, tfjsForward } from '../../../src-main/engine/predict/forward.js';
 import { backboneOf } from '../../../src-main/engine/train/feature-cache.js';
 import { relL2 } from '../../../src-main/engine/index.js';
-
-/** Every weight redrawn from a seeded generator: He-scaled kernels, BatchNorm scales and variances in [0.5, 1.5). */
-function randomise(model: ReturnType<typeof buildModel>['model'], seed: number): void {
-  const rand = mulberry32(seed);
-  for (const w of model.weights) {
-    const v = w.read();
-    const fanIn = v.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    const draw = /variance|gamma/.test(w.name)
-      ? () => 0.5 + rand()
-      : /kernel/.test(w.name)
-        ? () => (rand() * 2 - 1) * Math.sqrt(6 / Math.max(1, fanIn))
-        : () => (rand() * 2 - 1) * 0.2;
-    w.write(tf.tensor(Float32Array.from({ length: v.size }, draw), v.shape));
-  }
-}
+import { randomise } from '../random-weights.js';
 
 beforeAll(async () => {
   await useBackend('inference', 'wasm');

@@ -1,6 +1,6 @@
 // The training loop on a tiny model and a generated task: it learns, the rates it used are the
 // schedule's, a frozen stage leaves the backbone (and its BatchNorm statistics) untouched, and the
-// tensor count does not grow across epochs.
+// tensor count does not grow across epochs, with the steps on TF.js and through onnxruntime.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,13 @@ import { useBackend } from '../../../src-main/engine/backend/index.js';
 import { buildModel, getArch, IMAGENET_PREPROCESSING } from '../../../src-main/engine/models/index.js';
 import { OptimizerConfig } from '../../../src-main/engine/optim/index.js';
 import { compilePlan, parseScheduleFile, previewSchedule } from '../../../src-main/engine/schedules/index.js';
-import { Callback, LearningRateScheduler, Trainer, type TrainState } from '../../../src-main/engine/train/index.js';
+import {
+  Callback,
+  chooseStepEngine,
+  LearningRateScheduler,
+  Trainer,
+  type TrainState,
+} from '../../../src-main/engine/train/index.js';
 
 let dir: string;
 let pool: WorkerPool;
@@ -60,6 +66,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A loader of 16-image batches at SIZE px on the shared pool. */
+const loaderOf = (samples: Sample[], o: { shuffle?: boolean; seed?: number } = {}) =>
+  new DataLoader({ samples, batchSize: 16, size: SIZE, preprocessing: IMAGENET_PREPROCESSING, workers: pool, ...o });
+
 class Record extends Callback {
   lrs: number[][] = [];
   counts: number[] = [];
@@ -72,74 +82,58 @@ class Record extends Callback {
 }
 
 describe('Trainer', () => {
-  it('learns a generated task with the fine_tune recipe; rates = the preview; no tensor growth', async () => {
-    const built = buildModel(getArch('resnet_micro'), { numClasses: 4, inputSize: SIZE });
-    const trainLoader = new DataLoader({
-      samples: train,
-      batchSize: 16,
-      size: SIZE,
-      preprocessing: IMAGENET_PREPROCESSING,
-      workers: pool,
-      shuffle: true,
-      seed: 1,
-    });
-    const valLoader = new DataLoader({
-      samples: val,
-      batchSize: 16,
-      size: SIZE,
-      preprocessing: IMAGENET_PREPROCESSING,
-      workers: pool,
-    });
-    const plan = parseScheduleFile({ recipe: { type: 'fineTune', epochs: 5, freezeEpochs: 1, baseLr: 2e-2 } });
-    const stages = compilePlan(plan, { stepsPerEpoch: trainLoader.batchesPerEpoch(), groups: built.groups.length });
-    const rec = new Record();
-    const stemBefore = Array.from(await built.model.getLayer('bn1').getWeights()[2]!.data());
-    const frozenCheck = new (class extends Callback {
-      stem: number[] = [];
-      override async onStageEnd(s: TrainState) {
-        if (s.stage === 0) this.stem = Array.from(await built.model.getLayer('bn1').getWeights()[2]!.data());
-      }
-    })();
-    const trainer = new Trainer({
-      built,
-      stages,
-      optimizer: OptimizerConfig.parse({ type: 'adamw', weightDecay: 1e-4 }),
-      train: trainLoader,
-      val: valLoader,
-      callbacks: [new LearningRateScheduler(stages), rec, frozenCheck],
-    });
-    const result = await trainer.fit();
-    expect(result.epochs).toHaveLength(6);
-    // Stage 1 froze the backbone: its BatchNorm statistics did not move.
-    expect(frozenCheck.stem).toEqual(stemBefore);
-    const last = result.epochs.at(-1)!;
-    expect(last.val_accuracy).toBeGreaterThanOrEqual(0.75);
-    expect(last.loss).toBeLessThan(result.epochs[0]!.loss);
-    // The rates the optimizer got are, to the bit, what `anneal schedule` previews.
-    const preview = previewSchedule(plan, {
-      stepsPerEpoch: trainLoader.batchesPerEpoch(),
-      groups: built.groups.length,
-    });
-    expect(rec.lrs).toEqual(preview.lr);
-    // Tensor count flat across epochs (after the first, which creates optimizer slots).
-    expect(new Set(rec.counts.slice(1)).size).toBe(1);
-    trainer.dispose();
-    built.model.dispose();
-    await trainLoader.close();
-    await valLoader.close();
-  }, 600_000);
+  // Image batches' steps on TF.js (the default) and through onnxruntime's training graph (engine/ort-train).
+  for (const engine of ['tfjs', 'onnxruntime'] as const)
+    it(`learns a generated task with the fine_tune recipe; rates = the preview; no tensor growth (steps: ${engine})`, async () => {
+      const built = buildModel(getArch('resnet_micro'), { numClasses: 4, inputSize: SIZE });
+      const stepEngine =
+        engine === 'onnxruntime' ? await chooseStepEngine(built.model, { inputSize: SIZE, choice: engine }) : null;
+      if (stepEngine) expect(stepEngine.engine).toBe('onnxruntime');
+      const trainLoader = loaderOf(train, { shuffle: true, seed: 1 });
+      const valLoader = loaderOf(val);
+      const plan = parseScheduleFile({ recipe: { type: 'fineTune', epochs: 5, freezeEpochs: 1, baseLr: 2e-2 } });
+      const stages = compilePlan(plan, { stepsPerEpoch: trainLoader.batchesPerEpoch(), groups: built.groups.length });
+      const rec = new Record();
+      const stemBefore = Array.from(await built.model.getLayer('bn1').getWeights()[2]!.data());
+      const frozenCheck = new (class extends Callback {
+        stem: number[] = [];
+        override async onStageEnd(s: TrainState) {
+          if (s.stage === 0) this.stem = Array.from(await built.model.getLayer('bn1').getWeights()[2]!.data());
+        }
+      })();
+      const trainer = new Trainer({
+        built,
+        stages,
+        optimizer: OptimizerConfig.parse({ type: 'adamw', weightDecay: 1e-4 }),
+        train: trainLoader,
+        val: valLoader,
+        callbacks: [new LearningRateScheduler(stages), rec, frozenCheck],
+        stepEngine,
+      });
+      const result = await trainer.fit();
+      expect(result.epochs).toHaveLength(6);
+      // Stage 1 froze the backbone: its BatchNorm statistics did not move.
+      expect(frozenCheck.stem).toEqual(stemBefore);
+      const last = result.epochs.at(-1)!;
+      expect(last.val_accuracy).toBeGreaterThanOrEqual(0.75);
+      expect(last.loss).toBeLessThan(result.epochs[0]!.loss);
+      // The rates the optimizer got are, to the bit, what `anneal schedule` previews.
+      const preview = previewSchedule(plan, {
+        stepsPerEpoch: trainLoader.batchesPerEpoch(),
+        groups: built.groups.length,
+      });
+      expect(rec.lrs).toEqual(preview.lr);
+      // Tensor count flat across epochs (after the first, which creates optimizer slots).
+      expect(new Set(rec.counts.slice(1)).size).toBe(1);
+      trainer.dispose();
+      await stepEngine?.dispose();
+      built.model.dispose();
+      await trainLoader.close();
+      await valLoader.close();
+    }, 600_000);
 
   it('a frozen stage on cached features trains the head exactly as on images, without re-running the backbone', async () => {
-    const loader = () =>
-      new DataLoader({
-        samples: train,
-        batchSize: 16,
-        size: SIZE,
-        preprocessing: IMAGENET_PREPROCESSING,
-        workers: pool,
-        shuffle: true,
-        seed: 3,
-      });
+    const loader = () => loaderOf(train, { shuffle: true, seed: 3 });
     const plan = parseScheduleFile({
       stages: [{ epochs: 3, freeze: 'backbone', schedule: { type: 'constant', lr: 0.05 } }],
     });

@@ -57,14 +57,14 @@ function weight(layer: tfl.layers.Layer, all: ReturnType<typeof weights>, key: s
   return w;
 }
 
-function pair(v: unknown, what: string, layer: tfl.layers.Layer): [number, number] {
+export function pair(v: unknown, what: string, layer: tfl.layers.Layer): [number, number] {
   const a = typeof v === 'number' ? [v, v] : (v as number[] | null);
   if (!Array.isArray(a) || a.length !== 2 || !a.every((n) => Number.isInteger(n)))
     throw new ExportError(`${layer.name}: ${what} ${JSON.stringify(v)} is not two whole numbers`);
   return [a[0]!, a[1]!];
 }
 
-function channelsLast(layer: tfl.layers.Layer, config: Config): void {
+export function channelsLast(layer: tfl.layers.Layer, config: Config): void {
   if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast')
     throw new ExportError(`${layer.name}: data format ${String(config.dataFormat)}; only channelsLast is exported`);
 }
@@ -74,7 +74,7 @@ function needNchw(layer: tfl.layers.Layer, x: Value): void {
 }
 
 /** ONNX pads [top, left, bottom, right] for TF's padding mode on a known input size. */
-function pads(
+export function pads(
   layer: tfl.layers.Layer,
   mode: unknown,
   input: readonly (number | null)[],
@@ -97,7 +97,7 @@ function pads(
   return [...before, ...after];
 }
 
-function outputShape(layer: tfl.layers.Layer): (number | null)[] {
+export function outputShape(layer: tfl.layers.Layer): (number | null)[] {
   const s = layer.outputShape;
   if (Array.isArray(s[0])) throw new ExportError(`${layer.name}: layers with several outputs are not exported`);
   return [...(s as (number | null)[])];
