@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeShapes } from '../../../src-main/engine/demo/shapes.js';
 import { DataLoader } from '../../../src-main/engine/data/pipeline/index.js';
-import { resumeRun, startRun, type Progress } from '../../../src-main/engine/train/index.js';
+import { resumeRun, startRun } from '../../../src-main/engine/train/index.js';
 import { summarizeRun } from '../../../src-main/engine/runs/index.js';
 import { tempDir } from '../../cli/helpers.js';
 
@@ -23,9 +23,13 @@ const config = () => ({
   recipe: { type: 'fineTune', epochs: 1, freezeEpochs: 1, baseLr: 0.01 },
 });
 
-/** The paths of each training batch, per epoch, as the loaders hand them out (in this process). */
-function watchTrainingBatches(): Map<number, string[]> {
+/**
+ * The paths of each training batch, per epoch, as the loaders hand them out (in this process);
+ * `onBatch` hears of each training batch (its epoch and how many of that epoch so far).
+ */
+function watchTrainingBatches(onBatch?: (epoch: number, batches: number) => void): Map<number, string[]> {
   const seen = new Map<number, string[]>();
+  const counts = new Map<number, number>();
   const original = DataLoader.prototype.epoch;
   vi.spyOn(DataLoader.prototype, 'epoch').mockImplementation(async function* (
     this: DataLoader,
@@ -34,7 +38,11 @@ function watchTrainingBatches(): Map<number, string[]> {
   ) {
     for await (const b of original.call(this, epoch, from)) {
       // The training loader shuffles; validation keeps file order.
-      if (this.o.shuffle) seen.set(epoch, [...(seen.get(epoch) ?? []), ...b.paths]);
+      if (this.o.shuffle) {
+        seen.set(epoch, [...(seen.get(epoch) ?? []), ...b.paths]);
+        counts.set(epoch, (counts.get(epoch) ?? 0) + 1);
+        onBatch?.(epoch, counts.get(epoch)!);
+      }
       yield b;
     }
   });
@@ -71,15 +79,16 @@ describe('resume after a stop in the middle of an epoch', () => {
     expect(reference.stopped).toBeNull();
 
     // The same run, stopped three steps into its second epoch.
-    const before = watchTrainingBatches();
-    const out = tempDir('anneal-mid-cut-');
+    // Asked as the loader hands out the epoch's fourth batch, not from the progress events, which
+    // are throttled (~8/s): a fast step engine would skip past step 3 between two of them.
     let stop: (() => void) | null = null;
+    const before = watchTrainingBatches((epoch, batches) => {
+      if (epoch === 1 && batches === 4) stop?.();
+    });
+    const out = tempDir('anneal-mid-cut-');
     const stopped = await startRun(config(), {
       out,
       onTrainer: (t) => (stop = () => t.requestStop('enough for now')),
-      onProgress: (p: Progress) => {
-        if (p.kind === 'step' && p.epoch === 1 && p.epochStep >= 3) stop?.();
-      },
     });
     vi.restoreAllMocks();
     expect(stopped.stopKind).toBe('requested');
