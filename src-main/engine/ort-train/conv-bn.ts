@@ -32,7 +32,7 @@ export const conv: TrainRule = (c, layer, [x], config) => {
   const y: TValue = {
     name,
     layout: 'nchw',
-    shape: outShape(layer, x!.shape[0]!),
+    shape: outShape(layer, x!.shape),
     grad: x!.grad || k.trainable || !!bias?.trainable,
   };
   const geometry: ConvGeometry = { x: onnxShape(x!), dy: onnxShape(y), kernel: [kh, kw], strides, pads: p };

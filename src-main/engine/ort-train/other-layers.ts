@@ -56,7 +56,7 @@ export const zeroPadding: TrainRule = (c, layer, [x], config) => {
     [x!.name, g.int64s(`${layer.name}.pads`, [0, 0, top, left, 0, 0, bottom, right])],
     layer.name,
   );
-  const y: TValue = { ...x!, name, shape: outShape(layer, x!.shape[0]!) };
+  const y: TValue = { ...x!, name, shape: outShape(layer, x!.shape) };
   const [, H, W] = x!.shape as [number, number, number, number];
   g.backward(() => {
     const dy = g.gradOf(y);
@@ -82,7 +82,7 @@ export const maxPool: TrainRule = (c, layer, [x], config) => {
     [layer.name, `${layer.name}.argmax`],
     [attr.ints('kernel_shape', kernel), attr.ints('strides', strides), attr.ints('pads', p)],
   );
-  const y: TValue = { ...x!, name: name!, shape: outShape(layer, x!.shape[0]!) };
+  const y: TValue = { ...x!, name: name!, shape: outShape(layer, x!.shape) };
   g.backward(() => {
     const dy = g.gradOf(y);
     if (!dy || !x!.grad) return;
@@ -145,7 +145,7 @@ export const dense: TrainRule = (c, layer, [x], config) => {
   const lin: TValue = {
     name: gemm,
     layout: 'plain',
-    shape: outShape(layer, x!.shape[0]!),
+    shape: outShape(layer, x!.shape),
     grad: x!.grad || k.trainable || !!bias?.trainable,
   };
   g.backward(() => {

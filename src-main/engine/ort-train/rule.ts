@@ -1,7 +1,6 @@
 // What every layer's training rule takes and shares: the context of the graph being built, the
 // weights as graph inputs, and small helpers. The rules themselves: conv-bn.ts, other-layers.ts.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { outputShape } from '../export/onnx/layers.js';
 import { attr, type TrainGraph, type TValue } from './graph.js';
 
 export type Config = Record<string, unknown>;
@@ -40,8 +39,14 @@ export function need(layer: tfl.layers.Layer, ok: boolean, what: string): void {
   if (!ok) throw new UnsupportedLayer(`${layer.name} (${layer.getClassName()}): ${what}`);
 }
 
-export function outShape(layer: tfl.layers.Layer, batch: number): number[] {
-  return outputShape(layer).map((d, i) => (i === 0 ? batch : d!));
+/**
+ * The layer's output shape for this input shape (NHWC order), from the layer's own shape rule
+ * (tfjs-layers computeOutputShape): not the shape the model was built at, so one model trains
+ * at every size of a progressive-resizing run.
+ */
+export function outShape(layer: tfl.layers.Layer, input: readonly number[]): number[] {
+  const out = layer.computeOutputShape([...input]) as (number | null)[];
+  return out.map((d, i) => (i === 0 ? input[0]! : d!));
 }
 
 export const AXES_NHW = [0, 2, 3];

@@ -14,7 +14,7 @@ import { buildModel, getArch, setTrainable, type BuiltModel } from '../../../src
 import { act, bn, conv, head, type SymbolicTensor } from '../../../src-main/engine/models/layers.js';
 import { paramSpecs } from '../../../src-main/engine/optim/index.js';
 import { OrtTrainStep, UnsupportedLayer } from '../../../src-main/engine/ort-train/index.js';
-import { correct, crossEntropy } from '../../../src-main/engine/train/loss.js';
+import { correct, crossEntropy, softCrossEntropy, softTargets } from '../../../src-main/engine/train/loss.js';
 import { randomise } from '../random-weights.js';
 
 const TOL = 1e-5;
@@ -66,6 +66,8 @@ function tfjsStep(
   y: Int32Array,
   size: number,
   cw: number[],
+  loss: (logits: tf.Tensor2D, labels: tf.Tensor1D) => tf.Scalar = (logits, labels) =>
+    crossEntropy(logits, labels, tf.tensor1d(cw)),
 ): Reference {
   const saved = movingStats(model).map((t) => t.clone());
   const n = y.length;
@@ -73,7 +75,7 @@ function tfjsStep(
   const { value, grads } = tf.variableGrads(() => {
     const logits = model.apply(tf.tensor4d(x, [n, size, size, 3]), { training: true }) as tf.Tensor2D;
     hits = tf.keep(correct(logits, tf.tensor1d(y, 'int32')));
-    return tf.tidy(() => crossEntropy(logits, tf.tensor1d(y, 'int32'), tf.tensor1d(cw)));
+    return tf.tidy(() => loss(logits, tf.tensor1d(y, 'int32')));
   }, vars);
   const ref: Reference = {
     loss: value.dataSync()[0]!,
@@ -181,6 +183,37 @@ describe('onnxruntime training step equals the TF.js step', () => {
     await compare(b0, 64, 4, false, 14, 5e-5);
     b0.model.dispose();
   }, 120_000);
+});
+
+describe('the recipes and progressive resizing through onnxruntime', () => {
+  // The trainer hands the recipes' soft targets and sample weights (label smoothing, a MixUp pair,
+  // class weights folded in: train/loss.ts softTargets) to the onnxruntime step, and each batch's
+  // own image size: the step equals TF.js's softCrossEntropy step at that size.
+  it('soft targets and sample weights, on a batch smaller than the size the step was made for', async () => {
+    const model = tinyResNet(24, 5);
+    randomise(model, 5);
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const size = 16;
+    const n = 4;
+    const rand = mulberry32(21);
+    const x = Float32Array.from({ length: n * size * size * 3 }, () => rand() * 4 - 2);
+    const y = Int32Array.from([0, 3, 1, 4]);
+    const cw = [0.5, 1, 1.5, 2, 0.75];
+    const t = softTargets(y, 5, { smoothing: 0.1, lam: 0.7, classWeights: cw });
+    const ref = tfjsStep(model, vars, x, y, size, cw, (logits) =>
+      softCrossEntropy(logits, tf.tensor2d(t.targets, [n, 5]), tf.tensor1d(t.weights!)),
+    );
+    const step = await OrtTrainStep.create(model, { inputSize: 24, threads: 2 });
+    const out = await step.run(
+      { pixels: x, labels: y, n, classWeights: cw, size, targets: t.targets, weights: t.weights },
+      vars,
+    );
+    expect(Math.abs(out.value.dataSync()[0]! - ref.loss) / Math.abs(ref.loss)).toBeLessThan(TOL);
+    for (const [k, g] of Object.entries(out.grads)) expect(relL2(g.dataSync(), ref.grads[k]!), k).toBeLessThan(TOL);
+    tf.dispose([out.value, out.hits, ...Object.values(out.grads)]);
+    await step.dispose();
+    model.dispose();
+  });
 });
 
 describe('dropout in onnxruntime', () => {
