@@ -1,6 +1,6 @@
 // `anneal predict --model M DIR --csv out.csv`: one row per file, with the top-k and every class
 // probability; a file that cannot be read is listed (stderr and its CSV row), not fatal.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -76,6 +76,29 @@ describe('anneal predict on a folder', () => {
     expect(j.labels).toEqual(LABELS);
     expect(j.rows).toHaveLength(3);
     expect(j.skipped).toHaveLength(2);
+  });
+
+  it("decodes transparent files with the model's alpha, as a single-file predict does", () => {
+    // A copy of the model that composites transparency onto black (preprocessing.alpha).
+    const black = join(dir, 'model-black');
+    cpSync(MODEL, black, { recursive: true });
+    const meta = JSON.parse(readFileSync(join(black, 'anneal.json'), 'utf8')) as {
+      preprocessing: Record<string, unknown>;
+    };
+    meta.preprocessing.alpha = 'black';
+    writeFileSync(join(black, 'anneal.json'), JSON.stringify(meta));
+    const folderProbs = (model: string) => {
+      const r = anneal(['predict', '--model', model, photos, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const rows = (JSON.parse(r.stdout) as { rows: { image: string; probs: number[] }[] }).rows;
+      return rows.find((row) => row.image === join(photos, 'b.png'))!.probs;
+    };
+    const single = anneal(['predict', '--model', black, join(photos, 'b.png'), '--json']);
+    expect(single.status, single.stderr).toBe(0);
+    const [one] = JSON.parse(single.stdout) as { probs: number[] }[];
+    expect(folderProbs(black)).toEqual(one!.probs);
+    // The half-transparent green differs on black and on white: so do the predictions.
+    expect(folderProbs(MODEL)).not.toEqual(one!.probs);
   });
 
   it('a folder with no readable image, or a missing one, is one clear error (exit 2) and no CSV', () => {

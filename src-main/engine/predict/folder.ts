@@ -64,7 +64,7 @@ export async function classifyFolder(
     const good: { path: string; pixels: RgbImage; index: number }[] = [];
     for (const [k, path] of walked.files.slice(start, start + batch).entries()) {
       try {
-        good.push({ path, pixels: await decodeRgb(path), index: start + k });
+        good.push({ path, pixels: await decodeRgb(path, classifier.meta.preprocessing.alpha), index: start + k });
       } catch (e) {
         if (!(e instanceof ImageError)) throw e;
         skipped.push({ path, reason: e.reason });
