@@ -21,8 +21,9 @@ export const conv: TrainRule = (c, layer, [x], config) => {
   const p = pads(layer, config.padding, x!.shape, [kh, kw], strides);
   // The weight stays HWIO as TF.js holds it (the optimizer's layout); the graph transposes it.
   // Depthwise: HWC1 → [C, 1, kh, kw], ONNX's grouped convolution with group = C.
-  const perm = depthwise ? [2, 3, 0, 1] : [3, 2, 0, 1];
-  const w = g.op('Transpose', [k.input], `${layer.name}.oihw`, [attr.ints('perm', perm)]);
+  const w = depthwise
+    ? depthwiseOihw(g, k.input, kh, kw, k.shape[2]!, layer.name)
+    : oihw(g, k.input, k.shape, layer.name);
   const name = g.op('Conv', [x!.name, w, ...(bias ? [bias.input] : [])], `${layer.name}.conv`, [
     attr.ints('kernel_shape', [kh, kw]),
     attr.ints('strides', strides),
@@ -46,6 +47,32 @@ export const conv: TrainRule = (c, layer, [x], config) => {
   });
   return y;
 };
+
+/**
+ * HWIO → OIHW as two single-axis moves ([kh·kw·Ci, Co] → [Co, kh·kw·Ci], then [Co, kh·kw, Ci] →
+ * [Co, Ci, kh·kw]) rather than one Transpose with perm [3, 2, 0, 1], which onnxruntime's generic
+ * N-D transpose ran single-threaded at 71 ms per ResNet-18 224 px step on 1 thread and 75 ms on 2
+ * (11M weights). As Einsum, not Transpose: onnxruntime's transpose optimizer merges Transposes
+ * across the Reshapes back into the one 4-D Transpose. 38 ms on 2 threads (bench/ort-train-spike.ts,
+ * PROFILE=1).
+ */
+function oihw(g: TrainGraph, hwio: string, shape: readonly number[], name: string): string {
+  const [kh, kw, ci, co] = shape as [number, number, number, number];
+  const t = kh * kw;
+  const flat = reshape(g, hwio, [t * ci, co], `${name}.w_rows`);
+  const oti = g.op('Einsum', [flat], `${name}.w_oti`, [attr.string('equation', 'ab->ba')]);
+  const oit = g.op('Einsum', [reshape(g, oti, [co, t, ci], `${name}.w_oti3`)], `${name}.w_oit`, [
+    attr.string('equation', 'abc->acb'),
+  ]);
+  return reshape(g, oit, [co, ci, kh, kw], `${name}.oihw`);
+}
+
+/** Depthwise HWC1 → [C, 1, kh, kw]: one 2-D transpose ([kh·kw, C] → [C, kh·kw]), an Einsum as in oihw. */
+function depthwiseOihw(g: TrainGraph, hwc: string, kh: number, kw: number, c: number, name: string): string {
+  const flat = reshape(g, hwc, [kh * kw, c], `${name}.w_rows`);
+  const ct = g.op('Einsum', [flat], `${name}.w_ct`, [attr.string('equation', 'ab->ba')]);
+  return reshape(g, ct, [c, 1, kh, kw], `${name}.oihw`);
+}
 
 /** A per-channel vector [C] as [1, C, 1, 1] to broadcast over NCHW. */
 function perChannel(g: TrainGraph, v: string, channels: number, name: string): string {
