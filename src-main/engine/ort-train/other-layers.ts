@@ -63,7 +63,12 @@ export const zeroPadding: TrainRule = (c, layer, [x], config) => {
     [x!.name, g.int64s(`${layer.name}.pads`, [0, 0, top, left, 0, 0, bottom, right])],
     layer.name,
   );
-  const y: TValue = { ...x!, name, shape: outShape(layer, x!.shape) };
+  const y: TValue = {
+    ...x!,
+    name,
+    shape: outShape(layer, x!.shape),
+  };
+  g.paddings.set(name, { x: x!, pads: [top, left, bottom, right] });
   const [, H, W] = x!.shape as [number, number, number, number];
   g.backward(() => {
     const dy = g.gradOf(y);
