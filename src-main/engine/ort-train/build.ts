@@ -139,6 +139,7 @@ export function toOnnxTrain(model: tfl.LayersModel, spec: TrainGraphSpec): Train
   if (z.layout !== 'plain') throw new UnsupportedLayer('the model output is not [N, classes]');
   lossAndGradient(g, z, N, C);
   g.differentiate();
+  g.prune();
   info.bytes = encodeModel({
     irVersion: 8,
     opsetImport: [

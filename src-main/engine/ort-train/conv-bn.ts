@@ -5,7 +5,8 @@ import { depthwiseFilterGrad, filterGrad, inputGrad, type ConvGeometry } from '.
 import { attr, onnxShape, type TrainGraph, type TValue } from './graph.js';
 import { AXES_NHW, need, outShape, reduceSum, reshape, type TrainRule } from './rule.js';
 
-export const conv: TrainRule = (c, layer, [x], config) => {
+export const conv: TrainRule = (c, layer, inputs, config) => {
+  let x = inputs[0];
   const g = c.g;
   channelsLast(layer, config);
   need(layer, x!.layout === 'nchw', 'expects a 4-D image tensor');
@@ -18,11 +19,25 @@ export const conv: TrainRule = (c, layer, [x], config) => {
   const bias = config.useBias ? c.param(layer, 'bias') : null;
   const [kh, kw] = k.shape as [number, number, number, number];
   const strides = pair(config.strides, 'strides', layer);
-  const p = pads(layer, config.padding, x!.shape, [kh, kw], strides);
+  let p = pads(layer, config.padding, x!.shape, [kh, kw], strides);
+  const outDims = outShape(layer, x!.shape);
+  // A ZeroPadding2D's output read here: the Conv pads by itself (and its gradient skips the
+  // Slice), rather than a single-threaded Pad: ~14 ms per ResNet-18 224 px step on 1 thread as on
+  // 2 for conv1 and the strided convolutions (bench/ort-train-spike.ts, PROFILE=1). Only pads up
+  // to k − 1, so the stride-1 input gradient's, k − 1 − p, stay ≥ 0; the unread Pad is pruned.
+  const padOf = g.paddings.get(x!.name);
+  if (padOf) {
+    const sum = p.map((v, i) => v + padOf.pads[i]!);
+    if (sum.every((v, i) => v <= (i % 2 ? kw : kh) - 1)) {
+      p = sum;
+      x = padOf.x;
+    }
+  }
   // The weight stays HWIO as TF.js holds it (the optimizer's layout); the graph transposes it.
   // Depthwise: HWC1 → [C, 1, kh, kw], ONNX's grouped convolution with group = C.
-  const perm = depthwise ? [2, 3, 0, 1] : [3, 2, 0, 1];
-  const w = g.op('Transpose', [k.input], `${layer.name}.oihw`, [attr.ints('perm', perm)]);
+  const w = depthwise
+    ? depthwiseOihw(g, k.input, kh, kw, k.shape[2]!, layer.name)
+    : oihw(g, k.input, k.shape, layer.name);
   const name = g.op('Conv', [x!.name, w, ...(bias ? [bias.input] : [])], `${layer.name}.conv`, [
     attr.ints('kernel_shape', [kh, kw]),
     attr.ints('strides', strides),
@@ -32,7 +47,7 @@ export const conv: TrainRule = (c, layer, [x], config) => {
   const y: TValue = {
     name,
     layout: 'nchw',
-    shape: outShape(layer, x!.shape),
+    shape: outDims,
     grad: x!.grad || k.trainable || !!bias?.trainable,
   };
   const geometry: ConvGeometry = { x: onnxShape(x!), dy: onnxShape(y), kernel: [kh, kw], strides, pads: p };
@@ -46,6 +61,32 @@ export const conv: TrainRule = (c, layer, [x], config) => {
   });
   return y;
 };
+
+/**
+ * HWIO → OIHW as two single-axis moves ([kh·kw·Ci, Co] → [Co, kh·kw·Ci], then [Co, kh·kw, Ci] →
+ * [Co, Ci, kh·kw]) rather than one Transpose with perm [3, 2, 0, 1], which onnxruntime's generic
+ * N-D transpose ran single-threaded at 71 ms per ResNet-18 224 px step on 1 thread and 75 ms on 2
+ * (11M weights). As Einsum, not Transpose: onnxruntime's transpose optimizer merges Transposes
+ * across the Reshapes back into the one 4-D Transpose. 38 ms on 2 threads (bench/ort-train-spike.ts,
+ * PROFILE=1).
+ */
+function oihw(g: TrainGraph, hwio: string, shape: readonly number[], name: string): string {
+  const [kh, kw, ci, co] = shape as [number, number, number, number];
+  const t = kh * kw;
+  const flat = reshape(g, hwio, [t * ci, co], `${name}.w_rows`);
+  const oti = g.op('Einsum', [flat], `${name}.w_oti`, [attr.string('equation', 'ab->ba')]);
+  const oit = g.op('Einsum', [reshape(g, oti, [co, t, ci], `${name}.w_oti3`)], `${name}.w_oit`, [
+    attr.string('equation', 'abc->acb'),
+  ]);
+  return reshape(g, oit, [co, ci, kh, kw], `${name}.oihw`);
+}
+
+/** Depthwise HWC1 → [C, 1, kh, kw]: one 2-D transpose ([kh·kw, C] → [C, kh·kw]), an Einsum as in oihw. */
+function depthwiseOihw(g: TrainGraph, hwc: string, kh: number, kw: number, c: number, name: string): string {
+  const flat = reshape(g, hwc, [kh * kw, c], `${name}.w_rows`);
+  const ct = g.op('Einsum', [flat], `${name}.w_ct`, [attr.string('equation', 'ab->ba')]);
+  return reshape(g, ct, [c, 1, kh, kw], `${name}.oihw`);
+}
 
 /** A per-channel vector [C] as [1, C, 1, 1] to broadcast over NCHW. */
 function perChannel(g: TrainGraph, v: string, channels: number, name: string): string {

@@ -208,18 +208,33 @@ export function inputGrad(
   const [sh, sw] = c.strides;
   const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
   if (sh === 1 && sw === 1 && process.env.ANNEAL_ORT_INPUT_GRAD !== 'transpose') {
-    // [ci, co, kh, kw] from HWIO (depthwise: the forward's [C, 1, kh, kw] as is), reversed in both spatial axes.
-    const swapped = depthwise ? w.oihw : g.op('Transpose', [w.hwio], `${name}.w_io`, [attr.ints('perm', [2, 3, 0, 1])]);
+    // [ci, co, kh, kw] from HWIO, reversed in both spatial axes. Turning a kh×kw kernel 180°
+    // reverses its flat tap index, so: HWIO as [kh·kw, Ci·Co], reversed along the first axis (a
+    // Slice copying whole Ci·Co rows, 6 ms), then one 2-D transpose to [Ci·Co, kh·kw] (an Einsum,
+    // which the transpose optimizer leaves alone; 18 ms). A Transpose perm [2, 3, 0, 1] then a
+    // Slice stepping −1 on both spatial axes took 30 + 34 ms per ResNet-18 224 px step, on 1
+    // thread as on 2 (bench/ort-train-spike.ts, PROFILE=1).
+    // Depthwise: the forward's [C, 1, kh, kw] as [C, kh·kw], reversed along the second axis.
+    const T = kh * kw;
+    const [rows, axis] = depthwise
+      ? [g.op('Reshape', [w.oihw, g.int64s(`${name}.w_ct`, [group, T])], `${name}.w_ct`), 1]
+      : [g.op('Reshape', [w.hwio, g.int64s(`${name}.w_rows`, [T, -1])], `${name}.w_rows`), 0];
     const big = -(2 ** 31);
-    const flipped = g.op(
+    const reversed = g.op(
       'Slice',
       [
-        swapped,
-        g.int64s(`${name}.flip_starts`, [-1, -1]),
-        g.int64s(`${name}.flip_ends`, [big, big]),
-        g.int64s(`${name}.flip_axes`, [2, 3]),
-        g.int64s(`${name}.flip_steps`, [-1, -1]),
+        rows,
+        g.int64s(`${name}.flip_starts`, [-1]),
+        g.int64s(`${name}.flip_ends`, [big]),
+        g.int64s(`${name}.flip_axes`, [axis]),
+        g.int64s(`${name}.flip_steps`, [-1]),
       ],
+      `${name}.w_rev`,
+    );
+    const io = depthwise ? reversed : g.op('Einsum', [reversed], `${name}.w_io`, [attr.string('equation', 'ab->ba')]);
+    const flipped = g.op(
+      'Reshape',
+      [io, g.int64s(`${name}.w_flip_shape`, [depthwise ? group : c.x[1]!, depthwise ? 1 : c.dy[1]!, kh, kw])],
       `${name}.w_flip`,
     );
     return g.op('Conv', [dy, flipped], `${name}.dx`, [

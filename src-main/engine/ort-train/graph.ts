@@ -37,6 +37,12 @@ export class TrainGraph extends Graph {
   readonly #grads = new Map<string, string[]>();
   readonly #tape: (() => void)[] = [];
   readonly #claimed = new Set<string>();
+  /**
+   * ZeroPadding2D outputs by name: the unpadded value and the ONNX pads [top, left, bottom, right],
+   * for a convolution reading one to pad by itself (conv-bn.ts). By name, not on the TValue, which
+   * layers copy into their outputs.
+   */
+  readonly paddings = new Map<string, { x: TValue; pads: readonly number[] }>();
 
   /** Reserves an output name before any layer can take it. */
   claim(name: string): void {
@@ -114,6 +120,24 @@ export class TrainGraph extends Graph {
     const sum = list.length === 2 ? this.op('Add', list, `${v.name}.grad`) : this.op('Sum', list, `${v.name}.grad`);
     this.#grads.set(v.name, [sum]);
     return sum;
+  }
+
+  /**
+   * Drops the nodes no graph output depends on (a Pad whose only reader padded by itself), which
+   * onnxruntime would otherwise run, and the initializers only they read.
+   */
+  prune(): void {
+    const needed = new Set(this.outputs.map((o) => o.name as string));
+    const kept: Record<string, unknown>[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i]!;
+      if (!(node.output as string[]).some((o) => needed.has(o))) continue;
+      for (const input of node.input as string[]) needed.add(input);
+      kept.push(node);
+    }
+    this.nodes.splice(0, this.nodes.length, ...kept.reverse());
+    const read = this.initializers.filter((t) => needed.has(t.name as string));
+    this.initializers.splice(0, this.initializers.length, ...read);
   }
 
   /** Runs the tape backwards. */
