@@ -945,7 +945,8 @@ describe.skipIf(!CHROMIUM)('issue 16 gaps: never-predicted flag, export and impo
     );
     await shot('17-train-stopped-partial');
     await nav('Runs');
-    await testid('runs-table').locator('tbody tr').first().waitFor();
+    // A run's row, not the "No runs yet." row shown until the list has loaded.
+    await testid('runs-table').locator('tbody tr').first().getByTestId('run-open').waitFor();
     await expect(testid('runs-table').locator('tbody').textContent()).resolves.toMatch(/partial \d+\/\d+/);
     await shot('18-runs-partial');
     await testid('runs-table').locator('tbody tr').first().getByTestId('run-open').click();
