@@ -5,6 +5,7 @@
 // `hold-<kind>`. The progress on screen is the job's own; without the variable nothing changes.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Callback } from '../engine/index.js';
 
 export const TEST_HOLD_ENV = 'ANNEAL_TEST_HOLD';
 
@@ -17,4 +18,24 @@ export async function holdForTest(kind: string, env: NodeJS.ProcessEnv = process
   writeFileSync(held, '');
   while (existsSync(hold)) await new Promise((r) => setTimeout(r, 100));
   rmSync(held, { force: true });
+}
+
+export const TEST_STEP_ENV = 'ANNEAL_TEST_STEP_MS';
+
+/**
+ * Test pacing for the end-to-end test: with ANNEAL_TEST_STEP_MS set, every training step takes at
+ * least that long, so that a person-like click on Stop "a few steps into an epoch" lands inside
+ * the epoch (the onnxruntime step trains the test's tiny model through a whole epoch in well under
+ * a second). Without the variable there is no such callback.
+ */
+export function testStepPacing(env: NodeJS.ProcessEnv = process.env): Callback[] {
+  const ms = Number(env[TEST_STEP_ENV] ?? 0);
+  if (!(ms > 0)) return [];
+  return [
+    new (class extends Callback {
+      override async onBatchEnd(): Promise<void> {
+        await new Promise((r) => setTimeout(r, ms));
+      }
+    })(),
+  ];
 }

@@ -34,7 +34,7 @@ import {
   plannedTrainEngine,
 } from '../engine/index.js';
 import type { ExplainResult, JobKind } from '../contract/index.js';
-import { holdForTest } from './hold.js';
+import { holdForTest, testStepPacing } from './hold.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
 
 type Send = (m: JobMessage) => void;
@@ -53,8 +53,9 @@ function threadsOf(backend: string): number | null {
 }
 
 /** A training run's progress and its start (run folder, device, threads), as job messages. */
-function following(send: Send): Pick<RunOptions, 'onProgress' | 'onTrainer'> {
+function following(send: Send): Pick<RunOptions, 'onProgress' | 'onTrainer' | 'callbacks'> {
   return {
+    callbacks: testStepPacing(),
     onProgress: (progress) => send({ type: 'progress', progress }),
     onTrainer: (_t, store) =>
       send({

@@ -40,7 +40,8 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
 
   beforeAll(async () => {
     work = tempDir('anneal-e2e-');
-    server = await serve(work);
+    // Steps of at least 150 ms (jobs/hold.ts): the Stop clicks below land inside an epoch.
+    server = await serve(work, [], { ANNEAL_TEST_STEP_MS: '150' });
     ({ browser, page } = await openPage(CHROMIUM!, server.url, consoleErrors));
   }, 180_000);
 
@@ -909,7 +910,7 @@ describe.skipIf(!CHROMIUM)('issue 16 gaps: never-predicted flag, export and impo
     await makeShapes(extra, 3, 32, 5);
     cpSync(join(extra, 'square'), join(work, 'lookalike', 'square-rare'), { recursive: true });
     rmSync(extra, { recursive: true });
-    server = await serve(work, [], { ANNEAL_TEST_HOLD: hold });
+    server = await serve(work, [], { ANNEAL_TEST_HOLD: hold, ANNEAL_TEST_STEP_MS: '150' });
     ({ browser, page } = await openPage(CHROMIUM!, server.url, consoleErrors));
     await page.getByText('serve mode').waitFor({ timeout: 60_000 });
   }, 180_000);

@@ -3,7 +3,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { holdForTest, TEST_HOLD_ENV } from '../../src-main/jobs/hold.js';
+import { holdForTest, TEST_HOLD_ENV, TEST_STEP_ENV, testStepPacing } from '../../src-main/jobs/hold.js';
 import { tempDir } from '../cli/helpers.js';
 
 describe('holdForTest', () => {
@@ -22,5 +22,13 @@ describe('holdForTest', () => {
     rmSync(join(dir, 'hold-export'));
     await held;
     expect(existsSync(join(dir, 'held-export'))).toBe(false);
+  });
+
+  it('paces training steps only when ANNEAL_TEST_STEP_MS is set', async () => {
+    expect(testStepPacing({})).toEqual([]);
+    expect(testStepPacing({ [TEST_STEP_ENV]: 'soon' })).toEqual([]);
+    const [pace, ...rest] = testStepPacing({ [TEST_STEP_ENV]: '5' });
+    expect(rest).toEqual([]);
+    await expect(pace!.onBatchEnd({} as never, {} as never)).resolves.toBeUndefined();
   });
 });

@@ -28,6 +28,8 @@ export interface RunOptions {
   onNotice?: (message: string) => void;
   /** Called once the trainer exists, so that a caller can pause, stop or change the rate. */
   onTrainer?: (t: Trainer, store: RunStore) => void;
+  /** More callbacks, after the run's own (the job process's test pacing: jobs/hold.ts). */
+  callbacks?: Callback[];
 }
 
 export interface RunResult {
@@ -92,6 +94,7 @@ function runCallbacks(p: Prepared, store: RunStore, o: RunOptions, checkpointer:
   ];
   if (config.earlyStopping) callbacks.push(new EarlyStopping(config.earlyStopping));
   if (config.medianStopping) callbacks.push(new MedianStoppingCallback(store, config.medianStopping));
+  callbacks.push(...(o.callbacks ?? []));
   return callbacks;
 }
 
