@@ -52,6 +52,12 @@ function threadsOf(backend: string): number | null {
   return backend === 'wasm' ? (wasmThreads()?.count ?? null) : null;
 }
 
+/** The inference backend of a forward-only job, announced as the job's start. */
+async function startInference(send: Send, runDir: string | null = null): Promise<void> {
+  const backend = await useBackend('inference');
+  send({ type: 'started', runDir, backend: backend.name, device: backend.device });
+}
+
 /** A training run's progress and its start (run folder, device, threads), as job messages. */
 function following(send: Send): Pick<RunOptions, 'onProgress' | 'onTrainer' | 'callbacks'> {
   return {
@@ -140,8 +146,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
     }
     case 'eval': {
       const target = await resolveEvalTarget(task.target, { data: task.data });
-      const backend = await useBackend('inference');
-      send({ type: 'started', runDir: target.run ? task.target : null, backend: backend.name, device: backend.device });
+      await startInference(send, target.run ? task.target : null);
       const { model } = await loadModelSource(target.model);
       try {
         const result = await evaluate(model, target.meta, target.samples, {
@@ -196,8 +201,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       return;
     }
     case 'predictFolder': {
-      const backend = await useBackend('inference');
-      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      await startInference(send);
       const classifier = await openClassifier(task.model);
       try {
         const { source } = findModel(task.model);
@@ -213,14 +217,12 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       return;
     }
     case 'explain': {
-      const backend = await useBackend('inference');
-      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      await startInference(send);
       send(done('explain', await explainTask(task.model, task.images, task.className, task.classNames)));
       return;
     }
     case 'import': {
-      const backend = await useBackend('inference');
-      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      await startInference(send);
       await importWeights({
         file: task.file,
         arch: task.arch,
@@ -234,8 +236,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       return;
     }
     case 'dataIssues': {
-      const backend = await useBackend('inference');
-      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      await startInference(send);
       const report = await findDataIssues(task.data, task.settings, {
         onProgress: (done, total, phase) =>
           send({ type: 'count', done, total, unit: phase === 'images' ? 'images read' : 'folds trained' }),
@@ -244,8 +245,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       return;
     }
     case 'export': {
-      const backend = await useBackend('inference');
-      send({ type: 'started', runDir: null, backend: backend.name, device: backend.device });
+      await startInference(send);
       const r = await exportModel({
         source: task.target,
         format: task.format,
