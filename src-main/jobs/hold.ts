@@ -23,10 +23,12 @@ export async function holdForTest(kind: string, env: NodeJS.ProcessEnv = process
 export const TEST_STEP_ENV = 'ANNEAL_TEST_STEP_MS';
 
 /**
- * Test pacing for the end-to-end test: with ANNEAL_TEST_STEP_MS set, every training step takes at
- * least that long, so that a person-like click on Stop "a few steps into an epoch" lands inside
- * the epoch (the onnxruntime step trains the test's tiny model through a whole epoch in well under
- * a second). Without the variable there is no such callback.
+ * Test pacing for tests that stop or kill a run part-way: with ANNEAL_TEST_STEP_MS set, every
+ * training step takes at least that long, so that a person-like click on Stop "a few steps into an
+ * epoch" (the end-to-end test) or a SIGKILL after the first epoch (the CLI's kill-and-resume tests,
+ * `anneal train`/`resume`/a sweep's trials) lands inside the run: the onnxruntime step trains the
+ * tests' tiny models through a whole epoch in well under a second. Without the variable there is
+ * no such callback.
  */
 export function testStepPacing(env: NodeJS.ProcessEnv = process.env): Callback[] {
   const ms = Number(env[TEST_STEP_ENV] ?? 0);

@@ -17,3 +17,4 @@ export {
   type JobRuntime,
   type RuntimeContext,
 } from './runtime.js';
+export { testStepPacing, TEST_STEP_ENV } from './hold.js';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src-main/cli/program.js';
+import { TEST_STEP_ENV } from '../../src-main/jobs/index.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/anneal.js', import.meta.url));
 
@@ -57,10 +58,15 @@ export function readJsonl<T>(path: string): T[] {
 
 /**
  * Starts `anneal ARGS` (which must write its run under `out`), SIGKILLs it once the run's first
- * epoch is checkpointed (the next is then in flight), and returns the run folder.
+ * epoch is checkpointed (the next is then in flight), and returns the run folder. Its steps are
+ * paced to 100 ms (ANNEAL_TEST_STEP_MS) so that the kill lands inside the next epoch however fast
+ * the step is and however loaded the machine.
  */
 export async function trainUntilFirstCheckpoint(args: readonly string[], out: string): Promise<string> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [TEST_STEP_ENV]: '100' },
+  });
   await new Promise<void>((resolve, reject) => {
     const t = setInterval(() => {
       const runs = existsSync(out) ? readdirSync(out) : [];

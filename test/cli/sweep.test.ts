@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeShapes } from '../../src-main/engine/demo/shapes.js';
+import { TEST_STEP_ENV } from '../../src-main/jobs/index.js';
 import { anneal, BIN, tempDir, writeJson } from './helpers.js';
 
 let data: string;
@@ -54,8 +55,12 @@ beforeAll(async () => {
 describe('anneal sweep --executor local', () => {
   it('survives SIGKILL: resume skips finished trials, continues the killed one, show ranks them', async () => {
     const out = join(work, 'sweeps');
+    // Each trial's steps are paced to 300 ms (its `anneal train` inherits ANNEAL_TEST_STEP_MS), so
+    // that trial 1 is still running when the poll below sees its first epoch: unpaced, the
+    // onnxruntime step finished it, and trial 2 started, between two polls (a CI run saw that).
     const child = spawn(process.execPath, [BIN, 'sweep', '--config', config, '--out', out, '--json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, [TEST_STEP_ENV]: '300' },
     });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -63,7 +68,7 @@ describe('anneal sweep --executor local', () => {
     // and trial 1's `anneal train` at once, as a crash would.
     let sweep = '';
     for (let t = 0; t < 600; t++) {
-      await sleep(500);
+      await sleep(200);
       const names = existsSync(out) ? readdirSync(out) : [];
       if (names.length === 1) sweep = join(out, names[0]!);
       const trial1 = sweep ? runsOf(sweep, 1) : [];

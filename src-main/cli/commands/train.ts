@@ -16,6 +16,7 @@ import {
   type Progress,
   type RunResult,
 } from '../../engine/index.js';
+import { testStepPacing } from '../../jobs/index.js';
 import { UsageError } from '../errors.js';
 import { formatDuration } from '../format/index.js';
 import { printable } from '../escape.js';
@@ -298,6 +299,7 @@ export function registerTrain(program: Command, io: Io): void {
       try {
         const r = await startRun(config, {
           out: flags.out,
+          callbacks: testStepPacing(),
           onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
           onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
           onNotice: (message) => io.stderr(`anneal: warning: ${message}\n`),
@@ -326,6 +328,7 @@ export function registerTrain(program: Command, io: Io): void {
       const t0 = performance.now();
       try {
         const r = await resumeRun(runDir, {
+          callbacks: testStepPacing(),
           onProgress: reporter(io, Boolean(flags.json), Boolean(process.stderr.isTTY)),
           onTrainer: (t) => sig.attach((reason) => t.requestStop(reason)),
         });
