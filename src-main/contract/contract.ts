@@ -379,7 +379,10 @@ export const channels = {
       all: z.boolean().default(false),
       progressTag,
     }),
-    reply: reply<Pick<LrFindResult, 'lrs' | 'losses' | 'suggestions' | 'diverged'> & { backend: string }>(),
+    // engine: what computed the steps, "onnxruntime 1.x (cpu, 2 threads)" or "TF.js (wasm)".
+    reply: reply<
+      Pick<LrFindResult, 'lrs' | 'losses' | 'suggestions' | 'diverged'> & { backend: string; engine: string }
+    >(),
   },
   'train.start': {
     request: z.strictObject({ config: runConfig, out: path.optional() }),

@@ -31,13 +31,19 @@ export const TEST_STEP_ENV = 'ANNEAL_TEST_STEP_MS';
  * no such callback.
  */
 export function testStepPacing(env: NodeJS.ProcessEnv = process.env): Callback[] {
-  const ms = Number(env[TEST_STEP_ENV] ?? 0);
-  if (!(ms > 0)) return [];
+  const pause = testStepPause(env);
+  if (!pause) return [];
   return [
     new (class extends Callback {
       override async onBatchEnd(): Promise<void> {
-        await new Promise((r) => setTimeout(r, ms));
+        await pause();
       }
     })(),
   ];
+}
+
+/** The same pacing as a pause to await after each step of a loop that is not a training run (the LR range test); null without the variable. */
+export function testStepPause(env: NodeJS.ProcessEnv = process.env): (() => Promise<void>) | null {
+  const ms = Number(env[TEST_STEP_ENV] ?? 0);
+  return ms > 0 ? () => new Promise((r) => setTimeout(r, ms)) : null;
 }

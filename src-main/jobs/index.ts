@@ -17,4 +17,4 @@ export {
   type JobRuntime,
   type RuntimeContext,
 } from './runtime.js';
-export { testStepPacing, TEST_STEP_ENV } from './hold.js';
+export { testStepPacing, testStepPause, TEST_STEP_ENV } from './hold.js';

@@ -34,7 +34,7 @@ import {
   plannedTrainEngine,
 } from '../engine/index.js';
 import type { ExplainResult, JobKind } from '../contract/index.js';
-import { holdForTest, testStepPacing } from './hold.js';
+import { holdForTest, testStepPacing, testStepPause } from './hold.js';
 import type { JobMessage, Task, TaskResults } from './protocol.js';
 
 type Send = (m: JobMessage) => void;
@@ -117,14 +117,17 @@ export async function runTask(task: Task, send: Send): Promise<void> {
       return;
     }
     case 'lrFind': {
+      const pause = testStepPause();
       const r = await runLrFind(task.config, {
         startLr: task.startLr,
         endLr: task.endLr,
         numIt: task.numIt,
         ...(task.all ? { freezeBackbone: false } : {}),
         // Each point as it is measured: the screen draws the curve live.
-        onStep: (p) =>
-          send({ type: 'count', done: p.done, total: p.total, unit: 'steps', point: { x: p.lr, y: p.loss } }),
+        onStep: async (p) => {
+          send({ type: 'count', done: p.done, total: p.total, unit: 'steps', point: { x: p.lr, y: p.loss } });
+          await pause?.();
+        },
       });
       send({
         type: 'started',
@@ -140,6 +143,7 @@ export async function runTask(task: Task, send: Send): Promise<void> {
           suggestions: r.suggestions,
           diverged: r.diverged,
           backend: r.backend.name,
+          engine: r.engine.runtime,
         }),
       );
       return;

@@ -149,6 +149,8 @@ describe.skipIf(!CHROMIUM)('the app in a browser, against anneal serve', () => {
       await page.locator('[data-testid^="lr-use-"]').count(),
     );
     expect(await points('lr-chart')).toBeGreaterThanOrEqual(3);
+    // What computed the steps, as training names it (onnxruntime on this CPU, unless told otherwise).
+    await expect(testid('lr-engine').textContent()).resolves.toMatch(/^\d+ steps, computed by (onnxruntime|TF\.js)/);
     if (await testid('lr-flat').count()) {
       // 20 noisy steps on 96 images can fall by less than 5 %: then it says so and offers nothing.
       expect(await page.locator('[data-testid^="lr-use-"]').count()).toBe(0);

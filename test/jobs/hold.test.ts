@@ -3,7 +3,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { holdForTest, TEST_HOLD_ENV, TEST_STEP_ENV, testStepPacing } from '../../src-main/jobs/hold.js';
+import { holdForTest, TEST_HOLD_ENV, TEST_STEP_ENV, testStepPacing, testStepPause } from '../../src-main/jobs/hold.js';
 import { tempDir } from '../cli/helpers.js';
 
 describe('holdForTest', () => {
@@ -30,5 +30,8 @@ describe('holdForTest', () => {
     const [pace, ...rest] = testStepPacing({ [TEST_STEP_ENV]: '5' });
     expect(rest).toEqual([]);
     await expect(pace!.onBatchEnd({} as never, {} as never)).resolves.toBeUndefined();
+    // The LR range test's pause: none without the variable, a wait with it.
+    expect(testStepPause({})).toBeNull();
+    await expect(testStepPause({ [TEST_STEP_ENV]: '5' })!()).resolves.toBeUndefined();
   });
 });

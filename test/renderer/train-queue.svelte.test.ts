@@ -17,6 +17,9 @@ describe('TrainSession, queued', () => {
     expect(t.queueNote).toBe('waiting for the device: 2 training jobs ahead (one trains at a time)');
     emit('job.update', job('queued', { ahead: 1 }));
     expect(t.queueNote).toBe('waiting for the device: 1 training job ahead (one trains at a time)');
+    // Queued with none ahead is the moment before it starts: nothing to wait for, no "0 jobs ahead".
+    emit('job.update', job('queued', { ahead: 0 }));
+    expect(t.queueNote).toBeNull();
     emit('job.update', job('starting', { ahead: null }));
     expect(t.queueNote).toBeNull();
     await t.stop();
@@ -34,11 +37,13 @@ describe('LrFindState, queued', () => {
     await Promise.resolve();
     emit('job.update', job('queued', { kind: 'lrFind', ahead: 1 }));
     expect(lr.queueNote).toBe('waiting for the device: 1 training job ahead (one trains at a time)');
+    emit('job.update', job('queued', { kind: 'lrFind', ahead: 0 }));
+    expect(lr.queueNote).toBeNull();
     emit('job.update', job('running', { kind: 'lrFind' }));
     expect(lr.queueNote).toBeNull();
     emit('job.update', job('queued', { kind: 'train', ahead: 3 }));
     expect(lr.queueNote).toBeNull();
-    finish({ lrs: [], losses: [], suggestions: {}, diverged: false, backend: 'cpu' });
+    finish({ lrs: [], losses: [], suggestions: {}, diverged: false, backend: 'cpu', engine: 'TF.js (cpu)' });
     await running;
     expect(lr.queueNote).toBeNull();
   });

@@ -51,13 +51,13 @@ export function registerLrFind(program: Command, io: Io): void {
       }
       if (flags.json) {
         io.stdout(
-          `${JSON.stringify({ lrs: r.lrs, losses: r.losses, suggestions: r.suggestions, diverged: r.diverged })}\n`,
+          `${JSON.stringify({ lrs: r.lrs, losses: r.losses, suggestions: r.suggestions, diverged: r.diverged, engine: r.engine.runtime })}\n`,
         );
         return;
       }
       const s = r.suggestions;
       io.stdout(
-        `${r.lrs.length} steps on ${r.backend.name}${r.diverged ? ' (stopped: the loss diverged)' : ''}\n` +
+        `${r.lrs.length} steps on ${r.backend.name}, computed by ${r.engine.runtime}${r.diverged ? ' (stopped: the loss diverged)' : ''}\n` +
           `suggested rates: valley ${s.valley.toExponential(2)} (fastai's default), steep ${s.steep.toExponential(2)}, minimum/10 ${s.minimum.toExponential(2)}\n`,
       );
     });

@@ -13,7 +13,7 @@ export interface LrFindRunOptions {
   /** Only the head trains, as fastai's lr_find on a frozen learner (default: when the model is pretrained). */
   freezeBackbone?: boolean;
   /** Each measured point, as it is measured. */
-  onStep?: (step: LrFindStep) => void;
+  onStep?: (step: LrFindStep) => void | Promise<void>;
 }
 
 /** `anneal lr-find`: the LR range test on a run config's data and model; nothing is saved. */

@@ -102,8 +102,10 @@ export class TrainSession {
   /** While the job waits for the device (one training job at a time): why, and behind how many. */
   get queueNote(): string | null {
     const j = this.#job;
-    if (j?.state !== 'queued') return null;
-    return waitingNote(j.ahead ?? 0);
+    // Queued with nothing ahead: the job is about to start (the queue is pumped right after a job
+    // is added), nothing to wait for; "0 training jobs ahead" was seen for a moment.
+    if (j?.state !== 'queued' || !j.ahead) return null;
+    return waitingNote(j.ahead);
   }
   /** The run the screen shows: the job's, or one restored from its folder. */
   get runDir(): string | null {

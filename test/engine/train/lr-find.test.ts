@@ -80,10 +80,44 @@ describe('lrFind on a model', () => {
     expect(r.losses).toEqual(smoothLosses(r.rawLosses));
     if (r.lrs.length < 40) expect(r.diverged).toBe(true);
     for (const k of ['minimum', 'steep', 'valley'] as const) expect(r.suggestions[k]).toBeGreaterThan(0);
+    // A CPU backend chosen automatically: the steps run as a training run's do, through onnxruntime.
+    expect(r.engine.name).toBe('onnxruntime');
     const after = await getModelWeights(built.model);
     expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
     expect(tf.memory().numTensors).toBe(tensors);
     built.model.dispose();
     await loader.close();
+  }, 600_000);
+
+  it('measures the same losses through onnxruntime as through TF.js (ANNEAL_TRAIN_ENGINE=tfjs)', async () => {
+    const ds = await readImageFolder(dir);
+    // One model and one loader for both: the test restores the weights, and epoch 0's order is the
+    // loader's seed's. No dropout: TF.js draws its masks unseeded, so they could not match.
+    const built = buildModel(getArch('resnet_micro'), { numClasses: 4, inputSize: 16, dropout: 0 });
+    const loader = new DataLoader({
+      samples: ds.samples,
+      batchSize: 8,
+      size: 16,
+      preprocessing: IMAGENET_PREPROCESSING,
+      workers: pool,
+      shuffle: true,
+    });
+    // Rates up to 1.5e-3: the engines agree to ~4e-6 there; at 0.07 a 16 px batch of 8 (BatchNorm
+    // over a few values) amplifies float rounding to ~5e-5.
+    const run = () =>
+      lrFind(built, loader, OptimizerConfig.parse({ type: 'sgd', momentum: 0.9 }), { numIt: 6, endLr: 1e-2 });
+    const fast = await run();
+    process.env.ANNEAL_TRAIN_ENGINE = 'tfjs';
+    let slow: Awaited<ReturnType<typeof run>>;
+    try {
+      slow = await run();
+    } finally {
+      delete process.env.ANNEAL_TRAIN_ENGINE;
+      built.model.dispose();
+      await loader.close();
+    }
+    expect([fast.engine.name, slow.engine.name]).toEqual(['onnxruntime', 'tfjs']);
+    expect(fast.rawLosses).toHaveLength(6);
+    for (let i = 0; i < 6; i++) expect(fast.rawLosses[i]).toBeCloseTo(slow.rawLosses[i]!, 4);
   }, 600_000);
 });
