@@ -1,7 +1,7 @@
 // The per-parameter update of each optimizer, transliterated from torch 1.13's single-tensor
 // paths (foreach=False) operation by operation, so that float32 results match torch's:
 // torch `a.add(b, alpha=s)` is a + s*b, `a.addcmul(b, c, value=s)` is a + s*b*c,
-// `a.addcdiv(b, c, value=s)` is a + s*b/c. Each rule runs inside the optimizer's tf.tidy, updates
+// `a.addcdiv(b, c, value=s)` is a + s*b/c. Each rule runs inside the optimizer's tf.tidy (one per parameter), updates
 // its slots with `assign`, and returns the parameter's new value.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecayKind, OptimizerType } from './types.js';

@@ -51,9 +51,8 @@ export class WeightEma {
   /** After optimizer step number `step` (1 for the first): avg ← avg·d + live·(1 − d). */
   update(step: number): number {
     const d = emaDecay(this.settings, step);
-    tf.tidy(() => {
-      for (const s of this.#slots) s.avg.assign(tf.add(tf.mul(s.avg, d), tf.mul(s.live.read(), 1 - d)));
-    });
+    // One tidy per weight, so only one weight's temporaries exist at a time (the optimizer's rule, optim/optimizer.ts).
+    for (const s of this.#slots) tf.tidy(() => s.avg.assign(tf.add(tf.mul(s.avg, d), tf.mul(s.live.read(), 1 - d))));
     return d;
   }
 
