@@ -132,6 +132,39 @@ describe('Trainer', () => {
       await valLoader.close();
     }, 600_000);
 
+  it('validates through the forward eval and predict use (onnxruntime here), with TF.js’s numbers', async () => {
+    const built = buildModel(getArch('resnet_micro'), { numClasses: 4, inputSize: SIZE });
+    const valLoader = loaderOf(val);
+    const plan = parseScheduleFile({ recipe: { type: 'fineTune', epochs: 1, freezeEpochs: 0 } });
+    const trainer = new Trainer({
+      built,
+      stages: compilePlan(plan, { stepsPerEpoch: 1, groups: built.groups.length }),
+      optimizer: OptimizerConfig.parse({ type: 'sgd' }),
+      train: valLoader,
+      val: valLoader,
+      classWeights: [1, 2, 1, 0.5],
+    });
+    const tensors = tf.memory().numTensors;
+    const auto = await trainer.evaluate(valLoader);
+    const by = async (engine: string) => {
+      process.env.ANNEAL_FORWARD = engine; // onnxruntime: that one or an error, no quiet fallback
+      try {
+        return await trainer.evaluate(valLoader);
+      } finally {
+        delete process.env.ANNEAL_FORWARD;
+      }
+    };
+    const fast = await by('onnxruntime');
+    const slow = await by('tfjs');
+    expect(auto).toEqual(fast);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(fast.val_accuracy).toBe(slow.val_accuracy);
+    expect(Math.abs(fast.val_loss - slow.val_loss) / slow.val_loss).toBeLessThan(1e-4);
+    trainer.dispose();
+    built.model.dispose();
+    await valLoader.close();
+  }, 600_000);
+
   it('a frozen stage on cached features trains the head exactly as on images, without re-running the backbone', async () => {
     const loader = () => loaderOf(train, { shuffle: true, seed: 3 });
     const plan = parseScheduleFile({
