@@ -98,6 +98,22 @@ describe('anneal train (two-stage fine-tune of the bundled pretrained resnet_mic
       'epoch-0004',
     ]);
     expect(existsSync(join(run, 'model', 'anneal.json'))).toBe(true);
+    // The optimizer's slots lie in optimizer.bin as float32, named from the JSON (not base64 in it).
+    const ck = JSON.parse(readFileSync(join(run, 'checkpoints', 'epoch-0004', 'checkpoint.json'), 'utf8')) as {
+      optimizer: {
+        json: {
+          params: Record<string, { slots: Record<string, { shape: number[]; buffer?: string; data?: string }> }>;
+        };
+        file: string;
+        buffers: { name: string; length: number }[];
+      };
+    };
+    const slots = Object.values(ck.optimizer.json.params).flatMap((p) => Object.values(p.slots));
+    expect(slots.length).toBeGreaterThan(0);
+    expect(slots.every((t) => t.buffer?.startsWith('optim/') && t.data === undefined)).toBe(true);
+    expect(ck.optimizer.file).toBe('optimizer.bin');
+    const index = new Map(ck.optimizer.buffers.map((b) => [b.name, b.length]));
+    expect(slots.every((t) => index.get(t.buffer!) === t.shape.reduce((a, b) => a * b, 1))).toBe(true);
     const epochs = metrics(run).filter((l) => l.type === 'epoch');
     expect(epochs.map((e) => [e.epoch, e.stage])).toEqual([
       [0, 0],

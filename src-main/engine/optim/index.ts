@@ -3,12 +3,14 @@ export { OptimizerConfig, parseOptimizerConfig, weightDecayPerGroup, type Optimi
 export { createOptimizer } from './optimizer.js';
 export { paramKind, paramSpecs, variableOf } from './params.js';
 export {
+  OPTIMIZER_BUFFER_PREFIX,
   OptimizerState,
   SLOT_NAMES,
   parseOptimizerState,
   type EncodedTensor,
   type ParamState,
   type SlotName,
+  type StateBuffers,
 } from './state.js';
 export {
   DECAY_KINDS,

@@ -7,6 +7,7 @@ import { ConfigError } from '../schedules/errors.js';
 import { weightDecayPerGroup, type OptimizerConfig } from './config.js';
 import { RULES, applyDecay, slotVariable, type Hyper, type ParamSlots } from './rules.js';
 import {
+  OPTIMIZER_BUFFER_PREFIX,
   SLOT_NAMES,
   decodeFloat32,
   encodeFloat32,
@@ -149,21 +150,28 @@ export function createOptimizer(config: OptimizerConfig, params: ParamSpec[], gr
       });
     },
 
-    async getState() {
+    async getState(into) {
       if (disposed) throw new Error('optimizer is disposed');
       const out: OptimizerState = { format: 'anneal.optim.v1', type: config.type, steps, params: {} };
       for (const [name, s] of state) {
         const slots: OptimizerState['params'][string]['slots'] = {};
+        const stateName = stateNameOf.get(name) ?? name;
         for (const slot of slotNames) {
           const v = s.slots[slot];
-          if (v !== undefined) slots[slot] = encodeFloat32(v.shape, (await v.data()) as Float32Array);
+          if (v === undefined) continue;
+          const values = (await v.data()) as Float32Array;
+          if (into) {
+            const buffer = `${OPTIMIZER_BUFFER_PREFIX}${stateName}/${slot}`;
+            into[buffer] = values;
+            slots[slot] = { shape: [...v.shape], buffer };
+          } else slots[slot] = encodeFloat32(v.shape, values);
         }
-        out.params[stateNameOf.get(name) ?? name] = { step: s.step, slots };
+        out.params[stateName] = { step: s.step, slots };
       }
       return out;
     },
 
-    setState(input) {
+    setState(input, buffers = {}) {
       if (disposed) throw new Error('optimizer is disposed');
       const parsed = parseOptimizerState(input);
       if (parsed.type !== config.type) {
@@ -189,7 +197,10 @@ export function createOptimizer(config: OptimizerConfig, params: ParamSpec[], gr
                 `[${t.shape}] differs from the parameter's [${p.variable.shape}]`,
               );
             }
-            slots.push([slot as SlotName, tf.tensor(decodeFloat32(t, `${where}.data`), t.shape, 'float32')]);
+            slots.push([
+              slot as SlotName,
+              tf.tensor(decodeFloat32(t, `${where}.${'buffer' in t ? 'buffer' : 'data'}`, buffers), t.shape, 'float32'),
+            ]);
           }
         }
       } catch (e) {

@@ -1,6 +1,6 @@
 // The optimizer's contract with the training loop.
 import type * as tf from '@tensorflow/tfjs-core';
-import type { OptimizerState } from './state.js';
+import type { OptimizerState, StateBuffers } from './state.js';
 
 export const OPTIMIZER_TYPES = ['sgd', 'adam', 'adamw', 'rmsprop'] as const;
 export type OptimizerType = (typeof OPTIMIZER_TYPES)[number];
@@ -61,10 +61,14 @@ export interface GroupOptimizer {
   ): Promise<number[] | null>;
   /** Steps taken so far (calls of `step`). */
   readonly steps: number;
-  /** Serialisable state for checkpoints: step counts and every slot's values (base64 float32). */
-  getState(): Promise<OptimizerState>;
-  /** Restores `getState()`'s output (also from JSON); replaces every slot. */
-  setState(state: OptimizerState): void;
+  /**
+   * Serialisable state for checkpoints: step counts and every slot's values, inline as base64
+   * float32, or, given `into`, put there as Float32Arrays (named OPTIMIZER_BUFFER_PREFIX +
+   * parameter/slot) and named in the state (a checkpoint's optimizer.bin).
+   */
+  getState(into?: Record<string, Float32Array>): Promise<OptimizerState>;
+  /** Restores `getState()`'s output (also from JSON), with the buffers it put aside; replaces every slot. */
+  setState(state: OptimizerState, buffers?: StateBuffers): void;
   /** Frees the slot variables (never the parameters). */
   dispose(): void;
 }

@@ -44,6 +44,8 @@ export function resumePoint(
       step: st.step + 1,
       stageStep: st.stageEpoch * stepsPerEpoch + st.within.steps,
       optimizer: ckpt.optimizer.json,
+      // The optimizer's slots and the EMA's average: a cut epoch's resume needs them as much as any.
+      ...(ckpt.optimizer.buffers ? { buffers: ckpt.optimizer.buffers } : {}),
       history,
       within: st.within,
     };

@@ -182,11 +182,14 @@ export class Checkpointer extends Callback {
       (this.#best === null || (lower ? v! < this.#best.value : v! > this.#best.value));
     if (isBest) this.#best = { metric: this.monitor, value: v!, epoch: s.epoch };
     const weights = await getModelWeights(this.model);
+    // The optimizer's slots go to optimizer.bin as they are, not into the JSON as base64; the
+    // weights' moving average rides there too (Keras keeps it in the optimizer).
+    const buffers: Record<string, Float32Array> = { ...(await this.#trainer?.ema?.buffers()) };
+    const json = await this.#optimizer().getState(buffers);
     await this.store.writeCheckpoint(
       {
         weights,
-        // The weights' moving average rides in the optimizer's buffers (Keras keeps it in the optimizer).
-        optimizer: { json: await this.#optimizer().getState(), buffers: await this.#trainer?.ema?.buffers() },
+        optimizer: { json, buffers },
         state: {
           epoch: s.epoch,
           stage: s.stage,

@@ -38,7 +38,7 @@ export interface ResumePoint {
   stageStep: number;
   optimizer: unknown;
   history: Record<string, number[]>;
-  /** The checkpoint's optimizer buffers (the weights' moving average, ema/…, where the run has one). */
+  /** The checkpoint's optimizer buffers: the optimizer's slots (optim/…) and the weights' moving average (ema/…, where the run has one). */
   buffers?: Record<string, Float32Array>;
   /** The epoch to start was cut short by a stop: finish it (same order, the batches not yet done). */
   within?: EpochCut | null;
@@ -129,7 +129,7 @@ export class Trainer {
     // across fine_tune's stages); a frozen parameter simply gets no gradient.
     this.#params = paramSpecs(o.built.groups);
     this.optimizer = createOptimizer(o.optimizer, this.#params, o.built.groups.length);
-    if (o.resume?.optimizer) this.optimizer.setState(o.resume.optimizer as never);
+    if (o.resume?.optimizer) this.optimizer.setState(o.resume.optimizer as never, o.resume.buffers);
     this.#callbacks.setTrainer(this);
     this.#classWeights = o.classWeights ? tf.tensor1d([...o.classWeights]) : null;
     this.#recipe = new BatchRecipe({

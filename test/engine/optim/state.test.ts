@@ -31,7 +31,8 @@ const values = (params: ParamSpec[]) => params.map((p) => Array.from(p.variable.
 describe('getState / setState', () => {
   // One case per optimizer and slot layout, including a frozen group (per-parameter step counts).
   const names = ['sgd-nesterov-l2-per-group', 'adamw-one-cycle-beta1', 'adam-frozen-group', 'rmsprop-momentum'];
-  it.each(names)('%s: 10 steps = 5 steps, save, restore into a fresh optimizer, 5 steps', async (name) => {
+  const cases = names.flatMap((n) => [[n, 'inline'] as const, [n, 'buffers'] as const]);
+  it.each(cases)('%s (%s): 10 steps = 5 steps, save, restore into a fresh optimizer, 5 steps', async (name, form) => {
     const c = golden.cases.find((x) => x.name === name)!;
     const config = parseOptimizerConfig(c.config);
 
@@ -42,7 +43,17 @@ describe('getState / setState', () => {
     const resumed = makeParams(c, `state/${name}/b`);
     const b = createOptimizer(config, resumed, c.groups);
     run(c, b, resumed, 0, 5);
-    const saved = await b.getState();
+    // 'buffers': the slots set aside as Float32Arrays (a checkpoint's optimizer.bin), named in the JSON.
+    const buffers: Record<string, Float32Array> = {};
+    const saved = await b.getState(form === 'buffers' ? buffers : undefined);
+    if (form === 'buffers') {
+      const slots = Object.values(saved.params).flatMap((p) => Object.values(p.slots));
+      expect(slots.length).toBeGreaterThan(0);
+      expect(
+        slots.every((t) => 'buffer' in t && buffers[t.buffer]!.length === t.shape.reduce((x, y) => x * y, 1)),
+      ).toBe(true);
+      expect(Object.keys(buffers).every((k) => k.startsWith('optim/'))).toBe(true);
+    } else expect(buffers).toEqual({});
     const weights = values(resumed);
     b.dispose();
     // A fresh process: new variables (same names as the checkpoint) and a new optimizer.
@@ -51,7 +62,7 @@ describe('getState / setState', () => {
     fresh.forEach((p, k) => p.variable.assign(tf.tensor(weights[k]!, p.variable.shape)));
     const before = tf.memory().numTensors;
     const restored = createOptimizer(config, fresh, c.groups);
-    restored.setState(JSON.parse(JSON.stringify(saved)) as OptimizerState);
+    restored.setState(JSON.parse(JSON.stringify(saved)) as OptimizerState, buffers);
     expect(restored.steps).toBe(5);
     expect(tf.memory().numTensors - before).toBe(
       Object.values(saved.params).flatMap((p) => Object.keys(p.slots)).length,
@@ -87,7 +98,11 @@ describe('getState / setState', () => {
 
   describe('refusals', () => {
     const c = golden.cases.find((x) => x.name === 'adamw-per-group-wd')!;
-    const refused = async (mutate: (s: OptimizerState) => unknown, type?: string): Promise<ConfigError> => {
+    const refused = async (
+      mutate: (s: OptimizerState) => unknown,
+      type?: string,
+      buffers?: Record<string, Float32Array>,
+    ): Promise<ConfigError> => {
       const params = makeParams(c, 'state/refusal');
       const opt = createOptimizer(parseOptimizerConfig(type ? { type } : c.config), params, c.groups);
       const donor = createOptimizer(parseOptimizerConfig(c.config), params, c.groups);
@@ -96,7 +111,7 @@ describe('getState / setState', () => {
       donor.dispose();
       const before = tf.memory().numTensors;
       try {
-        opt.setState(mutate(state) as OptimizerState);
+        opt.setState(mutate(state) as OptimizerState, buffers);
       } catch (e) {
         expect(tf.memory().numTensors).toBe(before);
         if (e instanceof ConfigError) return e;
@@ -131,10 +146,28 @@ describe('getState / setState', () => {
     });
     it('data of the wrong length', async () => {
       const e = await refused((s) => {
-        first(s).slots.exp_avg!.data = 'AAAA';
+        (first(s).slots.exp_avg as { data: string }).data = 'AAAA';
         return s;
       });
       expect(e.message).toMatch(/slots\.exp_avg\.data: 3 bytes for shape \[2, 3\], expected 24/);
+    });
+    it('a buffer the checkpoint does not hold, or of the wrong length', async () => {
+      const named = (s: OptimizerState) => {
+        first(s).slots.exp_avg = { shape: [2, 3], buffer: 'optim/g0/exp_avg' };
+        return s;
+      };
+      expect((await refused(named, undefined, {})).message).toMatch(
+        /slots\.exp_avg\.buffer: names the buffer "optim\/g0\/exp_avg", which the checkpoint does not hold/,
+      );
+      expect((await refused(named, undefined, { 'optim/g0/exp_avg': new Float32Array(5) })).message).toMatch(
+        /slots\.exp_avg\.buffer: 5 values for shape \[2, 3\], expected 6/,
+      );
+      // An inherited name is not a buffer.
+      const proto = (s: OptimizerState) => {
+        first(s).slots.exp_avg = { shape: [2, 3], buffer: 'constructor' };
+        return s;
+      };
+      expect((await refused(proto, undefined, {})).message).toMatch(/which the checkpoint does not hold/);
     });
     it('a malformed state', async () => {
       expect((await refused((s) => ({ ...s, steps: -1 }))).message).toMatch(/^steps: /);

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeShapes } from '../../../src-main/engine/demo/shapes.js';
 import { DataLoader } from '../../../src-main/engine/data/pipeline/index.js';
-import { resumeRun, startRun } from '../../../src-main/engine/train/index.js';
-import { summarizeRun } from '../../../src-main/engine/runs/index.js';
+import { resumePoint, resumeRun, startRun } from '../../../src-main/engine/train/index.js';
+import { RunStore, summarizeRun } from '../../../src-main/engine/runs/index.js';
 import { tempDir } from '../../cli/helpers.js';
 
 let data: string;
@@ -100,6 +100,12 @@ describe('resume after a stop in the middle of an epoch', () => {
     expect(cut.epochStep).toBeLessThan(steps);
     expect(summarizeRun(stopped.runDir).final?.partial).toEqual({ epochStep: cut.epochStep, stepsPerEpoch: steps });
     expect(stopped.final.partial).toEqual({ epochStep: cut.epochStep, stepsPerEpoch: steps });
+
+    // The cut epoch's resume point carries the optimizer's slots (optimizer.bin, optim/…), as an
+    // epoch-end one does: without them the resumed steps would start from empty moment buffers.
+    const point = resumePoint((await RunStore.open(stopped.runDir).latestCheckpoint())!, [], steps);
+    expect(point.within).toBeTruthy();
+    expect(Object.keys(point.buffers ?? {}).some((k) => k.startsWith('optim/'))).toBe(true);
 
     const after = watchTrainingBatches();
     const resumed = await resumeRun(stopped.runDir, {});
