@@ -56,18 +56,20 @@ describe('lrFind on a model', () => {
     await pool.close();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  it('ramps, stops when the loss diverges, suggests, and restores every weight', async () => {
-    const ds = await readImageFolder(dir);
-    const built = buildModel(getArch('resnet_micro'), { numClasses: 4, inputSize: 16 });
-    const loader = new DataLoader({
-      samples: ds.samples,
+  /** 8-image batches of the 16 px shapes, shuffled (epoch 0's order is the loader's seed's). */
+  const shapesLoader = async () =>
+    new DataLoader({
+      samples: (await readImageFolder(dir)).samples,
       batchSize: 8,
       size: 16,
       preprocessing: IMAGENET_PREPROCESSING,
       workers: pool,
       shuffle: true,
     });
+
+  it('ramps, stops when the loss diverges, suggests, and restores every weight', async () => {
+    const built = buildModel(getArch('resnet_micro'), { numClasses: 4, inputSize: 16 });
+    const loader = await shapesLoader();
     const before = await getModelWeights(built.model);
     const tensors = tf.memory().numTensors;
     const r = await lrFind(built, loader, OptimizerConfig.parse({ type: 'sgd', momentum: 0.9 }), {
@@ -90,18 +92,10 @@ describe('lrFind on a model', () => {
   }, 600_000);
 
   it('measures the same losses through onnxruntime as through TF.js (ANNEAL_TRAIN_ENGINE=tfjs)', async () => {
-    const ds = await readImageFolder(dir);
     // One model and one loader for both: the test restores the weights, and epoch 0's order is the
     // loader's seed's. No dropout: TF.js draws its masks unseeded, so they could not match.
     const built = buildModel(getArch('resnet_micro'), { numClasses: 4, inputSize: 16, dropout: 0 });
-    const loader = new DataLoader({
-      samples: ds.samples,
-      batchSize: 8,
-      size: 16,
-      preprocessing: IMAGENET_PREPROCESSING,
-      workers: pool,
-      shuffle: true,
-    });
+    const loader = await shapesLoader();
     // Rates up to 1.5e-3: the engines agree to ~4e-6 there; at 0.07 a 16 px batch of 8 (BatchNorm
     // over a few values) amplifies float rounding to ~5e-5.
     const run = () =>
