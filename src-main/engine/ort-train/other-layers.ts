@@ -30,9 +30,13 @@ function sigmoidLike(g: TrainGraph, x: TValue, kind: 'sigmoid' | 'swish', name: 
     const dy = g.gradOf(y);
     if (!dy || !x.grad) return;
     const one = g.scalar(`${name}.one`, 1);
-    const ds = g.op('Mul', [s, g.op('Sub', [one, s], `${name}.1_s`)], `${name}.ds`);
-    // swish' = s + x·s·(1 − s)
-    const d = kind === 'swish' ? g.op('Add', [s, g.op('Mul', [x.name, ds], `${name}.x_ds`)], `${name}.dswish`) : ds;
+    const oneMinus = g.op('Sub', [one, s], `${name}.1_s`);
+    // sigmoid' = s·(1 − s); swish' = s + x·s·(1 − s) = s + y·(1 − s), with y = x·s the forward's
+    // output: one elementwise pass fewer over the activation than forming s·(1 − s) first.
+    const d =
+      kind === 'swish'
+        ? g.op('Add', [s, g.op('Mul', [y.name, oneMinus], `${name}.y_1_s`)], `${name}.dswish`)
+        : g.op('Mul', [s, oneMinus], `${name}.ds`);
     g.addGrad(x, g.op('Mul', [dy, d], `${name}.dx`));
   });
   return y;
