@@ -1,7 +1,8 @@
 // One training step's graph (src-main/engine/ort-train) timed alone in onnxruntime, on the cpu
 // backend's weights: CPU seconds and wall time per step (CPU time is what to compare on a loaded
-// machine), RSS. ARENA=1 turns onnxruntime's CPU arena on (the engine runs without it); PROFILE=1
-// writes onnxruntime's per-node profile to /tmp/ortprof*.json.
+// machine), RSS. ARENA=1 turns onnxruntime's CPU arena on and PATTERN=0 its memory pattern off (the
+// engine runs with ARENA=1 PATTERN=0); PROFILE=1 writes onnxruntime's per-node profile to
+// /tmp/ortprof*.json.
 //   npx tsx bench/ort-train-spike.ts [model] [size] [batch] [threads] [steps]
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
@@ -28,6 +29,7 @@ const session = await ort.InferenceSession.create(info.bytes, {
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
   enableCpuMemArena: process.env.ARENA === '1',
+  enableMemPattern: process.env.PATTERN !== '0',
   enableProfiling: process.env.PROFILE === '1',
   ...(process.env.SPIN === '0' ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   profileFilePrefix: '/tmp/ortprof',

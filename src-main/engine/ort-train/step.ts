@@ -100,10 +100,15 @@ export class OrtTrainStep {
           interOpNumThreads: 1,
           executionMode: 'sequential',
           graphOptimizationLevel: 'all',
-          // Without the arena (which grows in powers of two and keeps its high-water mark) a
-          // ResNet-18 224 px batch-16 step peaks at ~1.1 GB RSS instead of ~1.7 GB, and drops
-          // to ~0.5 GB between steps, at the same speed (measured; docs/benchmarks.md).
-          enableCpuMemArena: false,
+          // The arena, without the memory pattern: each step reuses the arena's chunks instead of
+          // mapping fresh pages for every activation (page faults and zeroing, ~20% of a step's
+          // CPU), and without the pattern it is not one block planned for the whole graph, which
+          // grew in powers of two to ~2 GB for ResNet-18. ResNet-18 224 px batch 16, 2 threads,
+          // quiet (bench/ort-train-spike.ts with ARENA/PATTERN): no arena 16.7–16.9 img/s, RSS
+          // 0.59 GB between steps and 1.26 GB at peak; arena + pattern 21.4–21.8, 2.0 GB; arena
+          // alone 21.2–21.9, 1.22 GB steady (docs/benchmarks.md).
+          enableCpuMemArena: true,
+          enableMemPattern: false,
           // A step is ~1,000 nodes, each a barrier for the intra-op pool: with spinning, a thread the
           // OS has descheduled (any other load on the machine) stalls its partners while they burn
           // the core it needs; measured on 2 loaded cores, 2 threads fell to 1.1 img/s against 6.3
