@@ -95,6 +95,42 @@ export function createOptimizer(config: OptimizerConfig, params: ParamSpec[], gr
     }
   };
 
+  /** Each parameter's update (and, measuring, its ||Δw||² and ||w||², added to its group's sums). */
+  const update = (
+    grads: Parameters<GroupOptimizer['step']>[0],
+    lr: readonly number[],
+    momentum: number | null,
+    measure: boolean,
+    sums: { dw: tf.Tensor[]; w: tf.Tensor[] }[],
+  ) => {
+    for (const p of list) {
+      const g = grads[p.name];
+      if (g == null) continue;
+      let s = state.get(p.name);
+      if (s === undefined) state.set(p.name, (s = { step: 0, slots: {} }));
+      s.step += 1;
+      const h = hyper(p, lr, momentum);
+      // One tidy per parameter: its temporaries are freed before the next one's are made. One
+      // tidy around the whole step held every parameter's at once, ~1 GB for ResNet-18, and
+      // the wasm heap keeps its high-water mark for the rest of the run (RSS 2.4 GB in
+      // `anneal train` at 224 px, batch 16; docs/benchmarks.md).
+      const measured = tf.tidy(() => {
+        const [w, grad] = applyDecay(p.variable, g, h);
+        const next = rule(w, grad, s, h);
+        const out =
+          measure && (p.kind === 'weight' || !hasWeights.has(p.group))
+            ? [tf.sum(tf.square(tf.sub(next, p.variable))), tf.sum(tf.square(p.variable))]
+            : [];
+        p.variable.assign(next);
+        return out;
+      });
+      if (measured.length) {
+        sums[p.group]!.dw.push(measured[0]!);
+        sums[p.group]!.w.push(measured[1]!);
+      }
+    }
+  };
+
   return {
     groups,
     get steps() {
@@ -106,31 +142,12 @@ export function createOptimizer(config: OptimizerConfig, params: ParamSpec[], gr
       steps += 1;
       // Per group: sum of ||Δw||² and of ||w||² over the measured parameters.
       const sums: { dw: tf.Tensor[]; w: tf.Tensor[] }[] = Array.from({ length: groups }, () => ({ dw: [], w: [] }));
-      for (const p of list) {
-        const g = grads[p.name];
-        if (g == null) continue;
-        let s = state.get(p.name);
-        if (s === undefined) state.set(p.name, (s = { step: 0, slots: {} }));
-        s.step += 1;
-        const h = hyper(p, lr, momentum);
-        // One tidy per parameter: its temporaries are freed before the next one's are made. One
-        // tidy around the whole step held every parameter's at once, ~1 GB for ResNet-18, and
-        // the wasm heap keeps its high-water mark for the rest of the run (RSS 2.4 GB in
-        // `anneal train` at 224 px, batch 16; docs/benchmarks.md).
-        const measured = tf.tidy(() => {
-          const [w, grad] = applyDecay(p.variable, g, h);
-          const next = rule(w, grad, s, h);
-          const out =
-            measure && (p.kind === 'weight' || !hasWeights.has(p.group))
-              ? [tf.sum(tf.square(tf.sub(next, p.variable))), tf.sum(tf.square(p.variable))]
-              : [];
-          p.variable.assign(next);
-          return out;
-        });
-        if (measured.length) {
-          sums[p.group]!.dw.push(measured[0]!);
-          sums[p.group]!.w.push(measured[1]!);
-        }
+      const dropSums = () => tf.dispose(sums.flatMap((acc) => [...acc.dw, ...acc.w]));
+      try {
+        update(grads, lr, momentum, measure, sums);
+      } catch (e) {
+        dropSums();
+        throw e;
       }
       const ratios = measure
         ? tf.tidy(() => {
@@ -138,7 +155,7 @@ export function createOptimizer(config: OptimizerConfig, params: ParamSpec[], gr
             return tf.stack(sums.flatMap((acc) => [total(acc.dw), total(acc.w)]));
           })
         : undefined;
-      tf.dispose(sums.flatMap((acc) => [...acc.dw, ...acc.w]));
+      dropSums();
       if (ratios === undefined) return Promise.resolve(null);
       return ratios.data().then((v) => {
         ratios.dispose();

@@ -46,11 +46,12 @@ export async function lrFind(
   const opts = { startLr: o.startLr ?? 1e-7, endLr: o.endLr ?? 10, numIt: o.numIt ?? 100 };
   const factor = o.divergeFactor ?? 4;
   const groups = built.groups;
+  const size = loader.o.size;
+  // Before anything changes: a refused engine (ANNEAL_TRAIN_ENGINE) leaves the model as it was.
+  const engine: StepEngine = await chooseStepEngine(built.model, { inputSize: size, seed: 0 });
   setTrainable(groups, (i) => !o.freezeBackbone || i === groups.length - 1);
   const saved = await getModelWeights(built.model);
   const params = paramSpecs(groups);
-  const size = loader.o.size;
-  const engine: StepEngine = await chooseStepEngine(built.model, { inputSize: size, seed: 0 });
   const opt = createOptimizer(optimizer, params, groups.length);
   const vars = params.filter((p) => p.variable.trainable).map((p) => p.variable);
   const lrs: number[] = [];
