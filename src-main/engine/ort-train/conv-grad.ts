@@ -73,6 +73,25 @@ export function taps(
   return out;
 }
 
+/**
+ * The k² windows of the (padded) input a strided k×k convolution reads, as channels: one grouped
+ * Conv with one-hot kernels (group = Ci, k² outputs per group), [N, Ci·k², Ho, Wo] in (ci, tap)
+ * order. Threaded and padding by itself, unlike a Pad and k² Slices.
+ */
+function unfold(g: TrainGraph, x: string, c: ConvGeometry, name: string): string {
+  const Ci = c.x[1]!;
+  const [kh, kw] = c.kernel;
+  const T = kh * kw;
+  const onehot = new Float32Array(Ci * T * T);
+  for (let ci = 0; ci < Ci; ci++) for (let t = 0; t < T; t++) onehot[(ci * T + t) * T + t] = 1;
+  return g.op('Conv', [x, g.floats(`${name}.onehot`, [Ci * T, 1, kh, kw], onehot)], `${name}.unfold`, [
+    attr.ints('kernel_shape', [kh, kw]),
+    attr.ints('strides', c.strides),
+    attr.ints('pads', [...c.pads]),
+    attr.int('group', Ci),
+  ]);
+}
+
 export function padded(g: TrainGraph, x: string, c: ConvGeometry, name: string): string {
   const [pt, pl, pb, pr] = c.pads as [number, number, number, number];
   if (!(pt || pl || pb || pr)) return x;
@@ -100,15 +119,7 @@ function byIm2col(g: TrainGraph, x: string, dy: string, c: ConvGeometry, name: s
     // less CPU per ResNet-18 step, measured; ANNEAL_ORT_UNFOLD=0 for the Slices). Channels come
     // out (ci, tap)-ordered: one batched GEMM, summed over N, then (ci, tap, co) → HWIO.
     const T = kh * kw;
-    const onehot = new Float32Array(Ci * T * T);
-    for (let ci = 0; ci < Ci; ci++) for (let t = 0; t < T; t++) onehot[(ci * T + t) * T + t] = 1;
-    const w = g.floats(`${name}.onehot`, [Ci * T, 1, kh, kw], onehot);
-    const cols = g.op('Conv', [x, w], `${name}.unfold`, [
-      attr.ints('kernel_shape', [kh, kw]),
-      attr.ints('strides', c.strides),
-      attr.ints('pads', [...c.pads]),
-      attr.int('group', Ci),
-    ]);
+    const cols = unfold(g, x, c, name);
     const dy3 = g.op('Reshape', [dy, g.int64s(`${name}.dy_shape`, [N, Co, HW])], `${name}.dy3`);
     const per = g.opIn(
       'com.microsoft',
@@ -261,9 +272,9 @@ export interface ConvWeights {
 
 /**
  * A depthwise filter's gradient, HWIO [kh, kw, C, 1]: dW[i, j, c] = Σ over N, Ho, Wo of the tap
- * (i, j) window of channel c times dy's channel c. The k² windows come from one grouped Conv with
- * one-hot kernels (threaded, padding by itself; byIm2col's unfold), then one batched GEMV per
- * (image, channel): [k², Ho·Wo] · [Ho·Wo, 1], summed over N. k² strided Slices of a padded input,
+ * (i, j) window of channel c times dy's channel c. The k² windows come from unfold (threaded,
+ * padding by itself), then one batched GEMV per (image, channel): [k², Ho·Wo] · [Ho·Wo, 1],
+ * summed over N. k² strided Slices of a padded input,
  * each times dy and reduced, ran the Slices on one thread: 443 of the 644 ms EfficientNet-B0's
  * depthwise filter gradients took per 224 px batch-16 step on 2 threads (bench/ort-train-spike.ts,
  * PROFILE=1).
@@ -274,14 +285,7 @@ export function depthwiseFilterGrad(g: TrainGraph, x: string, dy: string, c: Con
   const [kh, kw] = c.kernel;
   const T = kh * kw;
   const HW = Ho * Wo;
-  const onehot = new Float32Array(C * T * T);
-  for (let ch = 0; ch < C; ch++) for (let t = 0; t < T; t++) onehot[(ch * T + t) * T + t] = 1;
-  const cols = g.op('Conv', [x, g.floats(`${name}.onehot`, [C * T, 1, kh, kw], onehot)], `${name}.unfold`, [
-    attr.ints('kernel_shape', [kh, kw]),
-    attr.ints('strides', c.strides),
-    attr.ints('pads', [...c.pads]),
-    attr.int('group', C),
-  ]);
+  const cols = unfold(g, x, c, name);
   const per = g.op(
     'MatMul',
     [
