@@ -32,6 +32,9 @@ export async function fileToBase64(file: Blob): Promise<string> {
 }
 
 /** What a job queued behind training says (the server runs one training job at a time). */
-export function waitingNote(ahead: number): string {
+export function waitingNote(ahead: number | null | undefined): string | null {
+  // None ahead: the job is about to start (the queue is pumped right after a job is added), nothing
+  // to wait for; "0 training jobs ahead" was seen for a moment.
+  if (!ahead) return null;
   return `waiting for the device: ${ahead} training job${ahead === 1 ? '' : 's'} ahead (one trains at a time)`;
 }

@@ -71,7 +71,7 @@ export class LrFindState {
   #liveLrs = $state.raw<number[]>([]);
   #liveLosses = $state.raw<number[]>([]);
 
-  /** Jobs ahead of this range test while it waits for the device; null when not queued or about to start (0 ahead). */
+  /** Jobs ahead of this range test while it waits for the device; null when not queued. */
   #ahead = $state<number | null>(null);
 
   constructor(private readonly client: Client) {
@@ -81,8 +81,7 @@ export class LrFindState {
     });
     // The range test trains, so it queues behind a training job: say so rather than "Running…".
     client.on('job.update', (job) => {
-      if (job.kind === 'lrFind' && this.task.running)
-        this.#ahead = job.state === 'queued' && job.ahead ? job.ahead : null;
+      if (job.kind === 'lrFind' && this.task.running) this.#ahead = job.state === 'queued' ? (job.ahead ?? 0) : null;
     });
   }
 
@@ -99,7 +98,7 @@ export class LrFindState {
   }
 
   get queueNote(): string | null {
-    return this.task.running && this.#ahead !== null ? waitingNote(this.#ahead) : null;
+    return this.task.running ? waitingNote(this.#ahead) : null;
   }
 
   /** uPlot data: x = rate, y = smoothed loss; live while running, clipped once done. */

@@ -102,10 +102,7 @@ export class TrainSession {
   /** While the job waits for the device (one training job at a time): why, and behind how many. */
   get queueNote(): string | null {
     const j = this.#job;
-    // Queued with nothing ahead: the job is about to start (the queue is pumped right after a job
-    // is added), nothing to wait for; "0 training jobs ahead" was seen for a moment.
-    if (j?.state !== 'queued' || !j.ahead) return null;
-    return waitingNote(j.ahead);
+    return j?.state === 'queued' ? waitingNote(j.ahead) : null;
   }
   /** The run the screen shows: the job's, or one restored from its folder. */
   get runDir(): string | null {
